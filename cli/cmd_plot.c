@@ -1,0 +1,11 @@
+/* cli/cmd_plot.c — placeholder until the analysis work lands; replaced by its owner. */
+#include "cli/cmds.h"
+#include "common/mb.h"
+
+int cmd_plot(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	mb_err("plot", "not built yet in this version");
+	return 2;
+}

@@ -1,0 +1,11 @@
+/* cli/cmd_run.c — placeholder until the bench work lands; replaced by its owner. */
+#include "cli/cmds.h"
+#include "common/mb.h"
+
+int cmd_run(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	mb_err("run", "not built yet in this version");
+	return 2;
+}
