@@ -47,6 +47,10 @@ enum mmu_level {
 #define MMU_W 0x1u /* writable (in: requested; out: mapped writable) */
 #define MMU_A 0x2u /* accessed bit (out only: set by a successful walk) */
 #define MMU_D 0x4u /* dirty bit (out only: set by a successful write) */
+#define MMU_DEPOSIT 0x8u /* in, PG_2M only: deposit a PT page with the leaf, as
+			    anonymous THP and the huge zero page do (mm/huge_memory.c
+			    pgtable_trans_huge_deposit + mm_inc_nr_ptes): counted in
+			    pt.bytes, reused when the leaf is split, freed with it */
 
 /* Result of mmu_access. Negative values are never returned by mmu_access. */
 enum mmu_result {
@@ -183,8 +187,10 @@ const struct mmu_config *mmu_config(const struct mmu *m);
  *   out of range; -EEXIST when a leaf already maps part of it; -EBUSY when a
  *   huge leaf would go where a lower table exists (Linux requires pmd_none /
  *   pud_none: the caller falls back to smaller pages). Allocates table pages.
- * mmu_unmap: remove every leaf in [va, va+len) (4K-aligned), splitting huge
- *   leaves that are only partly covered; then free the table pages whose whole
+ * mmu_unmap: remove every leaf in [va, va+len) (4K-aligned). A huge leaf only
+ *   partly covered is split into 4K PTEs when it has a deposited PT (anonymous
+ *   THP: __split_huge_pmd) and otherwise removed whole (file THP and 1G: Linux
+ *   zaps the PMD and lets the rest fault again); then free the table pages whose whole
  *   span lies inside [va, va+len) (the rule of Linux free_pgtables when the
  *   neighbouring VMAs end at va and start at va+len). Invalidates the TLBs.
  * mmu_unmap_range: same, but free tables whose whole span lies inside
@@ -192,7 +198,8 @@ const struct mmu_config *mmu_config(const struct mmu *m);
  *   floor = end of the previous VMA (or 0), ceiling = start of the next (or 0
  *   meaning the top of the address space).
  * mmu_protect: set the W bit of every leaf in [va, va+len) to prot & MMU_W,
- *   splitting partly covered huge leaves; invalidates the TLBs for the range.
+ *   splitting (or zapping, as above) partly covered huge leaves; invalidates
+ *   the TLBs for the range when an entry changed.
  * mmu_lookup: size and MMU_W|MMU_A|MMU_D of the leaf mapping va; -ENOENT.
  */
 int mmu_map(struct mmu *m, uint64_t va, enum pg_size sz, unsigned prot);

@@ -1,0 +1,3 @@
+/* bench/suites/calibrate.c — being written. */
+extern int suite_stub_calibrate;
+int suite_stub_calibrate;

@@ -1,0 +1,3 @@
+/* bench/suites/suite.c — being written. */
+extern int suite_stub_suite;
+int suite_stub_suite;
