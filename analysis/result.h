@@ -74,13 +74,19 @@ void an_case_set_samples(json_t *c, const char *name, const char *unit,
 /* Not measured: status must not be OK; reason is required. */
 void an_case_set_status(json_t *c, const char *name, const char *unit,
 			enum an_status status, const char *reason);
-/* Multiplexed counter: value already scaled, ratio = time_running/time_enabled. */
+/* Multiplexed counter: value already scaled, ratio = time_running/time_enabled.
+ * ratio == 1 (never multiplexed) is stored as status ok with its scale_ratio;
+ * a ratio outside (0, 1] or a non-finite value becomes status error. */
 void an_case_set_scaled(json_t *c, const char *name, const char *unit,
 			double value, double ratio);
 
 /* Metric accessors on a case (borrowed / status). Returns -ENOENT if absent. */
 json_t *an_case_metric(const json_t *c, const char *name);
+/* 0 and *value when the metric has a value (ok/multiplexed); -ENODATA with
+ * *status set when its status says it was not measured; -ENOENT if m is NULL. */
 int an_metric_value(const json_t *m, double *value, enum an_status *status);
+/* String member `key` of a case (or any object), "" when absent. */
+const char *an_case_str(const json_t *c, const char *key);
 
 /* Statistics helpers used above and by gate. Sorts a copy. */
 double an_median(const double *v, size_t n);
@@ -101,5 +107,8 @@ int an_result_read(const char *path, struct an_result **out, char *err, size_t e
 /* Same, from a memory buffer (fuzzing, tests). name is used in messages. */
 int an_result_parse(const char *buf, size_t len, const char *name,
 		    struct an_result **out, char *err, size_t errlen);
+/* Validate a tree already in memory (e.g. before writing a merged file).
+ * err NULL: the message is printed to stderr instead (also for read/parse). */
+int an_result_validate(const json_t *root, const char *name, char *err, size_t errlen);
 
 #endif /* ANALYSIS_RESULT_H */

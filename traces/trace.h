@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define TRACE_MAGIC "MAPBTRC1"          /* 8 bytes at offset 0 */
 #define TRACE_VERSION 1u                 /* format version this build reads and writes */
@@ -90,6 +91,22 @@ int trace_writer_close(struct trace_writer *w);
 const char *trace_writer_error(const struct trace_writer *w);
 /* Abort (removes the temp file) and free; accepts NULL. */
 void trace_writer_destroy(struct trace_writer *w);
+
+/* Append n records (stops at the first refused one and returns its error). */
+int trace_writer_write(struct trace_writer *w, const struct trace_rec *recs, size_t n);
+/* The header being written (nrec and hash are final after a successful close). */
+const struct trace_hdr *trace_writer_hdr(const struct trace_writer *w);
+
+/*
+ * Text form (see traces/trace_text.c for the grammar): write the header lines
+ * of h, or the whole trace r from its current position (call right after open
+ * or rewind). trace_reader_open() reads the text form back into the same
+ * header and records. Return 0 or -errno (message in trace_reader_error()).
+ */
+int trace_text_write_hdr(const struct trace_hdr *h, FILE *out);
+int trace_text_write(struct trace_reader *r, FILE *out);
+
+/* Record numbers in messages count from 0; text line numbers from 1. */
 
 /* Names: "R"/"W", "file"/"anon". */
 const char *trace_op_name(unsigned op);

@@ -16,7 +16,8 @@
  *     [seq-files]                     a group: expands to trace × method × cache
  *     trace = seq:size=1M,len=4K seq:size=64M,len=4K
  *     method = mmap mmap,map=shared,populate fread,bufsize=64K io_uring,qd=8
- *         read                        (indented line: continues the previous key)
+ *         read                        (indented: continues the previous key;
+ *                                      key lines start in column 0)
  *     cache = cold warm-read:1M tmpfs
  *     reps = 3
  *

@@ -17,18 +17,42 @@
 
 /* ---- LRU: exact, by last-use stamps ----------------------------------- */
 
+/* Before the 32-bit clock wraps: renumber each set's stamps to their rank
+   (1 + number of older ways), same order, so the same victims. */
+static void lru_renumber(struct tlb *t)
+{
+	for (unsigned s = 0; s < t->sets; s++) {
+		struct tlb_way *w = t->way + (size_t)s * t->ways;
+		for (unsigned i = 0; i < t->ways; i++) {
+			uint32_t r = 1;
+			for (unsigned j = 0; j < t->ways; j++)
+				r += w[j].stamp < w[i].stamp;
+			t->rank_tmp[i] = r;
+		}
+		for (unsigned i = 0; i < t->ways; i++)
+			w[i].stamp = t->rank_tmp[i];
+	}
+	t->clock = t->ways;
+}
+
 static void lru_touch(struct tlb *t, unsigned set, unsigned way)
 {
-	t->stamp[(size_t)set * t->ways + way] = ++t->clock;
+	if (t->clock == UINT32_MAX)
+		lru_renumber(t);
+	t->way[(size_t)set * t->ways + way].stamp = ++t->clock;
 }
 
 static unsigned lru_victim(const struct tlb *t, unsigned set)
 {
-	const uint64_t *s = t->stamp + (size_t)set * t->ways;
+	const struct tlb_way *s = t->way + (size_t)set * t->ways;
 	unsigned v = 0;
-	for (unsigned w = 1; w < t->ways; w++)
-		if (s[w] < s[v])
-			v = w;
+	uint32_t min = s[0].stamp;
+	for (unsigned w = 1; w < t->ways; w++) {  /* branch-free: cmov */
+		uint32_t st = s[w].stamp;
+		int lt = st < min;
+		min = lt ? st : min;
+		v = lt ? w : v;
+	}
 	return v;
 }
 
@@ -40,14 +64,10 @@ static void plru_touch(struct tlb *t, unsigned set, unsigned way)
 	unsigned node = 0, lo = 0, n = t->ways;
 	while (n > 1) {
 		unsigned half = n / 2;
-		if (way < lo + half) {          /* used the left half: right is older */
-			bits |= UINT64_C(1) << node;
-			node = 2 * node + 1;
-		} else {                        /* used the right half: left is older */
-			bits &= ~(UINT64_C(1) << node);
-			node = 2 * node + 2;
-			lo += half;
-		}
+		uint64_t right = way >= lo + half;  /* used the right half: left is older */
+		bits = (bits & ~(UINT64_C(1) << node)) | ((right ^ 1) << node);
+		node = 2 * node + 1 + (unsigned)right;
+		lo += (unsigned)right * half;
 		n = half;
 	}
 	t->tree[set] = bits;
@@ -59,12 +79,9 @@ static unsigned plru_victim(const struct tlb *t, unsigned set)
 	unsigned node = 0, lo = 0, n = t->ways;
 	while (n > 1) {
 		unsigned half = n / 2;
-		if (bits >> node & 1) {         /* right half is older */
-			node = 2 * node + 2;
-			lo += half;
-		} else {
-			node = 2 * node + 1;
-		}
+		unsigned right = (unsigned)(bits >> node & 1);  /* right half is older */
+		node = 2 * node + 1 + right;
+		lo += right * half;
 		n = half;
 	}
 	return lo;
@@ -135,11 +152,10 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 	t->sets = g->entries / g->ways;
 	t->sets_pow2 = is_pow2(t->sets);
 	t->set_mask = t->sets_pow2 ? t->sets - 1 : 0;
-	t->key = malloc(sizeof(*t->key) * t->entries);
-	t->val = calloc(t->entries, sizeof(*t->val));
-	t->stamp = calloc(t->entries, sizeof(*t->stamp));
+	t->way = aligned_alloc(64, ((sizeof(*t->way) * t->entries + 63) / 64) * 64);
 	t->tree = calloc(t->sets, sizeof(*t->tree));
-	if (!t->key || !t->val || !t->stamp || !t->tree) {
+	t->rank_tmp = calloc(t->ways, sizeof(*t->rank_tmp));
+	if (!t->way || !t->tree || !t->rank_tmp) {
 		tlb_fini(t);
 		return -ENOMEM;
 	}
@@ -149,10 +165,9 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 
 void tlb_fini(struct tlb *t)
 {
-	free(t->key);
-	free(t->val);
-	free(t->stamp);
+	free(t->way);
 	free(t->tree);
+	free(t->rank_tmp);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -161,11 +176,40 @@ int tlb_probe(const struct tlb *t, uint64_t key, uint64_t index)
 	if (t->nvalid == 0)
 		return -1;
 	unsigned set = tlb_set(t, index);
-	const uint64_t *k = t->key + (size_t)set * t->ways;
-	for (unsigned w = 0; w < t->ways; w++)
-		if (k[w] == key)
-			return (int)(set * t->ways + w);
-	return -1;
+	int w = tlb_find_way(t->way + (size_t)set * t->ways, t->ways, key);
+	return w < 0 ? -1 : (int)(set * t->ways + (unsigned)w);
+}
+
+/* Way to fill in set: the lowest invalid one, else the policy's victim. */
+static unsigned fill_way(struct tlb *t, unsigned set)
+{
+	if (t->nvalid < t->entries) {
+		const struct tlb_way *k = t->way + (size_t)set * t->ways;
+		for (unsigned w = 0; w < t->ways; w++)
+			if (k[w].key == TLB_NOKEY)
+				return w;
+	}
+	return t->pol->victim(t, set);
+}
+
+int tlb_access(struct tlb *t, uint64_t key, uint64_t index, uint32_t val)
+{
+	if (t->entries == 0)
+		return 0;
+	unsigned set = tlb_set(t, index);
+	struct tlb_way *k = t->way + (size_t)set * t->ways;
+	int hit = tlb_find_way(k, t->ways, key);
+	if (hit >= 0) {
+		t->pol->touch(t, set, (unsigned)hit);
+		return 1;
+	}
+	unsigned way = fill_way(t, set);
+	if (k[way].key == TLB_NOKEY)
+		t->nvalid++;
+	k[way].key = key;
+	k[way].val = val;
+	t->pol->touch(t, set, way);
+	return 0;
 }
 
 int tlb_insert(struct tlb *t, uint64_t key, uint64_t index, uint32_t val, uint64_t *evicted)
@@ -175,23 +219,16 @@ int tlb_insert(struct tlb *t, uint64_t key, uint64_t index, uint32_t val, uint64
 	if (t->entries == 0)
 		return -1;
 	unsigned set = tlb_set(t, index);
-	uint64_t *k = t->key + (size_t)set * t->ways;
-	unsigned way = t->ways;
-	for (unsigned w = 0; w < t->ways; w++) {
-		if (k[w] == TLB_NOKEY) {
-			way = w;
-			break;
-		}
-	}
-	if (way == t->ways) {
-		way = t->pol->victim(t, set);
+	struct tlb_way *k = t->way + (size_t)set * t->ways;
+	unsigned way = fill_way(t, set);
+	if (k[way].key != TLB_NOKEY) {
 		if (evicted)
-			*evicted = k[way];
+			*evicted = k[way].key;
 	} else {
 		t->nvalid++;
 	}
-	k[way] = key;
-	t->val[(size_t)set * t->ways + way] = val;
+	k[way].key = key;
+	k[way].val = val;
 	t->pol->touch(t, set, way);
 	return (int)(set * t->ways + way);
 }
@@ -201,7 +238,7 @@ int tlb_invalidate(struct tlb *t, uint64_t key, uint64_t index)
 	int slot = tlb_probe(t, key, index);
 	if (slot < 0)
 		return 0;
-	t->key[slot] = TLB_NOKEY;
+	t->way[slot].key = TLB_NOKEY;
 	t->nvalid--;
 	return 1;
 }
@@ -211,8 +248,8 @@ void tlb_flush(struct tlb *t)
 	if (t->entries == 0)
 		return;
 	for (unsigned i = 0; i < t->entries; i++)
-		t->key[i] = TLB_NOKEY;
-	memset(t->stamp, 0, sizeof(*t->stamp) * t->entries);
+		t->way[i] = (struct tlb_way){ .key = TLB_NOKEY, .val = 0, .stamp = 0 };
+	t->clock = 0;
 	memset(t->tree, 0, sizeof(*t->tree) * t->sets);
 	t->nvalid = 0;
 }

@@ -25,6 +25,13 @@
 
 struct tlb;
 
+/* One way: key, payload and LRU stamp side by side (one cache line per 4 ways). */
+struct tlb_way {
+	uint64_t key;    /* TLB_NOKEY = invalid */
+	uint32_t val;    /* payload */
+	uint32_t stamp;  /* last-use stamp (lru) */
+};
+
 /* A replacement policy. */
 struct tlb_policy {
 	const char *name;                                        /* "lru", "plru" */
@@ -42,11 +49,10 @@ struct tlb {
 	uint64_t set_mask;              /* sets - 1 when sets is a power of two, else 0 */
 	int sets_pow2;                  /* 1: index with set_mask, 0: with % sets */
 	/* state */
-	uint64_t *key;                  /* [entries] key per way, TLB_NOKEY = invalid */
-	uint32_t *val;                  /* [entries] payload per way */
-	uint64_t *stamp;                /* [entries] last-use stamp (lru) */
+	struct tlb_way *way;            /* [entries] set-major: way w of set s at s*ways+w */
 	uint64_t *tree;                 /* [sets] PLRU node bits (plru) */
-	uint64_t clock;                 /* use counter for stamps */
+	uint32_t clock;                 /* use counter for stamps (renumbered before wrapping) */
+	uint32_t *rank_tmp;             /* [ways] scratch for renumbering */
 	uint64_t nvalid;                /* valid ways now */
 };
 
@@ -63,20 +69,28 @@ static inline unsigned tlb_set(const struct tlb *t, uint64_t index)
 	return t->sets_pow2 ? (unsigned)(index & t->set_mask) : (unsigned)(index % t->sets);
 }
 
+/* Way of key in the set starting at k, or -1. No early exit: the loop has
+   no data-dependent branch (conditional moves), so random hits in wide sets
+   do not cost branch mispredictions. */
+static inline int tlb_find_way(const struct tlb_way *k, unsigned ways, uint64_t key)
+{
+	int found = -1;
+	for (unsigned w = 0; w < ways; w++)
+		found = k[w].key == key ? (int)w : found;
+	return found;
+}
+
 /* Slot (set * ways + way) holding key in the set of index, touched; -1 on a miss. */
 static inline int tlb_lookup(struct tlb *t, uint64_t key, uint64_t index)
 {
 	if (t->nvalid == 0)
 		return -1;
 	unsigned set = tlb_set(t, index);
-	const uint64_t *k = t->key + (size_t)set * t->ways;
-	for (unsigned w = 0; w < t->ways; w++) {
-		if (k[w] == key) {
-			t->pol->touch(t, set, w);
-			return (int)(set * t->ways + w);
-		}
-	}
-	return -1;
+	int w = tlb_find_way(t->way + (size_t)set * t->ways, t->ways, key);
+	if (w < 0)
+		return -1;
+	t->pol->touch(t, set, (unsigned)w);
+	return (int)(set * t->ways + (unsigned)w);
 }
 
 /* Slot holding key, without touching; -1 on a miss. */
@@ -86,6 +100,8 @@ int tlb_probe(const struct tlb *t, uint64_t key, uint64_t index);
  * structure is absent. *evicted (may be NULL) gets the key displaced or TLB_NOKEY.
  */
 int tlb_insert(struct tlb *t, uint64_t key, uint64_t index, uint32_t val, uint64_t *evicted);
+/* Lookup, and insert with payload val on a miss: 1 on a hit, 0 on a miss. */
+int tlb_access(struct tlb *t, uint64_t key, uint64_t index, uint32_t val);
 /* Invalidate key if present; returns 1 if it was. */
 int tlb_invalidate(struct tlb *t, uint64_t key, uint64_t index);
 /* Invalidate everything. */

@@ -1,0 +1,154 @@
+/*
+ * bench/acc.h — the access-method interface of the native harness (internal):
+ * one ops table per method (acc_mmap.c, acc_read.c, acc_fread.c, acc_uring.c,
+ * acc_anon.c), the explicit list of them (acc.c), the checksum fold and the
+ * deterministic data pattern every method shares.
+ *
+ * Checksum (identical for every method, chunking and completion order):
+ *     sum = Σ over every byte read, mod 2^64, of  byte << 8·(offset mod 8)
+ * i.e. the wrapping sum of the little-endian 64-bit words of the bytes read,
+ * with bytes outside a record counted as zero. It is additive, so a record
+ * folded in pieces (short reads, stdio buffers, io_uring completions out of
+ * order) gives the same value; re-reading a byte counts it again. Written
+ * bytes are not folded.
+ *
+ * Pattern: byte at offset o is byte (o mod 8) of the little-endian word
+ * acc_pattern_word(o / 8). Data files hold it; writes store it (so a file
+ * stays byte-identical after any write trace, and reads after writes fold the
+ * same values whatever the method). Anonymous memory starts as zeros.
+ *
+ * Invariant: a method's replay() folds exactly the bytes of its READ records
+ * into ctx->sum and stores the pattern for its WRITE records; replay() may
+ * leave I/O in flight, drain() completes it (both inside the access phase).
+ */
+#ifndef BENCH_ACC_H
+#define BENCH_ACC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "analysis/caseid.h"
+#include "traces/trace.h"
+
+#define ACC_PATTERN_SEED UINT64_C(0x6d6170626e636831) /* "mapbnch1"; bump = new data version */
+
+/* splitmix64 of the word index: the content of word i of every data file. */
+static inline uint64_t acc_pattern_word(uint64_t i)
+{
+	uint64_t z = i + ACC_PATTERN_SEED + UINT64_C(0x9e3779b97f4a7c15);
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* Byte at offset off of the pattern. */
+static inline unsigned char acc_pattern_byte(uint64_t off)
+{
+	return (unsigned char)(acc_pattern_word(off >> 3) >> ((off & 7) * 8));
+}
+
+/* Fill dst with the pattern bytes of [off, off+len). */
+static inline void acc_pattern_fill(unsigned char *dst, uint64_t off, size_t len)
+{
+	while (len && (off & 7)) {
+		*dst++ = acc_pattern_byte(off++);
+		len--;
+	}
+	for (; len >= 8; len -= 8, off += 8, dst += 8) {
+		uint64_t w = acc_pattern_word(off >> 3);
+		memcpy(dst, &w, 8);
+	}
+	while (len--)
+		*dst++ = acc_pattern_byte(off++);
+}
+
+/* The fold of the bytes p[0..len) that live at region offset off. */
+static inline uint64_t acc_fold(const unsigned char *p, uint64_t off, size_t len)
+{
+	uint64_t s = 0;
+
+	while (len && (off & 7)) {
+		s += (uint64_t)*p++ << ((off & 7) * 8);
+		off++;
+		len--;
+	}
+	size_t nw = len >> 3;
+	for (size_t i = 0; i < nw; i++) {
+		uint64_t w;
+		memcpy(&w, p + 8 * i, 8);
+		s += w;
+	}
+	p += nw * 8;
+	len &= 7;
+	for (size_t i = 0; i < len; i++)
+		s += (uint64_t)p[i] << (i * 8);
+	return s;
+}
+
+/* Everything one repetition of one method needs; owned by the runner. */
+struct acc_ctx {
+	/* set by the runner before open() */
+	const struct an_case_opts *opts; /* case options (method, madvise, qd, ...) */
+	const char *path;       /* data file; NULL for anonymous regions */
+	uint64_t region;        /* region bytes (file size) */
+	uint32_t maxlen;        /* longest record of the trace */
+	int sequential;         /* each record starts where the previous ended */
+	int writes;             /* the trace has WRITE records */
+	/* method state */
+	int fd;                 /* data file descriptor, -1 when none */
+	unsigned char *base;    /* mapping of the region (mmap, anon) */
+	size_t map_len;         /* bytes mapped at base (anon may over-reserve) */
+	void *map_raw;          /* what munmap must get (anon alignment trim) */
+	FILE *fp;               /* fread stream */
+	unsigned char *buf;     /* user buffer (read, fread), maxlen bytes */
+	unsigned char *wbuf;    /* pattern bytes for write records */
+	uint64_t pos;           /* file/stream position the method tracks */
+	int last_op;            /* fread: op of the previous record, -1 at start */
+	void *priv;             /* method-private state (io_uring ring) */
+	/* results */
+	uint64_t sum;           /* checksum (fold above) */
+	uint64_t bytes_read;    /* bytes folded */
+	uint64_t bytes_written; /* bytes stored */
+	long pte_base_kb;       /* VmPTE right before the region was mapped; -1 = not taken */
+	char err[256];          /* message when a callback fails */
+};
+
+/* A method: fio-like engine table. */
+struct acc_ops {
+	const char *name;          /* an_method_name() of method */
+	enum an_method method;     /* which method this is */
+	int needs_file;            /* 1: replays a data file; 0: anonymous region */
+	/* setup phase (timed as setup_ns): open, mmap, madvise, buffers. 0 or -errno. */
+	int (*open)(struct acc_ctx *c);
+	/* access phase: n records in trace order. 0 or -errno (message in c->err). */
+	int (*replay)(struct acc_ctx *c, const struct trace_rec *r, size_t n);
+	/* access phase end: complete in-flight I/O (NULL: nothing to do). */
+	int (*drain)(struct acc_ctx *c);
+	/* after the access phase: unmap, close, free. Safe after a failed open. */
+	void (*close)(struct acc_ctx *c);
+};
+
+extern const struct acc_ops acc_mmap_ops, acc_read_ops, acc_fread_ops, acc_anon_ops;
+#if HAVE_LIBURING
+extern const struct acc_ops acc_uring_ops;
+#endif
+
+/* The explicit list of methods, NULL-terminated (acc.c). */
+extern const struct acc_ops *const acc_methods[];
+/* Method by enum; NULL if not built (io_uring without liburing). */
+const struct acc_ops *acc_find(enum an_method m);
+
+/* Shared by mmap and anon: fold/store records through a mapping at base. */
+void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *r, size_t n);
+/* Store the pattern of [off, off+len) at p (mapping writes). */
+void acc_pattern_store(unsigned char *p, uint64_t off, size_t len);
+/* VmPTE of this process in KiB, or -1. */
+long acc_vmpte_kb(void);
+/* Make ctx->wbuf hold maxlen bytes for write records (pattern per record). */
+int acc_wbuf_alloc(struct acc_ctx *c);
+
+#endif /* BENCH_ACC_H */

@@ -1,0 +1,397 @@
+/*
+ * bench/cache.c — data files and page-cache states (see cache.h).
+ *
+ * States, each established right before a repetition (this host's DAMON
+ * scheme evicts page cache idle for ~60 s, so a state set once goes stale):
+ *   cold        fdatasync + POSIX_FADV_DONTNEED (+ drop_caches if asked, root)
+ *   warm-read   cold, then read() of the whole file in cache_req requests
+ *   warm-write  cold, then pwrite() of the whole file (same pattern) in
+ *               cache_req writes, then fdatasync (clean but cached)
+ *   tmpfs       the file lives in /dev/shm/mapbench-<uid> (a tmpfs mount; we
+ *               never mount one); truncated and rewritten with cache_req writes
+ * Residency: cachestat(2) (syscall 451, Linux 6.5+), else mmap + mincore.
+ */
+#include "bench/cache.h"
+#include "bench/acc.h"
+#include "common/mb.h"
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+#ifndef __NR_cachestat
+#define __NR_cachestat 451 /* same number on every architecture */
+#endif
+
+/* uapi <linux/mman.h> (6.5); defined here because older headers lack them */
+struct mb_cachestat_range {
+	uint64_t off; /* start byte */
+	uint64_t len; /* bytes, 0 = to the end of the file */
+};
+struct mb_cachestat {
+	uint64_t nr_cache;            /* pages in the page cache */
+	uint64_t nr_dirty;            /* dirty pages */
+	uint64_t nr_writeback;        /* pages under writeback */
+	uint64_t nr_evicted;          /* pages evicted */
+	uint64_t nr_recently_evicted; /* pages evicted recently (workingset) */
+};
+
+#define PAGE 4096u
+#define FILL_CHUNK_MAX (64u << 20) /* pattern buffer bound for big write sizes */
+
+const char *cache_default_dir(void)
+{
+	const char *e = getenv("MAPBENCH_SCRATCH");
+
+	return e && *e ? e : MAPBENCH_BUILD_ROOT "/scratch";
+}
+
+int cache_tmpfs_dir(char *buf, size_t len, char *err, size_t errlen)
+{
+	struct statfs sf;
+
+	if (statfs("/dev/shm", &sf) || (unsigned long)sf.f_type != TMPFS_MAGIC) {
+		snprintf(err, errlen, "cache state tmpfs: /dev/shm is not a tmpfs mount");
+		return -ENOTSUP;
+	}
+	snprintf(buf, len, "/dev/shm/mapbench-%u", (unsigned)getuid());
+	if (mkdir(buf, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "mkdir %s: %s", buf, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Write the pattern over [0, size) of fd in `req`-byte pwrites; hash it if h. */
+static int write_pattern(int fd, uint64_t size, uint64_t req, XXH64_state_t *h,
+			 const char *path, char *err, size_t errlen)
+{
+	size_t chunk = req < FILL_CHUNK_MAX ? (size_t)req : FILL_CHUNK_MAX;
+	unsigned char *buf = malloc(chunk);
+	uint64_t off = 0;
+
+	if (!buf) {
+		snprintf(err, errlen, "pattern buffer of %zu bytes: out of memory", chunk);
+		return -ENOMEM;
+	}
+	while (off < size) {
+		size_t n = size - off < chunk ? (size_t)(size - off) : chunk;
+		size_t done = 0;
+
+		acc_pattern_fill(buf, off, n);
+		if (h)
+			XXH64_update(h, buf, n);
+		while (done < n) {
+			ssize_t k = pwrite(fd, buf + done, n - done, (off_t)(off + done));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				int e = k < 0 ? errno : EIO;
+				snprintf(err, errlen, "pwrite %s at %llu: %s", path,
+					 (unsigned long long)(off + done), strerror(e));
+				free(buf);
+				return -e;
+			}
+			done += (size_t)k;
+		}
+		off += n;
+	}
+	free(buf);
+	return 0;
+}
+
+static int sidecar_write(struct cache_file *f)
+{
+	struct stat st;
+	char text[256];
+
+	if (stat(f->path, &st))
+		return -errno;
+	snprintf(text, sizeof(text),
+		 "mapbench-data seed=%016llx size=%llu xxh64=%016llx ino=%llu mtime=%lld.%09ld\n",
+		 (unsigned long long)ACC_PATTERN_SEED, (unsigned long long)f->size,
+		 (unsigned long long)f->hash, (unsigned long long)st.st_ino,
+		 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	return mb_write_atomic(f->meta, text, strlen(text));
+}
+
+/* 1 if the sidecar describes this pattern and size and the file is unchanged since. */
+static int sidecar_valid(struct cache_file *f)
+{
+	unsigned long long seed, size, hash, ino;
+	long long sec;
+	long nsec;
+	struct stat st;
+	FILE *m = fopen(f->meta, "re");
+	int ok = 0;
+
+	if (!m)
+		return 0;
+	if (fscanf(m, "mapbench-data seed=%llx size=%llu xxh64=%llx ino=%llu mtime=%lld.%ld",
+		   &seed, &size, &hash, &ino, &sec, &nsec) == 6 &&
+	    !stat(f->path, &st) && seed == ACC_PATTERN_SEED && size == f->size &&
+	    (uint64_t)st.st_size == f->size && ino == (unsigned long long)st.st_ino &&
+	    sec == (long long)st.st_mtim.tv_sec && nsec == st.st_mtim.tv_nsec) {
+		f->hash = hash;
+		ok = 1;
+	}
+	fclose(m);
+	return ok;
+}
+
+/* Write a fresh file at f->path: temp + fsync + rename, then the sidecar. */
+static int create_file(struct cache_file *f, uint64_t req, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX + 16];
+	XXH64_state_t *h = XXH64_createState();
+	int fd, e;
+
+	if (!h)
+		return -ENOMEM;
+	XXH64_reset(h, 0);
+	snprintf(tmp, sizeof(tmp), "%s.tmp%d", f->path, (int)getpid());
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "create %s: %s", tmp, strerror(e));
+		XXH64_freeState(h);
+		return -e;
+	}
+	e = write_pattern(fd, f->size, req ? req : MB_MiB, h, tmp, err, errlen);
+	if (!e && fsync(fd)) {
+		e = -errno;
+		snprintf(err, errlen, "fsync %s: %s", tmp, strerror(errno));
+	}
+	close(fd);
+	f->hash = XXH64_digest(h);
+	XXH64_freeState(h);
+	if (!e && rename(tmp, f->path)) {
+		e = -errno;
+		snprintf(err, errlen, "rename %s: %s", tmp, strerror(errno));
+	}
+	if (e) {
+		unlink(tmp);
+		return e;
+	}
+	if ((e = sidecar_write(f))) {
+		snprintf(err, errlen, "write sidecar %s: %s", f->meta, strerror(-e));
+		return e;
+	}
+	return 0;
+}
+
+int cache_file_prepare(struct cache_file *f, const char *dir, uint64_t size, int tmpfs,
+		       int keep, uint64_t req, char *err, size_t errlen)
+{
+	char d[PATH_MAX];
+	int e;
+
+	memset(f, 0, sizeof(*f));
+	f->size = size;
+	f->keep = keep;
+	f->on_tmpfs = tmpfs;
+	if (tmpfs) {
+		if ((e = cache_tmpfs_dir(d, sizeof(d), err, errlen)))
+			return e;
+	} else {
+		snprintf(d, sizeof(d), "%s", dir ? dir : cache_default_dir());
+		if ((e = mb_mkdir_p(d))) {
+			snprintf(err, errlen, "scratch directory %s: %s", d, strerror(-e));
+			return e;
+		}
+	}
+	snprintf(f->path, sizeof(f->path), "%s/data-%llu.v1", d, (unsigned long long)size);
+	snprintf(f->meta, sizeof(f->meta), "%s.meta", f->path);
+	if (size == 0) {
+		snprintf(err, errlen, "data file size 0: a file region needs at least 1 byte");
+		return -EINVAL;
+	}
+	if (!tmpfs && sidecar_valid(f)) {
+		f->reused = 1;
+		return 0;
+	}
+	return create_file(f, req, err, errlen);
+}
+
+void cache_file_release(struct cache_file *f)
+{
+	if (!f->path[0] || f->keep)
+		return;
+	unlink(f->path);
+	unlink(f->meta);
+	f->path[0] = 0;
+}
+
+int cache_resident(const char *path, uint64_t size, double *frac, const char **how)
+{
+	uint64_t pages = (size + PAGE - 1) / PAGE;
+	struct mb_cachestat_range r = { 0, 0 };
+	struct mb_cachestat cs;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (pages == 0) {
+		close(fd);
+		*frac = 1.0;
+		*how = "empty";
+		return 0;
+	}
+	if (syscall(__NR_cachestat, fd, &r, &cs, 0) == 0) {
+		*frac = (double)cs.nr_cache / (double)pages;
+		*how = "cachestat";
+	} else {
+		void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+		unsigned char *vec = p == MAP_FAILED ? NULL : malloc(pages);
+		uint64_t in = 0;
+
+		if (!vec || mincore(p, size, vec)) {
+			int e = errno ? errno : ENOMEM;
+			free(vec);
+			if (p != MAP_FAILED)
+				munmap(p, size);
+			close(fd);
+			return -e;
+		}
+		for (uint64_t i = 0; i < pages; i++)
+			in += vec[i] & 1;
+		free(vec);
+		munmap(p, size);
+		*frac = (double)in / (double)pages;
+		*how = "mincore";
+	}
+	close(fd);
+	if (*frac > 1.0)
+		*frac = 1.0;
+	return 0;
+}
+
+/* fdatasync + FADV_DONTNEED (+ drop_caches). */
+static int drop(struct cache_file *f, int fd, int dropc, struct cache_report *rep,
+		char *err, size_t errlen)
+{
+	if (fdatasync(fd)) {
+		snprintf(err, errlen, "fdatasync %s: %s", f->path, strerror(errno));
+		return -errno;
+	}
+	int e = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (e) {
+		snprintf(err, errlen, "posix_fadvise(DONTNEED) %s: %s", f->path, strerror(e));
+		return -e;
+	}
+	if (dropc) {
+		int d = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+		if (d < 0 || write(d, "1\n", 2) != 2) {
+			e = errno;
+			if (d >= 0)
+				close(d);
+			snprintf(err, errlen, "write 1 to /proc/sys/vm/drop_caches: %s (needs root)",
+				 strerror(e));
+			return -e;
+		}
+		close(d);
+		rep->dropped_caches = 1;
+	}
+	return 0;
+}
+
+int cache_establish(struct cache_file *f, const struct an_case_opts *o, int dropc,
+		    struct cache_report *rep, char *err, size_t errlen)
+{
+	uint64_t t0 = mb_now_ns();
+	uint64_t req = o->cache_req ? o->cache_req : MB_MiB;
+	int fd, e = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	fd = open(f->path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "open %s: %s", f->path, strerror(e));
+		return -e;
+	}
+	switch (o->cache) {
+	case AN_CACHE_COLD:
+		e = drop(f, fd, dropc, rep, err, errlen);
+		break;
+	case AN_CACHE_WARM_READ: {
+		size_t chunk = (size_t)req;
+		unsigned char *buf;
+		if ((e = drop(f, fd, dropc, rep, err, errlen)))
+			break;
+		buf = malloc(chunk);
+		if (!buf) {
+			snprintf(err, errlen, "warm-read buffer of %zu bytes: out of memory", chunk);
+			e = -ENOMEM;
+			break;
+		}
+		for (;;) {
+			ssize_t k = read(fd, buf, chunk);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0) {
+				e = -errno;
+				snprintf(err, errlen, "warm-read %s: %s", f->path, strerror(errno));
+			}
+			if (k <= 0)
+				break;
+		}
+		free(buf);
+		break;
+	}
+	case AN_CACHE_WARM_WRITE:
+		if ((e = drop(f, fd, dropc, rep, err, errlen)))
+			break;
+		if ((e = write_pattern(fd, f->size, req, NULL, f->path, err, errlen)))
+			break;
+		if (fdatasync(fd)) {
+			e = -errno;
+			snprintf(err, errlen, "fdatasync %s: %s", f->path, strerror(errno));
+			break;
+		}
+		sidecar_write(f); /* same content, new mtime: keep the file reusable */
+		break;
+	case AN_CACHE_TMPFS:
+		if (ftruncate(fd, 0)) {
+			e = -errno;
+			snprintf(err, errlen, "truncate %s: %s", f->path, strerror(errno));
+			break;
+		}
+		e = write_pattern(fd, f->size, req, NULL, f->path, err, errlen);
+		break;
+	default:
+		snprintf(err, errlen, "cache state %s has no data file", an_cache_name(o->cache));
+		e = -EINVAL;
+	}
+	close(fd);
+	if (e)
+		return e;
+	if ((e = cache_resident(f->path, f->size, &rep->resident, &rep->how))) {
+		snprintf(err, errlen, "residency of %s (cachestat and mincore): %s", f->path,
+			 strerror(-e));
+		return e;
+	}
+	rep->ns = mb_now_ns() - t0;
+	if (o->cache == AN_CACHE_COLD && rep->resident > CACHE_COLD_MAX) {
+		snprintf(err, errlen, "cache state cold not reached: %.2f%% of %s resident (limit %.0f%%)",
+			 rep->resident * 100, f->path, CACHE_COLD_MAX * 100);
+		return -EAGAIN;
+	}
+	if (o->cache != AN_CACHE_COLD && rep->resident < CACHE_WARM_MIN) {
+		snprintf(err, errlen,
+			 "cache state %s not reached: only %.2f%% of %s resident (need %.0f%%); "
+			 "memory pressure or an eviction policy (DAMON) is removing it",
+			 an_cache_name(o->cache), rep->resident * 100, f->path, CACHE_WARM_MIN * 100);
+		return -EAGAIN;
+	}
+	return 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * bench/suites/calibrate.h — `mapbench calibrate`: measure this host with
+ * microbenchmarks and write a model profile (sim/profiles/*.ini format) in
+ * which every value carries a comment saying how it was measured and the raw
+ * figures. Keys this module cannot measure are copied from a base profile
+ * (default sim/profiles/vm-host.ini) and marked "not measured".
+ *
+ * Invariants: the profile is written atomically (nothing partial on failure);
+ * a quantity that could not be measured is never written as a made-up number:
+ * it is copied from the base with that said, or left out with the reason.
+ */
+#ifndef BENCH_SUITES_CALIBRATE_H
+#define BENCH_SUITES_CALIBRATE_H
+
+struct cal_opts {
+	const char *out;   /* profile path to write */
+	const char *name;  /* [profile] name (default: file stem of out) */
+	const char *dir;   /* scratch directory on the file system to measure (ext4) */
+	const char *base;  /* base profile for unmeasured keys, NULL = vm-host.ini if present */
+	int quick;         /* reduced sizes and repetitions (tests) */
+	int verbose;       /* print each measurement as it is made */
+};
+
+/* Measure and write the profile. Returns 0, or 2 with a message printed. */
+int cal_run(const struct cal_opts *o);
+
+#endif /* BENCH_SUITES_CALIBRATE_H */

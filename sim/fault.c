@@ -1,0 +1,526 @@
+/*
+ * sim/fault.c — the VMA and the Linux page-fault paths of the model
+ * (6.18 mm/memory.c and mm/filemap.c, policies from the profile):
+ *   file read: do_read_fault -> do_fault_around/filemap_map_pages
+ *              (window of fault_around_pages, aligned, clipped to the VMA and
+ *              the page table; only cached, non-readahead-flagged folios;
+ *              whole large folios and PMD mapping where allowed; the i_size
+ *              rules) -> filemap_fault (read-around / sync / async
+ *              readahead, mmap_miss) -> finish_fault (whole folio, PMD);
+ *   private write: do_cow_fault (one page, no fault-around);
+ *   shared write: do_shared_fault (finish_fault maps the whole folio writable);
+ *   write to a present read-only page: do_wp_page (one 4 KiB page) or, on a
+ *              PMD, split (file: zap) then the pte-level path;
+ *   anonymous: do_anonymous_page (zero page on read, mTHP order on write),
+ *              do_huge_pmd_anonymous_page (huge zero page / THP);
+ *   MAP_POPULATE (faults counted apart: getrusage sees them, perf does not),
+ *   madvise WILLNEED/SEQUENTIAL/RANDOM/HUGEPAGE.
+ *
+ * Invariants: a fault that drops the lock for I/O (major) or for async
+ * readahead is retried and still counts once; a fault is major only when no
+ * folio existed for the faulting page; chunk.pmd mirrors the PMD entry.
+ */
+#include "sim/sim_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define PMD_SIZE (UINT64_C(2) << 20)
+
+/* ---- VMA ---------------------------------------------------------------- */
+
+void vma_setup(struct sim *s, int anon)
+{
+	struct vma *v = &s->vma;
+
+	memset(v, 0, sizeof(*v));
+	v->start = SIM_VMA_BASE;
+	v->pages = (s->region + SIM_PAGE - 1) / SIM_PAGE;
+	v->anon = anon;
+	v->shared = !anon && s->o.shared;
+	v->writable = 1;
+	/* ext4 has ->page_mkwrite and dirty accounting; shmem has neither */
+	v->writenotify = v->shared && !s->f.shmem;
+	v->seq = s->o.madv == AN_MADV_SEQUENTIAL;
+	v->rand = s->o.madv == AN_MADV_RANDOM;
+	v->hugepage = s->o.madv == AN_MADV_HUGEPAGE;
+	v->nohugepage = s->o.madv == AN_MADV_NOHUGEPAGE;
+}
+
+/* madvise(MADV_WILLNEED) on a file VMA: vfs_fadvise -> force_page_cache_ra. */
+void vma_madvise(struct sim *s)
+{
+	if (s->vma.anon || s->o.madv != AN_MADV_WILLNEED || s->f.shmem)
+		return;
+	ra_force(s, &s->f.ra, 0, s->vma.pages);
+}
+
+static inline uint64_t va_of(const struct sim *s, uint64_t pg)
+{
+	return s->vma.start + pg * SIM_PAGE;
+}
+
+static struct chunk *ck_of(struct sim *s, uint64_t va)
+{
+	return sim_chunk(s, (va - s->vma.start) / PMD_SIZE, 1);
+}
+
+static int pte_none(struct sim *s, uint64_t va)
+{
+	enum pg_size sz;
+	unsigned prot;
+	return mmu_lookup(s->mmu, va, &sz, &prot) != 0;
+}
+
+static void map_pte(struct sim *s, uint64_t va, int w)
+{
+	int r = mmu_map(s->mmu, va, PG_4K, w ? MMU_W : 0);
+
+	if (r == 0) {
+		ck_of(s, va)->pmd = PMD_TABLE;
+		sim_count(s, SIM_ST_PTES_MAPPED, 1);
+		sim_cost(s, SIM_C_FAULT, s->p.c.fault_pte);
+	}
+}
+
+/* do_set_pmd; 0 or -EBUSY (a page table is in the way). */
+static int map_pmd(struct sim *s, uint64_t haddr, int w)
+{
+	int r = mmu_map(s->mmu, haddr, PG_2M, w ? MMU_W : 0);
+
+	if (r == 0) {
+		ck_of(s, haddr)->pmd = PMD_HUGE;
+		sim_count(s, SIM_ST_PMDS_MAPPED, 1);
+		sim_cost(s, SIM_C_FAULT, s->p.c.fault_pmd);
+	}
+	return r;
+}
+
+/* Remove a PMD leaf (file: zap on split; anon: before re-mapping as PTEs). */
+static void zap_pmd(struct sim *s, uint64_t haddr)
+{
+	mmu_unmap(s->mmu, haddr, PMD_SIZE);
+	ck_of(s, haddr)->pmd = PMD_NONE;
+	sim_cost(s, SIM_C_FAULT, s->p.c.tlb_flush);
+}
+
+/* thp_vma_suitable_order(PMD): the aligned 2 MiB range lies inside the VMA. */
+static int pmd_suitable(const struct sim *s, uint64_t va)
+{
+	uint64_t h = va & ~(PMD_SIZE - 1);
+	return h >= s->vma.start && h + PMD_SIZE <= s->vma.start + s->vma.pages * SIM_PAGE;
+}
+
+/* Read faults on file pages map read-only unless the mapping is shared without write-notify. */
+static int read_map_w(const struct sim *s)
+{
+	return s->vma.shared && !s->vma.writenotify;
+}
+
+/* ---- fault-around (do_fault_around + filemap_map_pages) ---------------- */
+
+/* next_uptodate_folio: first cached folio touching [from, end] without PG_readahead. */
+static int next_folio(struct sim *s, uint64_t from, uint64_t end, uint64_t *head, unsigned *order)
+{
+	uint64_t p = from;
+
+	while (p <= end && p < s->f.pages) {
+		if (!pc_folio(s, p, head, order)) {
+			p++;
+			continue;
+		}
+		if (pc_test_ra(s, *head)) {
+			p = *head + (UINT64_C(1) << *order);
+			continue;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* Returns 1 when the faulting page got mapped (VM_FAULT_NOPAGE). */
+static int fault_around(struct sim *s, uint64_t va, uint64_t pgoff)
+{
+	const struct sim_kernel *k = &s->p.k;
+	uint64_t nr = k->fault_around_pages, pte_off = (va / SIM_PAGE) & 511, vma_off = pgoff;
+	uint64_t from_pte, to_pte, start, end, file_end, head, fend, miss = 0;
+	unsigned order;
+	int can_large, mapped = 0, w = read_map_w(s);
+	struct chunk *ck;
+
+	if (nr <= 1)
+		return 0; /* should_fault_around() */
+	from_pte = MAX(pte_off & ~(nr - 1), pte_off - MIN(pte_off, vma_off));
+	to_pte = MIN(MIN(from_pte + nr, (uint64_t)512), pte_off + s->vma.pages - vma_off) - 1;
+	start = pgoff + from_pte - pte_off;
+	end = pgoff + to_pte - pte_off;
+
+	if (!next_folio(s, start, end, &head, &order))
+		return 0;
+	file_end = s->f.pages - 1;
+	end = MIN(end, file_end);
+	fend = head + (UINT64_C(1) << order);
+	can_large = s->f.shmem || !k->eof_folio_rule || file_end >= fend;
+	ck = ck_of(s, va);
+	if (can_large) { /* filemap_map_pmd */
+		if (ck->pmd == PMD_HUGE)
+			return 1;
+		if (ck->pmd == PMD_NONE && order == SIM_PMD_ORDER && pmd_suitable(s, va) &&
+		    map_pmd(s, va_of(s, head), w) == 0)
+			return 1;
+		if (ck->pmd == PMD_NONE)
+			ck->pmd = PMD_TABLE; /* pmd_install(prealloc_pte) */
+	}
+	if (ck->pmd != PMD_TABLE)
+		return 0; /* pte_offset_map_lock() fails: finish_fault will do it */
+	do {
+		uint64_t a = MAX(start, head), b = MIN(end, head + (UINT64_C(1) << order) - 1);
+		uint64_t fva = va_of(s, head), fsz = (UINT64_C(1) << order) * SIM_PAGE;
+		fend = head + (UINT64_C(1) << order);
+		if (k->faultaround_whole_folio && order > 0 &&
+		    (s->f.shmem || !k->eof_folio_rule || file_end >= fend) &&
+		    head + (UINT64_C(1) << order) <= s->vma.pages &&
+		    (fva & ~(PMD_SIZE - 1)) == ((fva + fsz - 1) & ~(PMD_SIZE - 1))) {
+			a = head;
+			b = fend - 1;
+		}
+		for (uint64_t p = a; p <= b; p++) {
+			miss++;
+			if (!pte_none(s, va_of(s, p)))
+				continue;
+			map_pte(s, va_of(s, p), w);
+			sim_count(s, SIM_ST_FA_PTES, 1);
+			if (p == pgoff)
+				mapped = 1;
+		}
+	} while (next_folio(s, fend, end, &head, &order));
+	s->f.ra.mmap_miss = miss >= s->f.ra.mmap_miss ? 0 : s->f.ra.mmap_miss - (uint32_t)miss;
+	return mapped;
+}
+
+/* ---- filemap_fault ------------------------------------------------------ */
+
+enum { FF_OK = 0, FF_RETRY = 1 };
+
+/* do_sync_mmap_readahead */
+static void sync_mmap_ra(struct sim *s, uint64_t pgoff)
+{
+	struct ra_state *ra = &s->f.ra;
+
+	if (s->vma.hugepage && s->f.large && s->p.k.max_folio_order >= SIM_PMD_ORDER) {
+		ra->size = SIM_PMD_PAGES;
+		if (!s->vma.rand)
+			ra->size *= 2;
+		ra->async_size = SIM_PMD_PAGES;
+		ra->order = SIM_PMD_ORDER;
+		sim_count(s, SIM_ST_RA_SYNC, 1);
+		ra_order(s, ra, pgoff & ~(uint64_t)(SIM_PMD_PAGES - 1));
+		return;
+	}
+	if (s->vma.rand || !ra->ra_pages)
+		return;
+	if (s->vma.seq) {
+		ra_sync(s, ra, pgoff, ra->ra_pages, 0);
+		return;
+	}
+	if (ra->mmap_miss < s->p.k.mmap_lotsamiss * 10)
+		ra->mmap_miss++;
+	if (ra->mmap_miss > s->p.k.mmap_lotsamiss)
+		return;
+	ra->start = pgoff > ra->ra_pages / 2 ? pgoff - ra->ra_pages / 2 : 0;
+	ra->size = ra->ra_pages;
+	ra->async_size = ra->ra_pages / 4;
+	ra->order = 0;
+	sim_count(s, SIM_ST_RA_SYNC, 1);
+	ra_order(s, ra, ra->start);
+}
+
+/*
+ * Find (or read) the folio for pgoff. *major = 1 when none existed. Returns
+ * FF_RETRY when the kernel would drop the lock (I/O, async readahead).
+ */
+static int filemap_fault(struct sim *s, uint64_t pgoff, int tried, int *major)
+{
+	uint64_t head;
+	unsigned order;
+	int retry = 0;
+
+	sim_cost(s, SIM_C_FAULT, s->p.c.fault_folio);
+	if (pc_folio(s, pgoff, &head, &order)) {
+		if (!tried && !s->f.shmem && !s->vma.rand && s->f.ra.ra_pages) {
+			/* do_async_mmap_readahead */
+			if (s->f.ra.mmap_miss)
+				s->f.ra.mmap_miss--;
+			if (pc_test_ra(s, head)) {
+				ra_async(s, &s->f.ra, pgoff, order, s->f.ra.ra_pages);
+				retry = 1;
+			}
+		}
+		return retry ? FF_RETRY : FF_OK;
+	}
+	*major = 1;
+	sync_mmap_ra(s, pgoff);
+	if (!pc_folio(s, pgoff, &head, &order))
+		pc_add_folio(s, pgoff, 0, 0); /* __filemap_get_folio(FGP_CREAT), min order */
+	sim_io_wait(s);
+	return FF_RETRY;
+}
+
+/* finish_fault for a file folio (not the COW page). */
+static void finish_fault(struct sim *s, uint64_t va, uint64_t pgoff, int write)
+{
+	const struct sim_kernel *k = &s->p.k;
+	struct chunk *ck = ck_of(s, va);
+	uint64_t head, nr, idx, pte_off = (va / SIM_PAGE) & 511, file_end = s->f.pages;
+	unsigned order;
+	int w = write || read_map_w(s), whole;
+
+	if (!pc_folio(s, pgoff, &head, &order))
+		return; /* cannot happen: filemap_fault made it */
+	nr = UINT64_C(1) << order;
+	if (ck->pmd == PMD_NONE) {
+		if (order == SIM_PMD_ORDER && (s->f.shmem || !k->eof_folio_rule || file_end >= head + nr) &&
+		    pmd_suitable(s, va) && map_pmd(s, va & ~(PMD_SIZE - 1), w) == 0)
+			return;
+		ck->pmd = PMD_TABLE;
+	}
+	if (ck->pmd == PMD_HUGE)
+		return;
+	whole = (k->whole_folio_map == SIM_WF_ANY || (k->whole_folio_map == SIM_WF_SHMEM && s->f.shmem)) &&
+		nr > 1;
+	idx = pgoff - head;
+	if (whole && (pgoff < idx || pgoff + (nr - idx) > s->vma.pages || pte_off < idx ||
+		      pte_off + (nr - idx) > 512 || (!s->f.shmem && file_end < head + nr)))
+		whole = 0;
+	if (whole)
+		for (uint64_t p = head; p < head + nr; p++)
+			if (!pte_none(s, va_of(s, p))) {
+				whole = 0; /* !pte_range_none: fall back to one page */
+				break;
+			}
+	if (!whole) {
+		if (pte_none(s, va))
+			map_pte(s, va & ~(uint64_t)(SIM_PAGE - 1), w);
+		return;
+	}
+	for (uint64_t p = head; p < head + nr; p++)
+		map_pte(s, va_of(s, p), w);
+}
+
+/* ---- the fault entry ----------------------------------------------------- */
+
+static void count_fault(struct sim *s, int major)
+{
+	sim_cost(s, SIM_C_FAULT, s->p.c.fault_entry);
+	if (s->populating) {
+		sim_count(s, SIM_ST_FAULTS_POPULATE, 1);
+		if (major)
+			sim_count(s, SIM_ST_FAULTS_POPULATE_MAJOR, 1);
+		return;
+	}
+	sim_count(s, SIM_ST_FAULTS, 1);
+	sim_count(s, major ? SIM_ST_FAULTS_MAJOR : SIM_ST_FAULTS_MINOR, 1);
+}
+
+/* Not-present fault on a file VMA. Returns major. */
+static int file_fault(struct sim *s, uint64_t va, uint64_t pgoff, int write)
+{
+	int major = 0, tried = 0;
+
+	for (;;) {
+		int r;
+		if (!write) {
+			sim_count(s, tried ? SIM_ST_FLT_RETRY : SIM_ST_FLT_FILE_READ, 1);
+			if (fault_around(s, va, pgoff))
+				return major;
+		} else {
+			sim_count(s, tried ? SIM_ST_FLT_RETRY : s->vma.shared ? SIM_ST_FLT_SHARED : SIM_ST_FLT_COW, 1);
+		}
+		r = filemap_fault(s, pgoff, tried, &major);
+		if (r == FF_RETRY && !tried) {
+			tried = 1;
+			continue;
+		}
+		break;
+	}
+	if (write && !s->vma.shared) { /* do_cow_fault: copy into a new anon page */
+		sim_cost(s, SIM_C_FAULT, s->p.c.copy_4k);
+		map_pte(s, va & ~(uint64_t)(SIM_PAGE - 1), 1);
+		return major;
+	}
+	finish_fault(s, va, pgoff, write);
+	return major;
+}
+
+static int anon_thp_ok(const struct sim *s)
+{
+	const struct sim_kernel *k = &s->p.k;
+	if (s->vma.nohugepage)
+		return 0;
+	return k->thp_anon == SIM_THP_ALWAYS || (k->thp_anon == SIM_THP_MADVISE && s->vma.hugepage);
+}
+
+/* Not-present fault on the anonymous VMA. */
+static void anon_fault(struct sim *s, uint64_t va, int write)
+{
+	struct chunk *ck = ck_of(s, va);
+	unsigned o = s->p.k.anon_mthp_order;
+
+	if (ck->pmd == PMD_NONE && anon_thp_ok(s) && pmd_suitable(s, va)) {
+		sim_count(s, SIM_ST_FLT_THP, 1);
+		if (!write && s->p.k.thp_zero_page) { /* huge zero page */
+			map_pmd(s, va & ~(PMD_SIZE - 1), 0);
+			return;
+		}
+		sim_cost(s, SIM_C_FAULT, s->p.c.zero_2m);
+		map_pmd(s, va & ~(PMD_SIZE - 1), 1);
+		return;
+	}
+	sim_count(s, SIM_ST_FLT_ANON, 1);
+	if (!write) { /* the shared zero page, read-only */
+		map_pte(s, va & ~(uint64_t)(SIM_PAGE - 1), 0);
+		return;
+	}
+	if (o > 0 && o < SIM_PMD_ORDER) { /* largest enabled mTHP order that fits */
+		uint64_t n = UINT64_C(1) << o, pg = (va - s->vma.start) / SIM_PAGE, h = pg & ~(n - 1);
+		int ok = h + n <= s->vma.pages;
+		for (uint64_t p = h; ok && p < h + n; p++)
+			ok = pte_none(s, va_of(s, p));
+		if (ok) {
+			sim_cost(s, SIM_C_FAULT, (uint64_t)s->p.c.zero_4k * n);
+			for (uint64_t p = h; p < h + n; p++)
+				map_pte(s, va_of(s, p), 1);
+			return;
+		}
+	}
+	sim_cost(s, SIM_C_FAULT, s->p.c.zero_4k);
+	map_pte(s, va & ~(uint64_t)(SIM_PAGE - 1), 1);
+}
+
+/* Write to a present read-only translation. */
+static int wp_fault(struct sim *s, uint64_t va, uint64_t pgoff)
+{
+	enum pg_size sz;
+	unsigned prot;
+	uint64_t pva = va & ~(uint64_t)(SIM_PAGE - 1);
+
+	sim_count(s, SIM_ST_FLT_WP, 1);
+	if (mmu_lookup(s->mmu, va, &sz, &prot) != 0)
+		return 0;
+	if (sz == PG_2M) {
+		uint64_t h = va & ~(PMD_SIZE - 1);
+		if (s->vma.anon) { /* huge zero page: split into 4 KiB zero-page PTEs, then COW */
+			zap_pmd(s, h);
+			for (uint64_t a = h; a < h + PMD_SIZE; a += SIM_PAGE)
+				if (a != pva)
+					map_pte(s, a, 0);
+			sim_cost(s, SIM_C_FAULT, s->p.c.zero_4k);
+			map_pte(s, pva, 1);
+			return 0;
+		}
+		zap_pmd(s, h); /* file PMD: split = zap, then the pte-level fault */
+		return file_fault(s, va, pgoff, 1);
+	}
+	if (s->vma.anon || !s->vma.shared) { /* do_wp_page -> wp_page_copy */
+		sim_cost(s, SIM_C_FAULT, s->vma.anon ? s->p.c.zero_4k : s->p.c.copy_4k);
+		mmu_unmap(s->mmu, pva, SIM_PAGE);
+		map_pte(s, pva, 1);
+		return 0;
+	}
+	/* wp_page_shared: page_mkwrite, make this one PTE writable */
+	mmu_protect(s->mmu, pva, SIM_PAGE, MMU_W);
+	sim_cost(s, SIM_C_FAULT, s->p.c.fault_pte);
+	return 0;
+}
+
+int flt_handle(struct sim *s, uint64_t va, int is_write, int res)
+{
+	uint64_t pgoff = (va - s->vma.start) / SIM_PAGE;
+	int major = 0;
+
+	if (va < s->vma.start || pgoff >= s->vma.pages) {
+		snprintf(s->err, sizeof(s->err), "fault at 0x%llx outside the VMA",
+			 (unsigned long long)va);
+		return -EFAULT;
+	}
+	if (res == MMU_FAULT_WP)
+		major = wp_fault(s, va, pgoff);
+	else if (s->vma.anon)
+		anon_fault(s, va, is_write);
+	else
+		major = file_fault(s, va, pgoff, is_write);
+	count_fault(s, major);
+	return 0;
+}
+
+/* ---- MAP_POPULATE (populate_vma_page_range -> __get_user_pages) -------- */
+
+int vma_populate(struct sim *s)
+{
+	/* FOLL_WRITE for private writable mappings: break COW up front */
+	int w = s->vma.writable && !s->vma.shared;
+	uint64_t pg = 0;
+
+	s->populating = 1;
+	while (pg < s->vma.pages) {
+		uint64_t va = va_of(s, pg);
+		enum pg_size sz;
+		unsigned prot;
+		int tries = 0;
+		while (mmu_lookup(s->mmu, va, &sz, &prot) != 0 || (w && !(prot & MMU_W))) {
+			int res = mmu_lookup(s->mmu, va, &sz, &prot) != 0 ? MMU_FAULT_NOTPRESENT : MMU_FAULT_WP;
+			if (++tries > 4 || flt_handle(s, va, w, res)) {
+				s->populating = 0;
+				snprintf(s->err, sizeof(s->err), "populate made no progress at page %llu",
+					 (unsigned long long)pg);
+				return -EFAULT;
+			}
+		}
+		pg = sz == PG_2M ? ((pg / SIM_PMD_PAGES) + 1) * SIM_PMD_PAGES : pg + 1;
+	}
+	s->populating = 0;
+	return 0;
+}
+
+/* ---- touching memory ------------------------------------------------------ */
+
+int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
+{
+	struct mmu *m = s->mmu;
+	const uint64_t base = s->vma.start, ua = s->p.c.user_access, ul = s->p.c.user_line;
+	uint64_t tcyc = 0, user = 0, bytes = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t va = base + r[i].off, end = va + r[i].len;
+		int w = r[i].op == TRACE_OP_WRITE;
+		uint64_t a = va;
+
+		for (;;) {
+			int res = mmu_access(m, a, w, &tcyc);
+			if (res != MMU_OK) {
+				int tries = 0;
+				do {
+					if (++tries > 4 || flt_handle(s, a, w, res)) {
+						if (!s->err[0])
+							snprintf(s->err, sizeof(s->err),
+								 "access at offset 0x%llx keeps faulting",
+								 (unsigned long long)(a - base));
+						return -EFAULT;
+					}
+				} while ((res = mmu_access(m, a, w, &tcyc)) != MMU_OK);
+			}
+			a = (a | (SIM_PAGE - 1)) + 1;
+			if (a >= end)
+				break;
+		}
+		user += ua + ul * (((end - 1) >> 6) - (va >> 6));
+		bytes += r[i].len;
+	}
+	s->cyc[SIM_C_USER] += user;
+	s->st[SIM_ST_BYTES] += bytes;
+	s->st[SIM_ST_RECORDS] += n;
+	return 0;
+}

@@ -1,0 +1,493 @@
+/*
+ * sim/pcache.c — the file's page cache (folios with orders, uptodate and
+ * PG_readahead state), the kernel's readahead (mm/readahead.c of 6.18:
+ * page_cache_sync_ra, page_cache_async_ra, page_cache_ra_order,
+ * page_cache_ra_unbounded, force_page_cache_ra), the read path
+ * (mm/filemap.c filemap_read / filemap_get_pages), the write path's folio
+ * sizes (generic_perform_write + __filemap_get_folio) and the cache states
+ * of the harness (cold, warm-read, warm-write, tmpfs).
+ *
+ * Invariants: folios are naturally aligned and never overlap (pc_add_folio
+ * refuses like filemap_add_folio's -EEXIST); device reads complete at once
+ * (a folio is uptodate when added: the model charges I/O time, it does not
+ * simulate its overlap); memory grows with the 2 MiB chunks touched.
+ */
+#include "sim/sim_int.h"
+
+#include "common/mb.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+struct chunk *sim_chunk(struct sim *s, uint64_t c, int create)
+{
+	uint64_t hi = c >> DIR_BITS;
+	struct chunk **leaf;
+
+	if (hi >= DIR_SIZE)
+		return NULL; /* beyond 2^33 pages: trace invariant forbids */
+	leaf = s->dir[hi];
+	if (!leaf) {
+		if (!create)
+			return NULL;
+		leaf = calloc(DIR_SIZE, sizeof(*leaf));
+		if (!leaf)
+			abort(); /* out of memory: the model cannot continue */
+		s->dir[hi] = leaf;
+	}
+	if (!leaf[c & (DIR_SIZE - 1)] && create) {
+		leaf[c & (DIR_SIZE - 1)] = calloc(1, sizeof(struct chunk));
+		if (!leaf[c & (DIR_SIZE - 1)])
+			abort();
+		s->nchunks++;
+	}
+	return leaf[c & (DIR_SIZE - 1)];
+}
+
+static inline uint8_t *pg_byte(struct sim *s, uint64_t p, int create)
+{
+	struct chunk *ck = sim_chunk(s, p / SIM_PMD_PAGES, create);
+	return ck ? &ck->pg[p % SIM_PMD_PAGES] : NULL;
+}
+
+int pc_folio(struct sim *s, uint64_t p, uint64_t *head, unsigned *order)
+{
+	uint8_t *b = pg_byte(s, p, 0);
+
+	if (!b || !(*b & PC_PRESENT))
+		return 0;
+	*order = *b & PC_ORDER;
+	*head = p & ~((UINT64_C(1) << *order) - 1);
+	return 1;
+}
+
+int pc_test_ra(struct sim *s, uint64_t head)
+{
+	uint8_t *b = pg_byte(s, head, 0);
+	return b && (*b & PC_RA);
+}
+
+void pc_clear_ra(struct sim *s, uint64_t head)
+{
+	uint8_t *b = pg_byte(s, head, 0);
+	if (b)
+		*b &= (uint8_t)~PC_RA;
+}
+
+static int add_folio(struct sim *s, uint64_t head, unsigned order, int ra_flag, int io);
+
+int pc_add_folio(struct sim *s, uint64_t head, unsigned order, int ra_flag)
+{
+	return add_folio(s, head, order, ra_flag, 1);
+}
+
+/* filemap_add_folio; io: the folio is read from the device (not written or shmem). */
+static int add_folio(struct sim *s, uint64_t head, unsigned order, int ra_flag, int io)
+{
+	uint64_t n = UINT64_C(1) << order;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint8_t *b = pg_byte(s, head + i, 0);
+		if (b && (*b & PC_PRESENT))
+			return -EEXIST;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		*pg_byte(s, head + i, 1) = (uint8_t)(PC_PRESENT | order);
+	if (ra_flag)
+		*pg_byte(s, head, 1) |= PC_RA;
+	sim_count(s, SIM_ST_PC_ADDED, n);
+	sim_count(s, SIM_ST_PC_FOLIOS_ADDED, 1);
+	if (io && !s->f.shmem)
+		sim_cost(s, SIM_C_IO, (uint64_t)s->p.c.io_page * n);
+	return 0;
+}
+
+void sim_io_wait(struct sim *s)
+{
+	sim_count(s, SIM_ST_IO_WAITS, 1);
+	sim_cost(s, SIM_C_IO, s->p.c.io_request);
+}
+
+/* ---- readahead (mm/readahead.c, 6.18) ----------------------------------- */
+
+static unsigned ilog2_u64(uint64_t v)
+{
+	return v ? 63u - (unsigned)__builtin_clzll(v) : 0;
+}
+
+static uint64_t roundup_pow2(uint64_t v)
+{
+	return v <= 1 ? 1 : UINT64_C(1) << (64 - __builtin_clzll(v - 1));
+}
+
+void ra_state_init(struct sim *s, struct ra_state *ra)
+{
+	memset(ra, 0, sizeof(*ra));
+	ra->ra_pages = s->p.k.ra_pages;
+	ra->prev_pos = -1;
+}
+
+/* page_cache_ra_unbounded: order-0 folios, skipping cached pages; flag at mark. */
+static void ra_unbounded(struct sim *s, uint64_t index, uint64_t nr, uint64_t lookahead)
+{
+	uint64_t mark = UINT64_MAX;
+
+	if (lookahead <= nr)
+		mark = nr - lookahead;
+	for (uint64_t i = 0; i < nr; i++)
+		pc_add_folio(s, index + i, 0, i == mark); /* -EEXIST: page present, skipped */
+}
+
+/* do_page_cache_ra: clip to the page holding the last byte. */
+static void do_ra(struct sim *s, uint64_t index, uint64_t nr, uint64_t lookahead)
+{
+	uint64_t end_index;
+
+	if (!s->f.size)
+		return;
+	end_index = (s->f.size - 1) / SIM_PAGE;
+	if (index > end_index)
+		return;
+	if (nr > end_index - index)
+		nr = end_index - index + 1;
+	ra_unbounded(s, index, nr, lookahead);
+}
+
+void ra_force(struct sim *s, struct ra_state *ra, uint64_t index, uint64_t nr)
+{
+	uint64_t max_pages = MAX((uint64_t)s->p.k.io_pages, (uint64_t)ra->ra_pages);
+
+	nr = MIN(nr, max_pages);
+	while (nr) {
+		uint64_t chunk = MIN((uint64_t)(2 * MB_MiB / SIM_PAGE), nr);
+		do_ra(s, index, chunk, 0);
+		index += chunk;
+		nr -= chunk;
+	}
+}
+
+static uint64_t init_ra_size(uint64_t size, uint64_t max)
+{
+	uint64_t n = roundup_pow2(size);
+
+	if (n <= max / 32)
+		return n * 4;
+	if (n <= max / 4)
+		return n * 2;
+	return max;
+}
+
+static uint64_t next_ra_size(const struct ra_state *ra, uint64_t max)
+{
+	if (ra->size < max / 16)
+		return 4 * ra->size;
+	if (ra->size <= max / 2)
+		return 2 * ra->size;
+	return max;
+}
+
+static uint64_t max_pages_for(struct sim *s, const struct ra_state *ra, uint64_t req)
+{
+	uint64_t max = ra->ra_pages;
+
+	if (req > max && s->p.k.io_pages > max)
+		max = MIN(req, (uint64_t)s->p.k.io_pages);
+	return max;
+}
+
+/* page_cache_ra_order: folios of ra->order (aligned, clipped at EOF); fallback on collision. */
+void ra_order(struct sim *s, struct ra_state *ra, uint64_t start)
+{
+	uint64_t index = start, limit, mark = start + ra->size - ra->async_size;
+	unsigned new_order = ra->order;
+	int err = 0;
+
+	if (!s->f.size)
+		return;
+	if (!s->f.large) {
+		ra->order = 0;
+		goto fallback;
+	}
+	limit = (s->f.size - 1) / SIM_PAGE;
+	limit = MIN(limit, index + ra->size - 1);
+	new_order = MIN(new_order, s->p.k.max_folio_order);
+	new_order = MIN(new_order, ilog2_u64(ra->size));
+	ra->order = new_order;
+	while (index <= limit) {
+		unsigned order = new_order;
+		if (index & ((UINT64_C(1) << order) - 1))
+			order = (unsigned)__builtin_ctzll(index);
+		while (order > 0 && index + (UINT64_C(1) << order) - 1 > limit)
+			order--;
+		uint64_t m = mark & ~((UINT64_C(1) << order) - 1);
+		err = pc_add_folio(s, index, order, index == m);
+		if (err)
+			break;
+		index += UINT64_C(1) << order;
+	}
+	if (!err)
+		return;
+fallback:
+	if (ra->size > index - start)
+		do_ra(s, index, ra->size - (index - start), ra->async_size);
+}
+
+/* Is page p cached (any folio)? */
+static int cached(struct sim *s, uint64_t p)
+{
+	uint8_t *b = pg_byte(s, p, 0);
+	return b && (*b & PC_PRESENT);
+}
+
+/*
+ * page_cache_prev_miss: the highest uncached index in [index - max_scan + 1,
+ * index]; UINT64_MAX when the scan passes page 0 (the kernel's wrap); else an
+ * index outside the range.
+ */
+static uint64_t prev_miss(struct sim *s, uint64_t index, uint64_t max_scan)
+{
+	for (uint64_t i = 0; i < max_scan; i++) {
+		if (i > index)
+			return UINT64_MAX;
+		if (!cached(s, index - i))
+			return index - i;
+	}
+	return index - max_scan;
+}
+
+void ra_sync(struct sim *s, struct ra_state *ra, uint64_t index, uint64_t req, int forced)
+{
+	uint64_t max_pages, prev_index, miss, contig;
+
+	sim_count(s, SIM_ST_RA_SYNC, 1);
+	if (!ra->ra_pages) {
+		req = 1;
+		forced = 1;
+	}
+	if (forced) {
+		ra_force(s, ra, index, req);
+		return;
+	}
+	max_pages = max_pages_for(s, ra, req);
+	prev_index = (uint64_t)ra->prev_pos >> 12;
+	if (!index || req > max_pages || index - prev_index <= 1) {
+		ra->start = index;
+		ra->size = init_ra_size(req, max_pages);
+		ra->async_size = ra->size > req ? ra->size - req : ra->size >> 1;
+		goto readit;
+	}
+	miss = prev_miss(s, index - 1, max_pages);
+	contig = index - miss - 1;
+	if (contig <= req) {
+		do_ra(s, index, req, 0);
+		return;
+	}
+	if (miss == UINT64_MAX)
+		contig *= 2;
+	ra->start = index;
+	ra->size = MIN(contig + req, max_pages);
+	ra->async_size = 1;
+readit:
+	ra->order = 0;
+	ra_order(s, ra, ra->start);
+}
+
+void ra_async(struct sim *s, struct ra_state *ra, uint64_t index, unsigned folio_order,
+	      uint64_t req)
+{
+	uint64_t max_pages, expected, start, end, aligned_end, align;
+
+	if (!ra->ra_pages)
+		return;
+	sim_count(s, SIM_ST_RA_ASYNC, 1);
+	pc_clear_ra(s, index & ~((UINT64_C(1) << folio_order) - 1));
+	max_pages = max_pages_for(s, ra, req);
+	expected = (ra->start + ra->size - ra->async_size) & ~((UINT64_C(1) << folio_order) - 1);
+	if (index == expected) {
+		ra->start += ra->size;
+		ra->size = MAX(ra->size, next_ra_size(ra, max_pages));
+		goto readit;
+	}
+	/* page_cache_next_miss(index + 1, max_pages) */
+	start = index + 1;
+	{
+		uint64_t i;
+		for (i = 0; i < max_pages && cached(s, start); i++)
+			start++;
+	}
+	if (!start || start - index > max_pages)
+		return;
+	ra->start = start;
+	ra->size = start - index + req;
+	ra->size = next_ra_size(ra, max_pages);
+readit:
+	ra->order += 2;
+	align = UINT64_C(1) << MIN(ra->order, (unsigned)__builtin_ctzll(max_pages));
+	end = ra->start + ra->size;
+	aligned_end = end & ~(align - 1);
+	if (aligned_end > ra->start)
+		ra->size -= end - aligned_end;
+	ra->async_size = ra->size;
+	ra_order(s, ra, ra->start);
+}
+
+/* ---- read path (filemap_read) ------------------------------------------ */
+
+/*
+ * filemap_get_read_batch: contiguous cached folios from index up to last
+ * (inclusive), at most 31 (PAGEVEC_SIZE), stopping after a readahead-flagged
+ * folio. Returns the count; heads/orders in the arrays.
+ */
+#define BATCH 31
+static unsigned read_batch(struct sim *s, uint64_t index, uint64_t last, uint64_t *heads,
+			   unsigned *orders)
+{
+	unsigned n = 0;
+	uint64_t p = index;
+
+	while (p <= last && n < BATCH) {
+		uint64_t h;
+		unsigned o;
+		if (!pc_folio(s, p, &h, &o))
+			break;
+		heads[n] = h;
+		orders[n] = o;
+		n++;
+		if (pc_test_ra(s, h))
+			break;
+		p = h + (UINT64_C(1) << o);
+	}
+	return n;
+}
+
+uint64_t pc_read(struct sim *s, struct ra_state *ra, uint64_t pos, uint64_t count)
+{
+	uint64_t done = 0, last_pos = (uint64_t)ra->prev_pos;
+	uint64_t heads[BATCH];
+	unsigned orders[BATCH];
+
+	if (count == 0)
+		return 0;
+	while (count && pos < s->f.size) {
+		uint64_t index = pos / SIM_PAGE;
+		uint64_t last_index = (pos + count + SIM_PAGE - 1) / SIM_PAGE;
+		unsigned n = read_batch(s, index, last_index - 1, heads, orders);
+		uint64_t end_off;
+
+		if (!n && !s->f.shmem) {
+			ra_sync(s, ra, index, last_index - index, 0);
+			n = read_batch(s, index, last_index - 1, heads, orders);
+			sim_io_wait(s);
+		}
+		if (!n) { /* filemap_create_folio: one min-order folio, read synchronously */
+			pc_add_folio(s, index, 0, 0);
+			if (!s->f.shmem)
+				sim_io_wait(s);
+			n = read_batch(s, index, index, heads, orders);
+		}
+		if (pc_test_ra(s, heads[n - 1]) && !s->f.shmem)
+			ra_async(s, ra, heads[n - 1], orders[n - 1], last_index - heads[n - 1]);
+		sim_count(s, SIM_ST_PC_LOOKUPS, n);
+		sim_cost(s, SIM_C_SYSCALL, (uint64_t)s->p.c.pc_lookup * n);
+		end_off = MIN(s->f.size, pos + count);
+		for (unsigned i = 0; i < n && pos < end_off; i++) {
+			uint64_t fend = (heads[i] + (UINT64_C(1) << orders[i])) * SIM_PAGE;
+			uint64_t bytes = MIN(fend, end_off) - pos;
+			sim_copy(s, bytes);
+			pos += bytes;
+			count -= bytes;
+			done += bytes;
+			last_pos = pos;
+		}
+	}
+	ra->prev_pos = (int64_t)last_pos;
+	return done;
+}
+
+/* ---- write path: folio sizes from the write size ----------------------- */
+
+/* __filemap_get_folio(FGP_CREAT | fgf_set_order(len)) at index for a write of len bytes. */
+static uint64_t write_folio(struct sim *s, uint64_t index, uint64_t len)
+{
+	uint64_t h;
+	unsigned o;
+	unsigned order = 0;
+
+	if (pc_folio(s, index, &h, &o))
+		return h + (UINT64_C(1) << o);
+	if (s->f.large && len > SIM_PAGE)
+		order = ilog2_u64(len) - 12;
+	order = MIN(order, s->p.k.max_folio_order);
+	while ((UINT64_C(1) << order) > s->p.k.write_folio_max && order > 0)
+		order--;
+	if (index & ((UINT64_C(1) << order) - 1))
+		order = MIN(order, (unsigned)__builtin_ctzll(index));
+	for (;;) { /* smaller orders when part of the range is cached */
+		if (!add_folio(s, index, order, 0, 0) || order == 0)
+			break;
+		order--;
+	}
+	return index + (UINT64_C(1) << order);
+}
+
+void pc_write(struct sim *s, uint64_t pos, uint64_t count)
+{
+	uint64_t chunk = (uint64_t)s->p.k.write_folio_max * SIM_PAGE;
+
+	while (count) {
+		uint64_t off = pos & (chunk - 1);
+		uint64_t bytes = MIN(chunk - off, count);
+		while (bytes) { /* write_begin may return a smaller folio: loop within the chunk */
+			uint64_t fend = write_folio(s, pos / SIM_PAGE, bytes + (pos & (SIM_PAGE - 1)));
+			uint64_t n = MIN(bytes, fend * SIM_PAGE - pos);
+			sim_copy(s, n);
+			pos += n;
+			bytes -= n;
+			count -= n;
+		}
+	}
+}
+
+/* ---- cache states of the harness --------------------------------------- */
+
+int pc_establish(struct sim *s, char *err, size_t errlen)
+{
+	struct ra_state ra;
+	uint64_t req = s->o.cache_req ? s->o.cache_req : MB_MiB;
+	int counting = s->counting;
+
+	s->counting = 0;
+	switch (s->o.cache) {
+	case AN_CACHE_COLD:
+	case AN_CACHE_NONE:
+		break;
+	case AN_CACHE_WARM_READ: /* sequential read() of req bytes, own struct file */
+		ra_state_init(s, &ra);
+		for (uint64_t pos = 0; pos < s->f.size;) {
+			uint64_t got = pc_read(s, &ra, pos, req);
+			if (!got)
+				break;
+			pos += got;
+		}
+		break;
+	case AN_CACHE_WARM_WRITE: /* pwrite() of req bytes from 0 to the end */
+		for (uint64_t pos = 0; pos < s->f.size; pos += req)
+			pc_write(s, pos, MIN(req, s->f.size - pos));
+		break;
+	case AN_CACHE_TMPFS: /* shmem, 4 KiB pages, all cached */
+		for (uint64_t p = 0; p < s->f.pages; p++)
+			pc_add_folio(s, p, 0, 0);
+		break;
+	default:
+		snprintf(err, errlen, "cache state %d not modelled", (int)s->o.cache);
+		s->counting = counting;
+		return -EINVAL;
+	}
+	s->counting = counting;
+	return 0;
+}

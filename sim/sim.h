@@ -1,0 +1,195 @@
+/*
+ * sim/sim.h — the mapbench model: replays a trace through a cycle-counted
+ * software model of the x86-64 translation hardware (sim/mmu/) and of the
+ * Linux paths a file or anonymous access takes (VMA, page cache with folios,
+ * readahead, fault handlers, read/pread, glibc stdio, io_uring), and predicts
+ * the metrics the native harness measures, under the same names.
+ *
+ * Invariants:
+ * - Pure and deterministic: no I/O, no clock, no counters. The same trace,
+ *   case options and profile give the same statistics, bit for bit.
+ * - Memory grows with the distinct 2 MiB ranges touched, never with the
+ *   number of records (streaming any trace length is bounded).
+ * - Every policy number comes from the profile (struct sim_profile), whose
+ *   values each carry their source in the .ini they were read from.
+ * - Configuration (profile, case), derived values and statistics are kept
+ *   apart; statistics are arrays indexed by enum sim_stat / enum sim_comp.
+ */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "analysis/caseid.h"
+#include "sim/mmu/mmu.h"
+#include "traces/trace.h"
+
+/* Which file mappings finish_fault maps as a whole large folio (KERNEL-NOTES "Versions"). */
+enum sim_whole_folio {
+	SIM_WF_NONE = 0, /* page by page (6.1 .. 6.11) */
+	SIM_WF_SHMEM,    /* shmem/tmpfs only (6.12 .. 6.17) */
+	SIM_WF_ANY,      /* any file (6.18) */
+};
+
+/* THP policy for anonymous memory (/sys/kernel/mm/transparent_hugepage/enabled). */
+enum sim_thp { SIM_THP_NEVER = 0, SIM_THP_MADVISE, SIM_THP_ALWAYS };
+
+/* Costs in CPU cycles per event (profile section [cost]). */
+struct sim_costs {
+	uint32_t user_access;      /* per record: the load/store instruction, L1D hit */
+	uint32_t user_line;        /* per extra 64-byte line a record touches */
+	uint32_t fault_entry;      /* per hardware fault: exception entry, exit, handler */
+	uint32_t fault_pte;        /* per PTE installed by a fault (fault-around included) */
+	uint32_t fault_pmd;        /* per PMD (2 MiB) mapping installed */
+	uint32_t fault_folio;      /* per page-cache folio looked up in a fault path */
+	uint32_t zero_4k;          /* zeroing a 4 KiB anonymous page */
+	uint32_t zero_2m;          /* zeroing a 2 MiB THP */
+	uint32_t copy_4k;          /* copying a 4 KiB page (COW) */
+	uint32_t syscall;          /* syscall entry + exit (incl. mitigations) */
+	uint32_t pc_lookup;        /* per folio found in a read() page-cache walk */
+	uint32_t copy_mcyc_per_byte; /* copy_to_user cost, milli-cycles per byte */
+	uint32_t io_request;       /* per synchronous I/O wait (readahead submit + wait) */
+	uint32_t io_page;          /* per 4 KiB page read from the device */
+	uint32_t stdio_call;       /* per fread() call in glibc (locking, bookkeeping) */
+	uint32_t uring_sqe;        /* per io_uring submission entry */
+	uint32_t uring_regfile_saving; /* saved per SQE with a registered file */
+	uint32_t uring_regbuf_saving;  /* saved per SQE with registered buffers */
+	uint32_t tlb_flush;        /* per TLB shootdown/flush issued by a fault (PMD zap) */
+};
+
+/* Kernel policy (profile section [kernel]); see shared/KERNEL-NOTES.md. */
+struct sim_kernel {
+	char version[16];          /* "6.18": informational, presets applied when set */
+	uint32_t fault_around_pages; /* fault_around_bytes / 4096 (16) */
+	uint32_t ra_pages;         /* read_ahead_kb / 4 (2048 here) */
+	uint32_t io_pages;         /* max_sectors_kb / 4 (1024 here) */
+	enum sim_whole_folio whole_folio_map; /* finish_fault whole-folio rule */
+	uint32_t faultaround_whole_folio; /* 1: filemap_map_pages maps whole large folios (6.18) */
+	uint32_t eof_folio_rule;   /* 1: fault-around never maps the folio holding the last
+				      page whole, nor by PMD (6.18 i_size checks) */
+	uint32_t ext4_large_folios; /* 1: ext4 page cache uses large folios (6.16+) */
+	uint32_t max_folio_order;  /* largest page-cache folio order (9 = 2 MiB) */
+	uint32_t write_folio_max;  /* largest folio a write creates, in pages (512) */
+	uint32_t mmap_lotsamiss;   /* MMAP_LOTSAMISS (100) */
+	enum sim_thp thp_anon;     /* THP enabled setting for anonymous memory */
+	uint32_t thp_zero_page;    /* use_zero_page: anon THP read maps the huge zero page */
+	uint32_t anon_mthp_order;  /* largest enabled anonymous mTHP order below PMD (0 = none) */
+	uint32_t st_blksize;       /* stat st_blksize of the file (glibc buffer rule) */
+	uint32_t tmpfs_st_blksize; /* st_blksize on tmpfs */
+};
+
+/* A cost profile. */
+struct sim_profile {
+	char name[64];             /* profile name (file stem or [profile] name) */
+	char source[256];          /* where it was read from (path), for the result */
+	double ghz;                /* TSC / core frequency used to convert cycles to ns */
+	struct sim_kernel k;       /* kernel policy */
+	struct sim_costs c;        /* costs per event */
+	struct mmu_config mmu;     /* translation hardware (sim/mmu/) */
+};
+
+/* Defaults (a current Intel server core, kernel 6.18 policy). */
+void sim_profile_default(struct sim_profile *p);
+/*
+ * Parse an INI profile from memory (cmd_sim.c reads the file). Sections:
+ * [profile] name, ghz; [kernel] ...; [cost] ...; [mmu] keys of mmu_config_set.
+ * Every key=value line must carry a '#' comment naming its source. Starts
+ * from sim_profile_default(). On error -EINVAL and err = "<name>:<line>: key
+ * <k>: value '<v>' <limit>".
+ */
+int sim_profile_parse(const char *text, size_t len, const char *name,
+		      struct sim_profile *p, char *err, size_t errlen);
+/* One line of help per accepted key ("section.key — help [min..max]"), NULL-terminated. */
+extern const char *const sim_profile_keys_help[];
+
+/* Statistics counted by the model, indexed by enum sim_stat. */
+enum sim_stat {
+	SIM_ST_RECORDS = 0,     /* records replayed */
+	SIM_ST_BYTES,           /* bytes accessed */
+	SIM_ST_FAULTS,          /* faults.total: hardware faults as perf counts them */
+	SIM_ST_FAULTS_MINOR,    /* faults.minor (perf minor-faults) */
+	SIM_ST_FAULTS_MAJOR,    /* faults.major (perf major-faults) */
+	SIM_ST_FAULTS_POPULATE, /* faults.populate: faults taken by MAP_POPULATE (getrusage only) */
+	SIM_ST_FAULTS_POPULATE_MAJOR, /* faults.populate.major */
+	SIM_ST_FLT_FILE_READ,   /* fault.file_read: do_read_fault */
+	SIM_ST_FLT_COW,         /* fault.cow: private write (do_cow_fault / wp copy) */
+	SIM_ST_FLT_SHARED,      /* fault.shared: shared write to an unmapped page */
+	SIM_ST_FLT_WP,          /* fault.wp: write to a present read-only page */
+	SIM_ST_FLT_ANON,        /* fault.anon: anonymous page faults */
+	SIM_ST_FLT_THP,         /* fault.thp: anonymous PMD faults */
+	SIM_ST_FLT_RETRY,       /* fault.retry: faults retried after I/O (counted once) */
+	SIM_ST_PTES_MAPPED,     /* map.ptes: PTEs installed */
+	SIM_ST_PMDS_MAPPED,     /* map.pmds: PMD leaves installed */
+	SIM_ST_FA_PTES,         /* map.faultaround_ptes: PTEs installed by fault-around */
+	SIM_ST_SYSCALLS,        /* syscalls: all syscalls of the replay */
+	SIM_ST_SYSCALLS_READ,   /* syscalls.read: read() + pread64() */
+	SIM_ST_SYSCALLS_WRITE,  /* syscalls.write: write() + pwrite64() */
+	SIM_ST_SYSCALLS_LSEEK,  /* syscalls.lseek (glibc fseek) */
+	SIM_ST_SYSCALLS_URING,  /* syscalls.io_uring_enter */
+	SIM_ST_PC_ADDED,        /* pagecache.added: 4 KiB pages added during the replay */
+	SIM_ST_PC_FOLIOS_ADDED, /* pagecache.folios_added */
+	SIM_ST_PC_LOOKUPS,      /* pagecache.lookups: folios looked up by read paths */
+	SIM_ST_RA_SYNC,         /* readahead.sync: synchronous readahead / read-around calls */
+	SIM_ST_RA_ASYNC,        /* readahead.async: async readahead calls */
+	SIM_ST_IO_WAITS,        /* io.waits: synchronous waits for device reads */
+	SIM_ST_COPY_BYTES,      /* copy.bytes: bytes copied by read paths */
+	SIM_ST__COUNT
+};
+
+/* Cycle breakdown components, indexed by enum sim_comp. */
+enum sim_comp {
+	SIM_C_USER = 0, /* the program's own loads/stores */
+	SIM_C_TLB,      /* TLB hits and STLB lookups (translation minus walks) */
+	SIM_C_WALK,     /* page walks */
+	SIM_C_FAULT,    /* fault handling (entry, mapping, zeroing, COW copies) */
+	SIM_C_SYSCALL,  /* syscall entry/exit, page-cache lookups, libc work */
+	SIM_C_COPY,     /* copy_to_user / copy_from_user */
+	SIM_C_IO,       /* device reads waited for */
+	SIM_C__COUNT
+};
+
+/* What sim_finish returns. */
+struct sim_stats {
+	uint64_t st[SIM_ST__COUNT];       /* model statistics */
+	uint64_t cyc[SIM_C__COUNT];       /* cycles per component */
+	uint64_t mmu[MMU_ST__COUNT];      /* translation statistics (mmu_stat) */
+	uint64_t cycles;                  /* sum of cyc[] */
+	uint64_t pt_bytes;                /* VmPTE at the end of the replay */
+	double ghz;                       /* profile frequency (ns = cycles / ghz) */
+};
+
+struct sim;
+
+/*
+ * Create a model for one case. The trace header gives the region (file size
+ * or anonymous) and the spec; opts the method, its options and the cache
+ * state, which is established here (e.g. warm-read runs the sequential read()
+ * pass through the model's own readahead). -EINVAL with a message in err.
+ */
+int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
+	       const struct trace_hdr *h, struct sim **out, char *err, size_t errlen);
+void sim_destroy(struct sim *s); /* accepts NULL */
+/* Replay n records (call repeatedly to stream). -EINVAL (message in sim_error) on a
+   record outside the region. */
+int sim_access(struct sim *s, const struct trace_rec *recs, size_t n);
+/* End of trace: flush batched work (io_uring), return the statistics. */
+int sim_finish(struct sim *s, struct sim_stats *out);
+const char *sim_error(const struct sim *s);
+
+/* Names for reporting. */
+const char *sim_stat_name(enum sim_stat id);
+const char *sim_comp_name(enum sim_comp c);
+
+/*
+ * Fill a result case object (analysis/result.h) with the metrics: cycles, ns,
+ * ns_per_access, bytes_per_s, faults.*, tlb.l1d.miss, tlb.stlb.miss,
+ * walk.cycles, syscalls, syscalls.read, pagecache.added, pt.bytes, per-level
+ * TLB/PWC counts, and "breakdown" {component: cycles}. checksum is reported
+ * unsupported (the model moves no data).
+ */
+void sim_stats_to_case(const struct sim_stats *st, json_t *c);
+
+#endif /* SIM_SIM_H */

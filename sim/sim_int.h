@@ -1,0 +1,185 @@
+/*
+ * sim/sim_int.h — internals of the model shared by sim/*.c (not installed,
+ * not used outside sim/). The address space has one VMA (the trace's region),
+ * placed 2 MiB-aligned with vm_pgoff 0, so file page index p lives at
+ * vma.start + p * 4096 and "chunk" c (512 pages) is both the file's pages
+ * [512c, 512c+512) and the VMA's c-th 2 MiB (one PMD entry).
+ *
+ * Invariants:
+ * - Page-cache folios are naturally aligned (index % nr_pages == 0), as the
+ *   kernel's are; a page's folio head is index & ~(nr - 1).
+ * - chunk.pmd mirrors the PMD entry of the mmu's page table for that 2 MiB
+ *   range (none / points to a PT / maps a 2 MiB leaf); every mmu_map and
+ *   mmu_unmap done by sim/ updates it.
+ * - Statistics are only counted while s->counting (cache-state set-up is
+ *   not part of the replay).
+ */
+#ifndef SIM_SIM_INT_H
+#define SIM_SIM_INT_H
+
+#include <stdint.h>
+
+#include "sim/sim.h"
+
+#define SIM_PAGE 4096u
+#define SIM_PMD_PAGES 512u
+#define SIM_PMD_ORDER 9u
+#define SIM_VMA_BASE UINT64_C(0x7f0000000000) /* 1 GiB-aligned, like a top-down mmap base */
+
+/* Per-page page-cache byte: */
+#define PC_PRESENT 0x80u /* page cached (part of a folio), uptodate */
+#define PC_RA 0x40u      /* PG_readahead (kept on the folio's head page) */
+#define PC_ORDER 0x0fu   /* folio order */
+
+enum pmd_state { PMD_NONE = 0, PMD_TABLE, PMD_HUGE };
+
+/* One 2 MiB range of the region: page-cache state of its 512 pages and its PMD. */
+struct chunk {
+	uint8_t pg[SIM_PMD_PAGES]; /* PC_* bits per page */
+	uint8_t pmd;               /* enum pmd_state of the VMA's PMD entry here */
+};
+
+#define DIR_BITS 12u
+#define DIR_SIZE (1u << DIR_BITS)
+
+/* struct file_ra_state of the kernel (include/linux/fs.h). */
+struct ra_state {
+	uint64_t start;      /* window start (page index) */
+	uint64_t size;       /* window size (pages) */
+	uint64_t async_size; /* pages left when the next async readahead starts */
+	unsigned order;      /* folio order of the last window */
+	unsigned ra_pages;   /* maximum window (bdi read_ahead_kb / 4) */
+	uint32_t mmap_miss;  /* mmap cache-miss score */
+	int64_t prev_pos;    /* byte after the previous read (−1 at open) */
+};
+
+/* The single VMA (struct vm_area_struct, the flags that matter). */
+struct vma {
+	uint64_t start;   /* first address, 2 MiB aligned */
+	uint64_t pages;   /* length in 4 KiB pages */
+	int anon;         /* anonymous (no file) */
+	int shared;       /* MAP_SHARED */
+	int writable;     /* PROT_WRITE (always: the methods map read-write) */
+	int writenotify;  /* shared and the fs tracks dirtying: read faults map read-only */
+	int seq;          /* VM_SEQ_READ (MADV_SEQUENTIAL) */
+	int rand;         /* VM_RAND_READ (MADV_RANDOM) */
+	int hugepage;     /* VM_HUGEPAGE (MADV_HUGEPAGE) */
+	int nohugepage;   /* VM_NOHUGEPAGE */
+};
+
+/* The file behind the region. */
+struct sfile {
+	uint64_t size;     /* i_size in bytes */
+	uint64_t pages;    /* DIV_ROUND_UP(size, 4096) */
+	int shmem;         /* tmpfs: 4 KiB pages, no readahead, EOF exception */
+	int large;         /* mapping_large_folio_support */
+	struct ra_state ra; /* the replay's open file */
+};
+
+/* glibc FILE read state (the parts _IO_file_xsgetn / seekoff use). */
+struct stdio {
+	uint64_t bufsize; /* _IO_buf_end - _IO_buf_base */
+	uint64_t pos;     /* logical stream position */
+	uint64_t rbase;   /* file offset of the buffer's first byte */
+	uint64_t rend;    /* file offset after the buffer's last byte (rbase = rend: empty) */
+	uint64_t koff;    /* kernel file offset */
+	int eof;          /* a read() returned 0 */
+};
+
+struct sim;
+
+/* An access method's model twin (CONVENTIONS §2). */
+struct sim_method_ops {
+	const char *name;        /* same name as the harness method */
+	enum an_method method;   /* which case option selects it */
+	int (*setup)(struct sim *s, char *err, size_t errlen); /* map / open, populate, madvise */
+	int (*access)(struct sim *s, const struct trace_rec *r, size_t n); /* replay a batch */
+	void (*finish)(struct sim *s); /* end of trace (NULL: nothing) */
+};
+
+extern const struct sim_method_ops acc_mmap_ops, acc_read_ops, acc_fread_ops,
+	acc_uring_ops, acc_anon_ops;
+
+struct sim {
+	/* configuration */
+	struct sim_profile p;       /* the profile (copied) */
+	struct an_case_opts o;      /* case options */
+	uint64_t region;            /* region size in bytes */
+	const struct sim_method_ops *ops; /* the method */
+	/* state */
+	struct mmu *mmu;            /* translation hardware and page table */
+	struct vma vma;             /* the mapping (mmap/anon methods) */
+	struct sfile f;             /* the file (file regions) */
+	struct chunk **dir[DIR_SIZE]; /* sparse chunk table: dir[c >> 12][c & 4095] */
+	uint64_t nchunks;           /* chunks allocated */
+	int counting;               /* statistics on (replay) or off (set-up) */
+	int populating;             /* faults now are MAP_POPULATE's (getrusage only) */
+	uint64_t next_off;          /* read: where the previous record ended */
+	struct stdio io;            /* fread: the FILE */
+	unsigned uring_pending;     /* io_uring: SQEs not yet submitted */
+	/* statistics */
+	uint64_t st[SIM_ST__COUNT]; /* enum sim_stat */
+	uint64_t cyc[SIM_C__COUNT]; /* enum sim_comp (tlb/walk filled at finish) */
+	char err[512];              /* last error */
+};
+
+static inline void sim_count(struct sim *s, enum sim_stat id, uint64_t n)
+{
+	if (s->counting)
+		s->st[id] += n;
+}
+static inline void sim_cost(struct sim *s, enum sim_comp c, uint64_t cyc)
+{
+	if (s->counting)
+		s->cyc[c] += cyc;
+}
+
+/* ---- chunks and the page cache (pcache.c) ---- */
+struct chunk *sim_chunk(struct sim *s, uint64_t c, int create);
+/* Folio of page index p: 1 and head/order if cached, else 0. */
+int pc_folio(struct sim *s, uint64_t p, uint64_t *head, unsigned *order);
+int pc_test_ra(struct sim *s, uint64_t head);
+void pc_clear_ra(struct sim *s, uint64_t head);
+/* Add a folio (head aligned to order): -EEXIST when any of its pages is cached. */
+int pc_add_folio(struct sim *s, uint64_t head, unsigned order, int ra_flag);
+/* Readahead (mm/readahead.c); index/req in pages. */
+void ra_sync(struct sim *s, struct ra_state *ra, uint64_t index, uint64_t req, int forced);
+void ra_async(struct sim *s, struct ra_state *ra, uint64_t index, unsigned folio_order,
+	      uint64_t req);
+void ra_order(struct sim *s, struct ra_state *ra, uint64_t start);
+void ra_force(struct sim *s, struct ra_state *ra, uint64_t index, uint64_t nr);
+void ra_state_init(struct sim *s, struct ra_state *ra);
+/* filemap_read: bytes read at pos (charges lookup, copy, I/O). */
+uint64_t pc_read(struct sim *s, struct ra_state *ra, uint64_t pos, uint64_t count);
+/* generic_perform_write into the page cache (folio orders from the write size). */
+void pc_write(struct sim *s, uint64_t pos, uint64_t count);
+/* Establish the case's cache state (counting off). */
+int pc_establish(struct sim *s, char *err, size_t errlen);
+/* Charge a synchronous wait for device reads. */
+void sim_io_wait(struct sim *s);
+
+/* ---- VMA, faults, touching memory (fault.c) ---- */
+void vma_setup(struct sim *s, int anon);
+void vma_madvise(struct sim *s);   /* WILLNEED readahead (flags set by vma_setup) */
+int vma_populate(struct sim *s);   /* MAP_POPULATE */
+/* Handle one hardware fault (res = MMU_FAULT_*); 0 or -EFAULT (message in s->err). */
+int flt_handle(struct sim *s, uint64_t va, int is_write, int res);
+/* Replay records through the mapping (mmap and anon methods). */
+int sim_touch(struct sim *s, const struct trace_rec *r, size_t n);
+
+/* ---- syscall paths shared by read/fread/io_uring ---- */
+void sys_enter(struct sim *s, enum sim_stat which);
+void sim_copy(struct sim *s, uint64_t bytes);
+
+/* glibc stdio model (acc_fread.c), exposed for tests. sys_read(ctx, off, n) returns bytes. */
+typedef uint64_t (*stdio_read_fn)(void *ctx, uint64_t off, uint64_t n);
+void stdio_init(struct stdio *io, uint64_t bufsize);
+uint64_t stdio_buffer_size(uint64_t setvbuf_size, uint64_t st_blksize);
+/* fread of n bytes at the current position; returns bytes delivered, *reads += read() calls. */
+uint64_t stdio_fread(struct stdio *io, uint64_t n, stdio_read_fn rd, void *ctx,
+		     uint64_t *user_copy);
+/* fseek(off, SEEK_SET); returns the number of syscalls (lseek + read) it issued. */
+void stdio_fseek(struct stdio *io, uint64_t off, stdio_read_fn rd, void *ctx,
+		 uint64_t *lseeks);
+
+#endif /* SIM_SIM_INT_H */
