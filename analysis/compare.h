@@ -89,6 +89,9 @@ int an_family_parse(const char *name, enum an_family *out);
 int an_metric_family(const char *metric);
 const char *an_cmp_status_name(enum an_cmp_status s);
 
+/* Nonzero: do not warn about repeated cases (plot over several baselines). */
+extern int an_compare_quiet;
+
 /* Join the native and model cases of all documents. Returns 0 or -ENOMEM. */
 int an_compare_run(const struct an_set *set, struct an_compare **out);
 void an_compare_destroy(struct an_compare *c);

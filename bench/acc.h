@@ -66,8 +66,18 @@ static inline void acc_pattern_fill(unsigned char *dst, uint64_t off, size_t len
 		*dst++ = acc_pattern_byte(off++);
 }
 
+/*
+ * The replay loops are not instrumented by AddressSanitizer: its shadow-memory
+ * accesses would add page faults of their own to the counts being measured.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define ACC_NO_ASAN __attribute__((no_sanitize_address))
+#else
+#define ACC_NO_ASAN
+#endif
+
 /* The fold of the bytes p[0..len) that live at region offset off. */
-static inline uint64_t acc_fold(const unsigned char *p, uint64_t off, size_t len)
+ACC_NO_ASAN static inline uint64_t acc_fold(const unsigned char *p, uint64_t off, size_t len)
 {
 	uint64_t s = 0;
 
@@ -143,9 +153,9 @@ extern const struct acc_ops *const acc_methods[];
 const struct acc_ops *acc_find(enum an_method m);
 
 /* Shared by mmap and anon: fold/store records through a mapping at base. */
-void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *r, size_t n);
+ACC_NO_ASAN void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *r, size_t n);
 /* Store the pattern of [off, off+len) at p (mapping writes). */
-void acc_pattern_store(unsigned char *p, uint64_t off, size_t len);
+ACC_NO_ASAN void acc_pattern_store(unsigned char *p, uint64_t off, size_t len);
 /* VmPTE of this process in KiB, or -1. */
 long acc_vmpte_kb(void);
 /* Make ctx->wbuf hold maxlen bytes for write records (pattern per record). */

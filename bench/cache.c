@@ -210,8 +210,13 @@ int cache_file_prepare(struct cache_file *f, const char *dir, uint64_t size, int
 			return e;
 		}
 	}
-	snprintf(f->path, sizeof(f->path), "%s/data-%llu.v1", d, (unsigned long long)size);
-	snprintf(f->meta, sizeof(f->meta), "%s.meta", f->path);
+	if (strlen(d) > sizeof(f->path) - 64) {
+		snprintf(err, errlen, "scratch directory path of %zu bytes: longer than %zu",
+			 strlen(d), sizeof(f->path) - 64);
+		return -ENAMETOOLONG;
+	}
+	snprintf(f->path, sizeof(f->path), "%.4000s/data-%llu.v1", d, (unsigned long long)size);
+	snprintf(f->meta, sizeof(f->meta), "%.4000s.meta", f->path);
 	if (size == 0) {
 		snprintf(err, errlen, "data file size 0: a file region needs at least 1 byte");
 		return -EINVAL;

@@ -22,7 +22,7 @@
 enum ctr_kind {
 	CTR_PMU = 0,   /* hardware or software event (pmu.c) */
 	CTR_TP,        /* tracepoint (tracepoints.c) */
-	CTR_DERIVED,   /* computed from two others: a - b (kernel = total - user) */
+	CTR_DERIVED,   /* computed from two others: a - b (kernel = total - user) or a + b */
 };
 
 struct ctr {
@@ -32,6 +32,7 @@ struct ctr {
 	enum ctr_kind kind;     /* where it comes from */
 	int fd;                 /* perf fd, -1 when not open */
 	int derived_a, derived_b; /* CTR_DERIVED: indexes of the operands */
+	int derived_add;        /* CTR_DERIVED: a + b instead of a - b */
 	int syscall_bias;       /* counts the disabling prctl: subtract 1 per disable */
 	enum an_status status;  /* OK when open (MULTIPLEXED set at read) */
 	char reason[240];       /* why not OK */

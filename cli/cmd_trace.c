@@ -275,11 +275,15 @@ static int do_stat(int argc, char **argv)
 		       ", \"records\": %" PRIu64 ", \"reads\": %" PRIu64 ", \"writes\": %" PRIu64
 		       ", \"bytes\": %" PRIu64 ", \"pages_4k\": %" PRIu64 ", \"regions_2m\": %" PRIu64
 		       ", \"page_touches\": %" PRIu64 ", \"cold_touches\": %" PRIu64 ", \"cold_frac\": %.6f"
-		       ", \"reuse_pages\": {\"p50\": %" PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64
-		       ", \"max\": %" PRIu64 ", \"mean\": %.3f, \"method\": \"%s\", \"sample_rate\": %.6g}}\n",
+		       ", \"reuse_pages\": {",
 		       trace_region_name(h.region_kind), h.region_size, h.hash, st.nrec, st.reads, st.writes,
-		       st.bytes, st.pages, st.regions_2m, st.touches, st.cold, st.cold_frac, st.rd_p50,
-		       st.rd_p90, st.rd_p99, st.rd_max, st.rd_mean, st.exact ? "exact" : "sampled",
+		       st.bytes, st.pages, st.regions_2m, st.touches, st.cold, st.cold_frac);
+		if (st.touches > st.cold) /* distances exist only for pages touched again */
+			printf("\"p50\": %" PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64 ", \"max\": %"
+			       PRIu64 ", \"mean\": %.3f, ", st.rd_p50, st.rd_p90, st.rd_p99, st.rd_max, st.rd_mean);
+		else
+			printf("\"p50\": null, \"p90\": null, \"p99\": null, \"max\": null, \"mean\": null, ");
+		printf("\"method\": \"%s\", \"sample_rate\": %.6g}}\n", st.exact ? "exact" : "sampled",
 		       st.sample_rate);
 		return 0;
 	}
@@ -290,10 +294,13 @@ static int do_stat(int argc, char **argv)
 	printf("bytes       %" PRIu64 " (%s) accessed\n", st.bytes, mb_fmt_size(st.bytes, a, sizeof(a)));
 	printf("footprint   %s%" PRIu64 " distinct 4 KiB pages (%s), %" PRIu64 " distinct 2 MiB regions\n",
 	       st.exact ? "" : "~", st.pages, mb_fmt_size(st.pages * 4096, b, sizeof(b)), st.regions_2m);
-	printf("reuse       %s over %" PRIu64 " page touches: cold %.4f, distance in pages p50 %" PRIu64
-	       " p90 %" PRIu64 " p99 %" PRIu64 " max %" PRIu64 " mean %.1f\n",
-	       st.exact ? "exact" : "sampled", st.touches, st.cold_frac, st.rd_p50, st.rd_p90,
-	       st.rd_p99, st.rd_max, st.rd_mean);
+	printf("reuse       %s over %" PRIu64 " page touches: cold %.4f, ", st.exact ? "exact" : "sampled",
+	       st.touches, st.cold_frac);
+	if (st.touches > st.cold)
+		printf("distance in pages p50 %" PRIu64 " p90 %" PRIu64 " p99 %" PRIu64 " max %" PRIu64
+		       " mean %.1f\n", st.rd_p50, st.rd_p90, st.rd_p99, st.rd_max, st.rd_mean);
+	else
+		printf("no page touched twice: no reuse distance\n");
 	if (!st.exact)
 		printf("            (sampled at rate %.6g: counts and distances scaled by its inverse)\n",
 		       st.sample_rate);

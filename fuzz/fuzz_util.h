@@ -27,6 +27,18 @@
 		}                                                                \
 	} while (0)
 
+/* With FUZZ_DEBUG=1 in the environment, print why an input was refused
+ * (to check that seeds get past the first checks). */
+static inline void fuzz_note(const char *what, const char *msg)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("FUZZ_DEBUG") != NULL;
+	if (on)
+		fprintf(stderr, "fuzz: %s: %s\n", what, msg);
+}
+
 /*
  * Put len bytes into a fresh memfd and write its path ("/proc/self/fd/N")
  * into path. Returns the fd (close it when done) or -1.

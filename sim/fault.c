@@ -210,7 +210,7 @@ static void sync_mmap_ra(struct sim *s, uint64_t pgoff)
 {
 	struct ra_state *ra = &s->f.ra;
 
-	if (s->vma.hugepage && s->f.large && s->p.k.max_folio_order >= SIM_PMD_ORDER) {
+	if (s->vma.hugepage) { /* CONFIG_TRANSPARENT_HUGEPAGE, PMD order <= MAX_PAGECACHE_ORDER */
 		ra->size = SIM_PMD_PAGES;
 		if (!s->vma.rand)
 			ra->size *= 2;

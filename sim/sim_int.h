@@ -1,5 +1,5 @@
 /*
- * sim/sim_int.h — internals of the model shared by sim/*.c (not installed,
+ * sim/sim_int.h — internals of the model shared by sim/ sources (not installed,
  * not used outside sim/). The address space has one VMA (the trace's region),
  * placed 2 MiB-aligned with vm_pgoff 0, so file page index p lives at
  * vma.start + p * 4096 and "chunk" c (512 pages) is both the file's pages
@@ -97,8 +97,8 @@ struct sim_method_ops {
 	void (*finish)(struct sim *s); /* end of trace (NULL: nothing) */
 };
 
-extern const struct sim_method_ops acc_mmap_ops, acc_read_ops, acc_fread_ops,
-	acc_uring_ops, acc_anon_ops;
+extern const struct sim_method_ops sim_acc_mmap_ops, sim_acc_read_ops, sim_acc_fread_ops,
+	sim_acc_uring_ops, sim_acc_anon_ops;
 
 struct sim {
 	/* configuration */

@@ -42,10 +42,15 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char magic[8] = TRACE_MAGIC;
+
+_Static_assert(sizeof(struct trace_rec) == 16 && offsetof(struct trace_rec, len) == 8 &&
+	       offsetof(struct trace_rec, op) == 12,
+	       "struct trace_rec has the layout of a canonical record (two LE words)");
 
 #define RAW_PAD 32 /* zero bytes after a raw block: varint reads never need bounds checks */
 
@@ -441,7 +446,7 @@ static int block_decode(struct trace_reader *r, size_t raw, size_t n)
 {
 	const uint8_t *p = r->rbuf + 1, *end = r->rbuf + raw;
 	unsigned k = r->rbuf[0];
-	uint64_t prev_end = 0, prev_len = 0, lim, maxlu;
+	uint64_t prev_end = 0, prev_len = 0, lim, maxlu, lim_lu = 0, word1 = 0;
 	uint64_t *c = r->canon;
 	int bad = 0;
 
@@ -452,27 +457,37 @@ static int block_decode(struct trace_reader *r, size_t raw, size_t n)
 	maxlu = TRACE_MAX_LEN >> k;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t tag = get_varint(&p, &bad);
-		uint64_t lu = prev_len, zz, ou;
+		uint64_t zz, ou;
 
-		if (!(tag & 2))
-			lu = get_varint(&p, &bad);
+		if (!(tag & 2)) {
+			uint64_t lu = get_varint(&p, &bad);
+			if (__builtin_expect(lu - 1 >= maxlu, 0)) /* lu == 0 wraps */
+				return trace_reader_fail(r, -EINVAL, "record %" PRIu64 ": length %" PRIu64
+							 " outside 1..%" PRIu32, r->recno + i, lu << k, TRACE_MAX_LEN);
+			if (__builtin_expect(lu > lim, 0))
+				return trace_reader_fail(r, -EINVAL, "record %" PRIu64 ": length %" PRIu64
+							 " beyond region size %" PRIu64, r->recno + i, lu << k,
+							 r->hdr.region_size);
+			prev_len = lu;
+			lim_lu = lim - lu;
+			word1 = lu << k;
+		} else if (__builtin_expect(prev_len == 0, 0)) {
+			return trace_reader_fail(r, -EINVAL, "record %" PRIu64 ": length 0 (same as no"
+						 " previous record) outside 1..%" PRIu32, r->recno + i, TRACE_MAX_LEN);
+		}
 		if (__builtin_expect(bad || p > end, 0))
 			return trace_reader_fail(r, -EBADMSG, "block %" PRIu64 ": record %" PRIu64
 						 ": encoding runs past the block (%zu bytes)",
 						 r->blkno, r->recno + i, raw);
-		if (__builtin_expect(lu - 1 >= maxlu, 0)) /* lu == 0 wraps */
-			return trace_reader_fail(r, -EINVAL, "record %" PRIu64 ": length %" PRIu64
-						 " outside 1..%" PRIu32, r->recno + i, lu << k, TRACE_MAX_LEN);
 		zz = tag >> 2;
 		ou = prev_end + ((zz >> 1) ^ (0 - (zz & 1)));
-		if (__builtin_expect(ou > lim || lu > lim - ou, 0))
+		if (__builtin_expect(ou > lim_lu, 0)) /* also catches negative offsets (wrapped) */
 			return trace_reader_fail(r, -EINVAL, "record %" PRIu64 ": offset 0x%" PRIx64
 						 " + length %" PRIu64 " beyond region size %" PRIu64,
-						 r->recno + i, ou << k, lu << k, r->hdr.region_size);
+						 r->recno + i, ou << k, prev_len << k, r->hdr.region_size);
 		c[2 * i] = ou << k;
-		c[2 * i + 1] = lu << k | (tag & 1) << 32;
-		prev_end = ou + lu;
-		prev_len = lu;
+		c[2 * i + 1] = word1 | (tag & 1) << 32;
+		prev_end = ou + prev_len;
 	}
 	if (p != end)
 		return trace_reader_fail(r, -EBADMSG, "block %" PRIu64 ": %zu bytes left after its %zu records",
@@ -567,11 +582,16 @@ static int bin_read(struct trace_reader *r, struct trace_rec *recs, size_t max, 
 			take = max - got;
 		const uint64_t *c = r->canon + 2 * r->blk_pos;
 		struct trace_rec *o = recs + got;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* canonical words are the struct's bytes: off, len, op, zero padding */
+		memcpy(o, c, take * sizeof(*o));
+#else
 		for (size_t i = 0; i < take; i++) {
 			o[i].off = c[2 * i];
 			o[i].len = (uint32_t)c[2 * i + 1];
 			o[i].op = (uint8_t)(c[2 * i + 1] >> 32);
 		}
+#endif
 		r->blk_pos += take;
 		got += take;
 	}

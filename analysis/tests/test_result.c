@@ -74,6 +74,7 @@ static void test_roundtrip(void)
 		c = an_result_find_case(back, "seq:size=1M@00000000|read|cold", "model");
 		tap_ok(c && !strcmp(an_case_str(c, "profile"), "generic"), "model case and profile");
 	}
+	an_result_destroy(back);
 	ret = an_result_read("/nonexistent/x.json", &back, err, sizeof(err));
 	tap_ok(ret == -ENOENT && strstr(err, "/nonexistent/x.json"), "missing file: %s", err);
 	an_result_destroy(back);

@@ -1,6 +1,6 @@
 /*
  * bench/suites/calibrate.h — `mapbench calibrate`: measure this host with
- * microbenchmarks and write a model profile (sim/profiles/*.ini format) in
+ * microbenchmarks and write a model profile (the sim/profiles INI format) in
  * which every value carries a comment saying how it was measured and the raw
  * figures. Keys this module cannot measure are copied from a base profile
  * (default sim/profiles/vm-host.ini) and marked "not measured".

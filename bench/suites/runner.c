@@ -166,13 +166,13 @@ static int merge_case(struct run *r, struct task *t)
 		json_decref(doc);
 		return -EINVAL;
 	}
+	m->ncases += json_array_size(cases);
 	if (!m->doc) {
 		m->doc = doc;
 	} else {
 		json_array_extend(json_object_get(m->doc, "cases"), cases);
 		json_decref(doc);
 	}
-	m->ncases += json_array_size(cases);
 	return merged_write(r, m, 1);
 }
 
@@ -370,6 +370,8 @@ static int run_phase(struct run *r, enum task_kind kind, unsigned conc, const si
 					break;
 				}
 		}
+		if (!running)
+			continue; /* start the next ones, or end the phase */
 		if (pid < 0 && errno == ECHILD) { /* cannot happen while running > 0 */
 			mb_err("suite", "lost track of %u running children", running);
 			return -ECHILD;
@@ -478,7 +480,7 @@ static void add_analysis(struct run *r)
 		sfmt(log, sizeof(log), "%s/logs/compare.log", d);
 		argv = calloc(10, sizeof(*argv));
 		if (argv) {
-			const char *w[] = { r->o->exe, "compare", native, model, "-o", a, "--json", b };
+			const char *w[] = { r->o->exe, "compare", native, model, "--markdown", a, "--json", b };
 			for (size_t i = 0; i < MB_ARRAY_SIZE(w); i++)
 				argv[i] = strdup(w[i]);
 		}

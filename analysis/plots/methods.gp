@@ -1,0 +1,44 @@
+# analysis/plots/methods.gp — (1) throughput and cost per access of each
+# access method, per access pattern, native beside model.
+# Variables (set by mapbench plot): datafile, has_native, has_model, nrows.
+# Data columns: "pattern | method | cache" native_bps model_bps native_ns model_ns ("?" = missing).
+# readable colours (Okabe-Ito), shared by every mapbench figure
+set linetype 1 lc rgb "#0072B2" lw 1.5
+set linetype 2 lc rgb "#E69F00" lw 1.5
+set linetype 3 lc rgb "#009E73" lw 1.5
+set linetype 4 lc rgb "#D55E00" lw 1.5
+set linetype 5 lc rgb "#CC79A7" lw 1.5
+set linetype 6 lc rgb "#56B4E9" lw 1.5
+set linetype 7 lw 1.5
+set linetype 8 lw 1.5
+set linetype cycle 8
+set datafile missing "?"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics
+set key top right
+set xtics rotate by -30 left font ",8"
+set bmargin 10
+set multiplot layout 2,1 title "Access methods per pattern (native vs model)"
+set title "Throughput"
+set ylabel "bytes/s (higher is better)"
+set format y "%.1s %cB/s"
+set yrange [0:*]
+if (has_native && has_model) {
+  plot datafile using 2:xtic(1) title "native", '' using 3 title "model"
+} else {
+  if (has_native) { plot datafile using 2:xtic(1) title "native" } \
+  else { plot datafile using 3:xtic(1) title "model" }
+}
+set title "Cost per access"
+set ylabel "ns per access (lower is better)"
+set format y "%g"
+if (has_native && has_model) {
+  plot datafile using 4:xtic(1) title "native", '' using 5 title "model"
+} else {
+  if (has_native) { plot datafile using 4:xtic(1) title "native" } \
+  else { plot datafile using 5:xtic(1) title "model" }
+}
+unset multiplot

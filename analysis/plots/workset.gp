@@ -1,0 +1,33 @@
+# analysis/plots/workset.gp — (2) cost per access against working-set size,
+# with the TLB reach (entries x page size) marked when the result gives it.
+# Variables: datafile, nseries, titles (space-separated, one per data block),
+# nreach, reach1..3 (bytes), reach1_name..reach3_name.
+# readable colours (Okabe-Ito), shared by every mapbench figure
+set linetype 1 lc rgb "#0072B2" lw 1.5
+set linetype 2 lc rgb "#E69F00" lw 1.5
+set linetype 3 lc rgb "#009E73" lw 1.5
+set linetype 4 lc rgb "#D55E00" lw 1.5
+set linetype 5 lc rgb "#CC79A7" lw 1.5
+set linetype 6 lc rgb "#56B4E9" lw 1.5
+set linetype 7 lc rgb "#000000" lw 1.5
+set linetype 8 lc rgb "#999999" lw 1.5
+set linetype cycle 8
+set logscale x 2
+set logscale y 10
+set format x "%.0b %BB"
+set xlabel "working set (distinct pages x 4 KiB, or region size)"
+set ylabel "ns per access"
+set grid xtics ytics
+set key outside right top
+if (nreach > 0) {
+  set title "Cost vs working set (dashed: TLB reach = entries x page size)"
+} else {
+  set title "Cost vs working set (TLB reach unknown: no TLB geometry in the results)"
+}
+if (nreach >= 1) { set arrow 1 from reach1, graph 0 to reach1, graph 1 nohead dt 2 lc rgb "#555555"; \
+                   set label 1 sprintf("%s reach", reach1_name) at reach1, graph 0.96 right offset -0.5,0 }
+if (nreach >= 2) { set arrow 2 from reach2, graph 0 to reach2, graph 1 nohead dt 2 lc rgb "#555555"; \
+                   set label 2 sprintf("%s reach", reach2_name) at reach2, graph 0.90 right offset -0.5,0 }
+if (nreach >= 3) { set arrow 3 from reach3, graph 0 to reach3, graph 1 nohead dt 2 lc rgb "#555555"; \
+                   set label 3 sprintf("%s reach", reach3_name) at reach3, graph 0.84 right offset -0.5,0 }
+plot for [i=0:nseries-1] datafile index i using 1:2 with linespoints pt 7 ps 0.8 title word(titles, i+1)

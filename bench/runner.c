@@ -1,0 +1,602 @@
+/*
+ * bench/runner.c — the repetition loop of the native harness (bench.h):
+ * harness options (one table), the in-memory record source, the pre-scan of
+ * the trace, and bench_run(). Records are decoded outside the timed phase:
+ * whole traces up to BENCH_RESIDENT_RECS stay decoded in memory across
+ * repetitions, longer ones are re-read from the source; either way the
+ * access phase replays chunks of BENCH_CHUNK_RECS records (256 KiB, so the
+ * records come from L2, not DRAM) copied/decoded with the clock and the
+ * counters stopped between chunks. The method gets each chunk in one call.
+ *
+ * Metrics (per repetition, reported as samples): ns, cycles (TSC),
+ * ns_per_access, bytes_per_s, setup_ns, cache_ns, cache.resident,
+ * faults.rusage.minor/.major (getrusage over the access phase),
+ * faults.setup (getrusage minor+major over setup, e.g. MAP_POPULATE),
+ * io.inblock (512-byte blocks), pt.bytes (VmPTE at the end of the access
+ * phase minus VmPTE right before the region was mapped), the perf counters
+ * of counters.h, and checksum (low 53 bits of the fold, exact in JSON).
+ */
+#include "bench/acc.h"
+#include "bench/bench.h"
+#include "bench/cache.h"
+#include "bench/counters.h"
+#include "analysis/result.h"
+#include "common/mb.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- harness options --------------------------------------------------- */
+
+void bench_cfg_default(struct bench_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	an_case_opts_default(&c->opts);
+	c->reps = 5;
+	c->warmup = 1;
+	c->cpu = -1;
+	c->progress = 1;
+}
+
+void bench_cfg_free(struct bench_cfg *c)
+{
+	free(c->events);
+	free(c->dir);
+	c->events = c->dir = NULL;
+}
+
+static int bad(char *err, size_t len, const char *name, const char *v, const char *limit)
+{
+	snprintf(err, len, "option --%s: bad value '%s' (expected %s)", name, v ? v : "", limit);
+	return -EINVAL;
+}
+
+static int set_uint(unsigned *dst, const char *name, const char *v, uint64_t lo, uint64_t hi,
+		    const char *limit, char *err, size_t len)
+{
+	uint64_t x;
+
+	if (!v || mb_parse_u64(v, &x) || x < lo || x > hi)
+		return bad(err, len, name, v, limit);
+	*dst = (unsigned)x;
+	return 0;
+}
+
+static int o_reps(struct bench_cfg *c, const char *v, char *e, size_t l)
+{
+	return set_uint(&c->reps, "reps", v, 1, BENCH_MAX_REPS, "a count from 1 to 10000", e, l);
+}
+static int o_warmup(struct bench_cfg *c, const char *v, char *e, size_t l)
+{
+	return set_uint(&c->warmup, "warmup", v, 0, 100, "a count from 0 to 100", e, l);
+}
+static int o_events(struct bench_cfg *c, const char *v, char *e, size_t l)
+{
+	if (!v || !*v)
+		return bad(e, l, "events", v, "a comma-separated list of event names");
+	free(c->events);
+	c->events = strdup(v);
+	return c->events ? 0 : -ENOMEM;
+}
+static int o_dir(struct bench_cfg *c, const char *v, char *e, size_t l)
+{
+	if (!v || !*v)
+		return bad(e, l, "dir", v, "a directory path");
+	free(c->dir);
+	c->dir = strdup(v);
+	return c->dir ? 0 : -ENOMEM;
+}
+static int o_keep(struct bench_cfg *c, const char *v, char *e, size_t l)
+{
+	(void)v, (void)e, (void)l;
+	c->keep = 1;
+	return 0;
+}
+static int o_cpu(struct bench_cfg *c, const char *v, char *e, size_t l)
+{
+	unsigned x;
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+	char lim[64];
+
+	snprintf(lim, sizeof(lim), "a CPU number from 0 to %ld", n - 1);
+	if (set_uint(&x, "cpu", v, 0, n > 0 ? (uint64_t)n - 1 : 0, lim, e, l))
+		return -EINVAL;
+	c->cpu = (int)x;
+	return 0;
+}
+static int o_drop(struct bench_cfg *c, const char *v, char *e, size_t l)
+{
+	(void)v, (void)e, (void)l;
+	c->drop_caches = 1;
+	return 0;
+}
+static int o_notp(struct bench_cfg *c, const char *v, char *e, size_t l)
+{
+	(void)v, (void)e, (void)l;
+	c->no_tracepoints = 1;
+	return 0;
+}
+static int o_noprog(struct bench_cfg *c, const char *v, char *e, size_t l)
+{
+	(void)v, (void)e, (void)l;
+	c->progress = 0;
+	return 0;
+}
+
+static const struct cfg_opt {
+	const char *name;  /* option without "--" */
+	int (*set)(struct bench_cfg *c, const char *v, char *err, size_t len); /* setter */
+	int takes_value;   /* 1: needs a value */
+} cfg_opts[] = {
+	{ "reps", o_reps, 1 },
+	{ "warmup", o_warmup, 1 },
+	{ "events", o_events, 1 },
+	{ "dir", o_dir, 1 },
+	{ "keep", o_keep, 0 },
+	{ "cpu", o_cpu, 1 },
+	{ "drop-caches", o_drop, 0 },
+	{ "no-tracepoints", o_notp, 0 },
+	{ "no-progress", o_noprog, 0 },
+};
+
+const char bench_cfg_help[] =
+	"  --reps N          measured repetitions (default 5, at most 10000)\n"
+	"  --warmup N        unrecorded repetitions first (default 1)\n"
+	"  --events LIST     perf/libpfm4 events, comma-separated (default: cycles, instructions,\n"
+	"                    dTLB-load/store-misses, page walks, page/minor/major faults)\n"
+	"  --dir D           scratch directory for the data file (default <build>/scratch)\n"
+	"  --keep            keep the data file for the next run\n"
+	"  --cpu N           pin to CPU N and its NUMA node (default: the last core)\n"
+	"  --drop-caches     cold state also writes 1 to /proc/sys/vm/drop_caches (root)\n"
+	"  --no-tracepoints  do not count tracepoints even as root\n"
+	"  --no-progress     no progress line on a terminal\n";
+
+int bench_cfg_set(struct bench_cfg *c, const char *name, const char *value, char *err, size_t len)
+{
+	for (size_t i = 0; i < MB_ARRAY_SIZE(cfg_opts); i++)
+		if (!strcmp(name, cfg_opts[i].name))
+			return cfg_opts[i].set(c, value, err, len) ? -EINVAL : 1;
+	return 0;
+}
+
+int bench_cfg_takes_value(const char *name)
+{
+	for (size_t i = 0; i < MB_ARRAY_SIZE(cfg_opts); i++)
+		if (!strcmp(name, cfg_opts[i].name))
+			return cfg_opts[i].takes_value;
+	return 0;
+}
+
+/* ---- in-memory source ---------------------------------------------------- */
+
+struct asrc {
+	struct trace_rec *recs; /* copy */
+	size_t n, pos;          /* count, next */
+	struct trace_hdr hdr;   /* header copy */
+};
+
+static int a_read(struct bench_src *s, struct trace_rec *recs, size_t max, size_t *n)
+{
+	struct asrc *a = s->priv;
+	size_t k = a->n - a->pos < max ? a->n - a->pos : max;
+
+	memcpy(recs, a->recs + a->pos, k * sizeof(*recs));
+	a->pos += k;
+	*n = k;
+	return 0;
+}
+static int a_rewind(struct bench_src *s)
+{
+	((struct asrc *)s->priv)->pos = 0;
+	return 0;
+}
+static void a_destroy(struct bench_src *s)
+{
+	struct asrc *a = s->priv;
+
+	free(a->recs);
+	free(a);
+}
+
+int bench_src_array(const struct trace_rec *recs, size_t n, const struct trace_hdr *hdr,
+		    struct bench_src **out)
+{
+	struct bench_src *s = calloc(1, sizeof(*s));
+	struct asrc *a = calloc(1, sizeof(*a));
+
+	if (!s || !a || !(a->recs = malloc((n ? n : 1) * sizeof(*recs)))) {
+		free(s);
+		if (a)
+			free(a->recs);
+		free(a);
+		return -ENOMEM;
+	}
+	memcpy(a->recs, recs, n * sizeof(*recs));
+	a->n = n;
+	a->hdr = *hdr;
+	a->hdr.nrec = n;
+	s->priv = a;
+	s->hdr = &a->hdr;
+	s->read = a_read;
+	s->rewind = a_rewind;
+	s->destroy = a_destroy;
+	*out = s;
+	return 0;
+}
+
+void bench_src_destroy(struct bench_src *s)
+{
+	if (!s)
+		return;
+	if (s->destroy)
+		s->destroy(s);
+	free(s);
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+/* What the pre-scan learns. */
+struct scan {
+	uint64_t nrec;       /* records */
+	uint32_t maxlen;     /* longest */
+	int sequential;      /* each starts where the previous ended */
+	int writes;          /* any WRITE */
+	struct trace_rec *all; /* all records when nrec <= BENCH_RESIDENT_RECS, else NULL */
+};
+
+static int prescan(struct bench_src *src, struct scan *sc, char *err, size_t len)
+{
+	const struct trace_hdr *h = src->hdr;
+	size_t cap = BENCH_CHUNK_RECS, have = 0, n;
+	struct trace_rec *buf = malloc(cap * sizeof(*buf)), *all = NULL;
+	uint64_t next = 0;
+	int e;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->sequential = 1;
+	if (!buf)
+		return -ENOMEM;
+	if ((e = src->rewind(src))) {
+		snprintf(err, len, "trace: %.480s", src->err);
+		goto out_buf;
+	}
+	for (;;) {
+		if ((e = src->read(src, buf, cap, &n))) {
+			snprintf(err, len, "trace: %.480s", src->err);
+			goto out_all;
+		}
+		if (!n)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			const struct trace_rec *r = &buf[i];
+			if (r->len == 0 || r->off + r->len > h->region_size) {
+				snprintf(err, len, "trace: record %llu: offset %llu + length %u beyond region size %llu",
+					 (unsigned long long)(sc->nrec + i), (unsigned long long)r->off,
+					 r->len, (unsigned long long)h->region_size);
+				e = -EINVAL;
+				goto out_all;
+			}
+			if (sc->nrec + i > 0 && r->off != next)
+				sc->sequential = 0;
+			next = r->off + r->len;
+			if (r->len > sc->maxlen)
+				sc->maxlen = r->len;
+			if (r->op != TRACE_OP_READ)
+				sc->writes = 1;
+		}
+		if (sc->nrec + n <= BENCH_RESIDENT_RECS) {
+			struct trace_rec *na = realloc(all, (have + n) * sizeof(*all));
+			if (!na) {
+				e = -ENOMEM;
+				goto out_all;
+			}
+			all = na;
+			memcpy(all + have, buf, n * sizeof(*buf));
+			have += n;
+		} else {
+			free(all);
+			all = NULL;
+		}
+		sc->nrec += n;
+	}
+	if (sc->nrec <= BENCH_RESIDENT_RECS)
+		sc->all = all, all = NULL;
+	e = 0;
+out_all:
+	free(all);
+out_buf:
+	free(buf);
+	return e;
+}
+
+/* Per-repetition samples of the runner's own metrics. */
+enum rm {
+	RM_NS, RM_CYCLES, RM_NS_PER_ACCESS, RM_BYTES_PER_S, RM_SETUP_NS, RM_CACHE_NS,
+	RM_RESIDENT, RM_RU_MINOR, RM_RU_MAJOR, RM_SETUP_FAULTS, RM_INBLOCK, RM_PT_BYTES,
+	RM__COUNT
+};
+static const struct {
+	const char *name; /* metric */
+	const char *unit; /* unit */
+} rm_info[RM__COUNT] = {
+	[RM_NS] = { "ns", "ns" }, [RM_CYCLES] = { "cycles", "cycles" },
+	[RM_NS_PER_ACCESS] = { "ns_per_access", "ns" }, [RM_BYTES_PER_S] = { "bytes_per_s", "bytes/s" },
+	[RM_SETUP_NS] = { "setup_ns", "ns" }, [RM_CACHE_NS] = { "cache_ns", "ns" },
+	[RM_RESIDENT] = { "cache.resident", "fraction" },
+	[RM_RU_MINOR] = { "faults.rusage.minor", "count" }, [RM_RU_MAJOR] = { "faults.rusage.major", "count" },
+	[RM_SETUP_FAULTS] = { "faults.setup", "count" }, [RM_INBLOCK] = { "io.inblock", "blocks512" },
+	[RM_PT_BYTES] = { "pt.bytes", "bytes" },
+};
+
+/* Replay all records once (the access phase); returns 0 or -errno. */
+static int access_phase(const struct acc_ops *m, struct acc_ctx *c, struct bench_src *src,
+			const struct scan *sc, struct trace_rec *chunk, uint64_t *tsc,
+			uint64_t *ns, unsigned *ndisable, char *err, size_t len)
+{
+	uint64_t t0, n0;
+	int e = 0;
+
+	*tsc = *ns = 0;
+	*ndisable = 0;
+	if (!sc->all && (e = src->rewind(src))) {
+		snprintf(err, len, "trace: %.480s", src->err);
+		return e;
+	}
+	for (uint64_t done = 0;;) {
+		size_t n;
+
+		/* decode the next chunk with the clock and the counters stopped */
+		if (sc->all) {
+			n = sc->nrec - done < BENCH_CHUNK_RECS ? (size_t)(sc->nrec - done) : BENCH_CHUNK_RECS;
+			memcpy(chunk, sc->all + done, n * sizeof(*chunk));
+		} else if ((e = src->read(src, chunk, BENCH_CHUNK_RECS, &n))) {
+			snprintf(err, len, "trace: %.480s", src->err);
+			return e;
+		}
+		done += n;
+		ctr_enable();
+		n0 = mb_now_ns();
+		t0 = bench_tsc();
+		if (n)
+			e = m->replay(c, chunk, n);
+		else if (m->drain)
+			e = m->drain(c);
+		*tsc += bench_tsc() - t0;
+		*ns += mb_now_ns() - n0;
+		ctr_disable();
+		(*ndisable)++;
+		if (e || !n)
+			break;
+	}
+	if (e)
+		snprintf(err, len, "%s: %s", m->name, c->err[0] ? c->err : strerror(-e));
+	return e;
+}
+
+int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
+	      struct bench_summary *sum, char *err, size_t errlen)
+{
+	struct an_case_opts opts = cfg->opts;
+	const struct trace_hdr *h = src->hdr;
+	const struct acc_ops *m;
+	struct scan sc;
+	struct cache_file file;
+	struct ctr_set *ctrs = NULL;
+	struct trace_rec *chunk = NULL;
+	double *rs[RM__COUNT] = { 0 };
+	unsigned total = cfg->warmup + cfg->reps, nsamp = 0;
+	uint64_t checksum = 0, t_start = mb_now_ns();
+	int tty = cfg->progress && isatty(2), shown = 0;
+	char pin[160], msg[512];
+	int e;
+
+	memset(sum, 0, sizeof(*sum));
+	memset(&file, 0, sizeof(file));
+	if ((e = an_case_opts_check(&opts, h, msg, sizeof(msg)))) {
+		snprintf(err, errlen, "%s", msg);
+		return e;
+	}
+	if (!(m = acc_find(opts.method))) {
+		snprintf(err, errlen, "method %s: not built into this mapbench (feature off)",
+			 an_method_name(opts.method));
+		return -ENOTSUP;
+	}
+	if (cfg->reps < 1 || cfg->reps > BENCH_MAX_REPS) {
+		snprintf(err, errlen, "reps %u: must be 1..%u", cfg->reps, BENCH_MAX_REPS);
+		return -EINVAL;
+	}
+	sum->cpu = bench_pin(cfg->cpu, pin, sizeof(pin));
+	if (sum->cpu < 0 && cfg->cpu >= 0) {
+		snprintf(err, errlen, "pin to CPU %d: %s", cfg->cpu, pin);
+		return sum->cpu;
+	}
+	sum->tsc_ghz = bench_tsc_ghz();
+	if ((e = prescan(src, &sc, err, errlen)))
+		return e;
+	sum->nrec = sc.nrec;
+	if (!(chunk = malloc(BENCH_CHUNK_RECS * sizeof(*chunk)))) {
+		e = -ENOMEM;
+		goto out;
+	}
+	if (m->needs_file &&
+	    (e = cache_file_prepare(&file, cfg->dir, h->region_size, opts.cache == AN_CACHE_TMPFS,
+				    cfg->keep, opts.cache_req, msg, sizeof(msg)))) {
+		snprintf(err, errlen, "data file: %s", msg);
+		goto out;
+	}
+	if (!(ctrs = calloc(1, sizeof(*ctrs)))) {
+		e = -ENOMEM;
+		goto out_file;
+	}
+	ctr_set_init(ctrs);
+	if ((e = pmu_add_events(ctrs, cfg->events, msg, sizeof(msg)))) {
+		snprintf(err, errlen, "events: %s", msg);
+		goto out_ctr;
+	}
+	if (!cfg->no_tracepoints)
+		tp_add_default(ctrs);
+	for (int i = 0; i < RM__COUNT; i++)
+		if (!(rs[i] = calloc(cfg->reps, sizeof(double)))) {
+			e = -ENOMEM;
+			goto out_ctr;
+		}
+
+	for (unsigned rep = 0; rep < total; rep++) {
+		struct acc_ctx c;
+		struct cache_report cr = { 0 };
+		struct os_usage u0, u1, u2;
+		uint64_t s0, setup_ns, tsc, ns;
+		unsigned ndis;
+		long pte_end, pte_base;
+		int rec = rep >= cfg->warmup;
+
+		if (tty && mb_now_ns() - t_start > 1000000000ull) {
+			fprintf(stderr, "\rmapbench: run: %s repetition %u/%u%s ", m->name,
+				rep < cfg->warmup ? rep + 1 : rep - cfg->warmup + 1,
+				rep < cfg->warmup ? cfg->warmup : cfg->reps, rep < cfg->warmup ? " (warm-up)" : "");
+			shown = 1;
+		}
+		if (m->needs_file && (e = cache_establish(&file, &opts, cfg->drop_caches, &cr, msg, sizeof(msg)))) {
+			snprintf(err, errlen, "repetition %u: %s", rep + 1, msg);
+			goto out_ctr;
+		}
+		memset(&c, 0, sizeof(c));
+		c.opts = &opts;
+		c.path = m->needs_file ? file.path : NULL;
+		c.region = h->region_size;
+		c.maxlen = sc.maxlen;
+		c.sequential = sc.sequential;
+		c.writes = sc.writes;
+		c.fd = -1;
+		c.pte_base_kb = -1;
+		pte_base = acc_vmpte_kb();
+		os_usage_now(&u0);
+		s0 = mb_now_ns();
+		e = m->open(&c);
+		setup_ns = mb_now_ns() - s0;
+		if (e) {
+			snprintf(err, errlen, "repetition %u: %s setup: %s", rep + 1, m->name,
+				 c.err[0] ? c.err : strerror(-e));
+			m->close(&c);
+			goto out_ctr;
+		}
+		if (c.pte_base_kb >= 0)
+			pte_base = c.pte_base_kb;
+		ctr_reset(ctrs);
+		os_usage_now(&u1);
+		e = access_phase(m, &c, src, &sc, chunk, &tsc, &ns, &ndis, msg, sizeof(msg));
+		os_usage_now(&u2);
+		pte_end = acc_vmpte_kb();
+		if (!e)
+			ctr_read(ctrs, ndis);
+		m->close(&c);
+		if (e) {
+			snprintf(err, errlen, "repetition %u: %s", rep + 1, msg);
+			goto out_ctr;
+		}
+		if (rep > 0 && c.sum != checksum) {
+			snprintf(err, errlen, "repetition %u: checksum 0x%016llx differs from 0x%016llx of "
+				 "repetition 1: the method or the data changed between repetitions",
+				 rep + 1, (unsigned long long)c.sum, (unsigned long long)checksum);
+			e = -EIO;
+			goto out_ctr;
+		}
+		checksum = c.sum;
+		sum->bytes_read = c.bytes_read;
+		sum->bytes_written = c.bytes_written;
+		if (!rec) {
+			/* warm-up: drop its counter samples */
+			for (size_t i = 0; i < ctrs->n; i++)
+				if (ctrs->c[i].nsamples)
+					ctrs->c[i].nsamples--;
+			continue;
+		}
+		rs[RM_NS][nsamp] = (double)ns;
+		rs[RM_CYCLES][nsamp] = (double)tsc;
+		rs[RM_NS_PER_ACCESS][nsamp] = sc.nrec ? (double)ns / (double)sc.nrec : 0;
+		rs[RM_BYTES_PER_S][nsamp] = ns ? (double)(c.bytes_read + c.bytes_written) * 1e9 / (double)ns : 0;
+		rs[RM_SETUP_NS][nsamp] = (double)setup_ns;
+		rs[RM_CACHE_NS][nsamp] = (double)cr.ns;
+		rs[RM_RESIDENT][nsamp] = cr.resident;
+		rs[RM_RU_MINOR][nsamp] = (double)(u2.minflt - u1.minflt);
+		rs[RM_RU_MAJOR][nsamp] = (double)(u2.majflt - u1.majflt);
+		rs[RM_SETUP_FAULTS][nsamp] = (double)(u1.minflt - u0.minflt + u1.majflt - u0.majflt);
+		rs[RM_INBLOCK][nsamp] = (double)(u2.inblock - u1.inblock);
+		rs[RM_PT_BYTES][nsamp] = pte_end >= 0 && pte_base >= 0 ? (double)(pte_end - pte_base) * 1024 : -1;
+		nsamp++;
+	}
+	if (shown)
+		fprintf(stderr, "\r%60s\r", "");
+
+	/* ---- into the case ---- */
+	for (int i = 0; i < RM__COUNT; i++) {
+		if (i == RM_RESIDENT && !m->needs_file)
+			continue;
+		if (i == RM_PT_BYTES && rs[i][0] < 0) {
+			an_case_set_status(co, rm_info[i].name, rm_info[i].unit, AN_STATUS_UNSUPPORTED,
+					   "VmPTE not found in /proc/self/status");
+			continue;
+		}
+		an_case_set_samples(co, rm_info[i].name, rm_info[i].unit, rs[i], nsamp);
+	}
+	ctr_emit(ctrs, co);
+	an_case_set_value(co, "checksum", "fold53", (double)(checksum & ((UINT64_C(1) << 53) - 1)));
+	{
+		char hx[32], ms[128], cs[64];
+		json_t *t = json_object(), *mo = json_object(), *ca = json_object();
+
+		snprintf(hx, sizeof(hx), "%016llx", (unsigned long long)h->hash);
+		json_object_set_new(t, "spec", json_string(h->spec));
+		json_object_set_new(t, "hash", json_string(hx));
+		json_object_set_new(t, "records", json_integer((json_int_t)sc.nrec));
+		json_object_set_new(t, "region_bytes", json_integer((json_int_t)h->region_size));
+		json_object_set_new(t, "region", json_string(trace_region_name(h->region_kind)));
+		json_object_set_new(t, "sequential", json_boolean(sc.sequential));
+		json_object_set_new(co, "trace", t);
+		an_case_opts_method_str(&opts, ms, sizeof(ms));
+		json_object_set_new(mo, "name", json_string(an_method_name(opts.method)));
+		json_object_set_new(mo, "spec", json_string(ms));
+		if (opts.method == AN_METHOD_READ)
+			json_object_set_new(mo, "syscall", json_string(sc.sequential ? "read" : "pread"));
+		json_object_set_new(co, "method", mo);
+		an_case_opts_cache_str(&opts, cs, sizeof(cs));
+		json_object_set_new(ca, "state", json_string(cs));
+		if (m->needs_file) {
+			json_object_set_new(ca, "file", json_string(file.path));
+			json_object_set_new(ca, "file_reused", json_boolean(file.reused));
+			json_object_set_new(ca, "verified_by", json_string(opts.cache == AN_CACHE_COLD ||
+				opts.cache == AN_CACHE_NONE ? "cachestat/mincore (<= 1% resident)"
+							    : "cachestat/mincore (>= 99% resident)"));
+		}
+		json_object_set_new(co, "cache", ca);
+		snprintf(hx, sizeof(hx), "0x%016llx", (unsigned long long)checksum);
+		json_object_set_new(co, "checksum", json_string(hx));
+		json_object_set_new(co, "reps", json_integer(cfg->reps));
+		json_object_set_new(co, "warmup", json_integer(cfg->warmup));
+		json_object_set_new(co, "pinned", json_string(sum->cpu >= 0 ? pin : "not pinned"));
+		json_object_set_new(co, "counters", json_string(ctrs->note));
+	}
+	sum->checksum = checksum;
+	{
+		struct bench_stat st;
+		bench_stat(rs[RM_NS], nsamp, &st);
+		sum->median_ns = st.median;
+	}
+	e = 0;
+out_ctr:
+	if (shown && e)
+		fprintf(stderr, "\n");
+	for (int i = 0; i < RM__COUNT; i++)
+		free(rs[i]);
+	if (ctrs)
+		ctr_set_fini(ctrs);
+	free(ctrs);
+out_file:
+	cache_file_release(&file);
+out:
+	free(chunk);
+	free(sc.all);
+	return e;
+}

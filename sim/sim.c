@@ -1,0 +1,256 @@
+/*
+ * sim/sim.c — the model's driver: the explicit list of method twins, case
+ * set-up (file, cache state, mapping), batched replay, statistics and their
+ * translation into result metrics (analysis/result.h).
+ *
+ * Invariants: everything here is a function of (profile, case options,
+ * trace header, records); no I/O, no clock. The cycle total is the sum of
+ * the component cycles; tlb and walk cycles come from the MMU at the end.
+ */
+#include "sim/sim_int.h"
+
+#include "analysis/result.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Every method twin, one explicit list (CONVENTIONS §2). */
+static const struct sim_method_ops *const methods[] = {
+	&sim_acc_mmap_ops, &sim_acc_read_ops, &sim_acc_fread_ops, &sim_acc_uring_ops, &sim_acc_anon_ops,
+};
+
+static const char *const stat_names[SIM_ST__COUNT] = {
+	[SIM_ST_RECORDS] = "accesses",
+	[SIM_ST_BYTES] = "bytes",
+	[SIM_ST_FAULTS] = "faults.total",
+	[SIM_ST_FAULTS_MINOR] = "faults.minor",
+	[SIM_ST_FAULTS_MAJOR] = "faults.major",
+	[SIM_ST_FAULTS_POPULATE] = "faults.populate",
+	[SIM_ST_FAULTS_POPULATE_MAJOR] = "faults.populate.major",
+	[SIM_ST_FLT_FILE_READ] = "fault.file_read",
+	[SIM_ST_FLT_COW] = "fault.cow",
+	[SIM_ST_FLT_SHARED] = "fault.shared",
+	[SIM_ST_FLT_WP] = "fault.wp",
+	[SIM_ST_FLT_ANON] = "fault.anon",
+	[SIM_ST_FLT_THP] = "fault.thp",
+	[SIM_ST_FLT_RETRY] = "fault.retry",
+	[SIM_ST_PTES_MAPPED] = "map.ptes",
+	[SIM_ST_PMDS_MAPPED] = "map.pmds",
+	[SIM_ST_FA_PTES] = "map.faultaround_ptes",
+	[SIM_ST_SYSCALLS] = "syscalls",
+	[SIM_ST_SYSCALLS_READ] = "syscalls.read",
+	[SIM_ST_SYSCALLS_WRITE] = "syscalls.write",
+	[SIM_ST_SYSCALLS_LSEEK] = "syscalls.lseek",
+	[SIM_ST_SYSCALLS_URING] = "syscalls.io_uring_enter",
+	[SIM_ST_PC_ADDED] = "pagecache.added",
+	[SIM_ST_PC_FOLIOS_ADDED] = "pagecache.folios_added",
+	[SIM_ST_PC_LOOKUPS] = "pagecache.lookups",
+	[SIM_ST_RA_SYNC] = "readahead.sync",
+	[SIM_ST_RA_ASYNC] = "readahead.async",
+	[SIM_ST_IO_WAITS] = "io.waits",
+	[SIM_ST_COPY_BYTES] = "copy.bytes",
+};
+static const char *const comp_names[SIM_C__COUNT] = {
+	[SIM_C_USER] = "user", [SIM_C_TLB] = "tlb", [SIM_C_WALK] = "walk",
+	[SIM_C_FAULT] = "fault", [SIM_C_SYSCALL] = "syscall", [SIM_C_COPY] = "copy",
+	[SIM_C_IO] = "io",
+};
+
+const char *sim_stat_name(enum sim_stat id)
+{
+	return (unsigned)id < SIM_ST__COUNT ? stat_names[id] : "?";
+}
+const char *sim_comp_name(enum sim_comp c)
+{
+	return (unsigned)c < SIM_C__COUNT ? comp_names[c] : "?";
+}
+const char *sim_error(const struct sim *s)
+{
+	return s->err;
+}
+
+void sys_enter(struct sim *s, enum sim_stat which)
+{
+	sim_count(s, SIM_ST_SYSCALLS, 1);
+	sim_count(s, which, 1);
+	sim_cost(s, SIM_C_SYSCALL, s->p.c.syscall);
+}
+
+void sim_copy(struct sim *s, uint64_t bytes)
+{
+	sim_count(s, SIM_ST_COPY_BYTES, bytes);
+	sim_cost(s, SIM_C_COPY, bytes * s->p.c.copy_mcyc_per_byte / 1000);
+}
+
+int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
+	       const struct trace_hdr *h, struct sim **out, char *err, size_t errlen)
+{
+	struct sim *s;
+	int anon = h->region_kind == TRACE_REGION_ANON || opts->method == AN_METHOD_ANON;
+	int r;
+
+	*out = NULL;
+	if (mmu_config_check(&p->mmu, err, errlen))
+		return -EINVAL;
+	if (h->region_size == 0 || h->region_size > TRACE_MAX_REGION) {
+		snprintf(err, errlen, "region size %llu outside 1..%llu bytes",
+			 (unsigned long long)h->region_size, (unsigned long long)TRACE_MAX_REGION);
+		return -EINVAL;
+	}
+	if (anon && opts->method != AN_METHOD_ANON && opts->method != AN_METHOD_MMAP) {
+		snprintf(err, errlen, "method %s needs a file region, the trace's region is anonymous",
+			 an_method_name(opts->method));
+		return -EINVAL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->p = *p;
+	s->o = *opts;
+	if (s->o.qd == 0)
+		s->o.qd = 1;
+	s->region = h->region_size;
+	s->ops = NULL;
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (methods[i]->method == (anon ? AN_METHOD_ANON : opts->method))
+			s->ops = methods[i];
+	if (!s->ops) {
+		snprintf(err, errlen, "method %s has no model twin", an_method_name(opts->method));
+		free(s);
+		return -EINVAL;
+	}
+	r = mmu_create(&s->p.mmu, &s->mmu);
+	if (r) {
+		snprintf(err, errlen, "mmu_create failed (%d)", r);
+		free(s);
+		return r;
+	}
+	if (!anon) {
+		s->f.size = h->region_size;
+		s->f.pages = (h->region_size + SIM_PAGE - 1) / SIM_PAGE;
+		s->f.shmem = opts->cache == AN_CACHE_TMPFS;
+		s->f.large = !s->f.shmem && s->p.k.ext4_large_folios;
+		ra_state_init(s, &s->f.ra);
+		r = pc_establish(s, err, errlen);
+		if (r)
+			goto fail;
+		ra_state_init(s, &s->f.ra); /* the replay opens the file afresh */
+	} else {
+		s->o.cache = AN_CACHE_NONE;
+	}
+	s->counting = 1;
+	r = s->ops->setup(s, err, errlen);
+	if (r) {
+		if (s->err[0])
+			snprintf(err, errlen, "%s", s->err);
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	sim_destroy(s);
+	return r;
+}
+
+void sim_destroy(struct sim *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < DIR_SIZE; i++) {
+		if (!s->dir[i])
+			continue;
+		for (unsigned j = 0; j < DIR_SIZE; j++)
+			free(s->dir[i][j]);
+		free(s->dir[i]);
+	}
+	mmu_destroy(s->mmu);
+	free(s);
+}
+
+int sim_access(struct sim *s, const struct trace_rec *recs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (recs[i].len == 0 || recs[i].off + recs[i].len > s->region) {
+			snprintf(s->err, sizeof(s->err),
+				 "record offset 0x%llx length %u outside the region of %llu bytes",
+				 (unsigned long long)recs[i].off, (unsigned)recs[i].len,
+				 (unsigned long long)s->region);
+			return -EINVAL;
+		}
+	return s->ops->access(s, recs, n);
+}
+
+int sim_finish(struct sim *s, struct sim_stats *out)
+{
+	uint64_t tcyc, wcyc;
+
+	if (s->ops->finish)
+		s->ops->finish(s);
+	memset(out, 0, sizeof(*out));
+	memcpy(out->st, s->st, sizeof(out->st));
+	for (unsigned i = 0; i < MMU_ST__COUNT; i++)
+		out->mmu[i] = mmu_stat(s->mmu, (enum mmu_stat)i);
+	tcyc = out->mmu[MMU_ST_CYCLES];
+	wcyc = out->mmu[MMU_ST_WALK_CYCLES];
+	s->cyc[SIM_C_WALK] = wcyc;
+	s->cyc[SIM_C_TLB] = tcyc > wcyc ? tcyc - wcyc : 0;
+	memcpy(out->cyc, s->cyc, sizeof(out->cyc));
+	out->cycles = 0;
+	for (unsigned i = 0; i < SIM_C__COUNT; i++)
+		out->cycles += out->cyc[i];
+	out->pt_bytes = mmu_pt_bytes(s->mmu);
+	out->ghz = s->p.ghz;
+	return 0;
+}
+
+/* ---- result metrics ------------------------------------------------------- */
+
+static void setc(json_t *c, const char *name, uint64_t v)
+{
+	an_case_set_value(c, name, "count", (double)v);
+}
+
+void sim_stats_to_case(const struct sim_stats *st, json_t *c)
+{
+	/* the profile parser guarantees ghz > 0; a bad one gives nan -> status error */
+	double ns = (double)st->cycles / st->ghz;
+	uint64_t acc = st->st[SIM_ST_RECORDS];
+	json_t *bd = json_object();
+
+	an_case_set_value(c, "cycles", "cycles", (double)st->cycles);
+	an_case_set_value(c, "ns", "ns", ns);
+	if (acc)
+		an_case_set_value(c, "ns_per_access", "ns", ns / (double)acc);
+	else
+		an_case_set_status(c, "ns_per_access", "ns", AN_STATUS_UNSUPPORTED, "no records replayed");
+	if (ns > 0)
+		an_case_set_value(c, "bytes_per_s", "bytes/s", (double)st->st[SIM_ST_BYTES] * 1e9 / ns);
+	else
+		an_case_set_status(c, "bytes_per_s", "bytes/s", AN_STATUS_UNSUPPORTED, "zero predicted time");
+	for (unsigned i = 0; i < SIM_ST__COUNT; i++)
+		if (i != SIM_ST_BYTES && i != SIM_ST_RECORDS)
+			setc(c, stat_names[i], st->st[i]);
+	setc(c, "accesses", acc);
+	an_case_set_value(c, "bytes", "bytes", (double)st->st[SIM_ST_BYTES]);
+	setc(c, "tlb.l1d.miss", st->mmu[MMU_ST_L1_MISS]);
+	setc(c, "tlb.stlb.miss", st->mmu[MMU_ST_STLB_MISS]);
+	an_case_set_value(c, "walk.cycles", "cycles", (double)st->mmu[MMU_ST_WALK_CYCLES]);
+	an_case_set_value(c, "pt.bytes", "bytes", (double)st->pt_bytes);
+	for (unsigned i = 0; i < MMU_ST__COUNT; i++) {
+		const char *n = mmu_stat_name((enum mmu_stat)i);
+		if (i == MMU_ST_SLOW_CYCLES || !strcmp(n, "tlb.l1d.miss") || !strcmp(n, "tlb.stlb.miss") ||
+		    !strcmp(n, "walk.cycles") || !strcmp(n, "cycles") || !strcmp(n, "accesses"))
+			continue;
+		char key[96];
+		snprintf(key, sizeof(key), "%s%s", strncmp(n, "tlb.", 4) && strncmp(n, "walk.", 5) &&
+			 strncmp(n, "pwc.", 4) ? "mmu." : "", n);
+		an_case_set_value(c, key, strstr(n, "cycles") ? "cycles" : "count", (double)st->mmu[i]);
+	}
+	an_case_set_status(c, "checksum", "count", AN_STATUS_UNSUPPORTED,
+			   "the model moves no data");
+	for (unsigned i = 0; i < SIM_C__COUNT; i++)
+		json_object_set_new(bd, comp_names[i], json_integer((json_int_t)st->cyc[i]));
+	json_object_set_new(c, "breakdown", bd);
+}

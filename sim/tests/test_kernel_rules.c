@@ -1,0 +1,267 @@
+/*
+ * sim/tests/test_kernel_rules.c — the measured table of shared/KERNEL-NOTES.md
+ * reproduced by the model with the vm-host profile (MAP_PRIVATE read, one byte
+ * per page, sequential), plus the individual rules behind it: read-around
+ * window and flag, the async ramp's folio orders, MADV_SEQUENTIAL /
+ * HUGEPAGE / WILLNEED, COW and shared writes, MAP_POPULATE accounting.
+ * Every expected number is the kernel's measurement or follows from a rule
+ * stated in KERNEL-NOTES.md; none is produced by the model under test.
+ */
+#include "simtest.h"
+#include "sim/sim_int.h"
+
+#define MiB (UINT64_C(1) << 20)
+
+static struct sim_profile vm;
+
+static void opts(struct an_case_opts *o, enum an_cache c, uint64_t req)
+{
+	an_case_opts_default(o);
+	o->method = AN_METHOD_MMAP;
+	o->cache = c;
+	o->cache_req = req;
+}
+
+static void table_row(const char *what, enum an_cache c, enum an_madv madv, const uint64_t want[4],
+		      int want_major_each)
+{
+	static const uint64_t sizes[4] = { 1 * MiB, 16 * MiB, 64 * MiB, 256 * MiB };
+	for (int i = 0; i < 4; i++) {
+		struct an_case_opts o;
+		struct sim_stats st;
+		struct st_pat pat = st_seq_pages(sizes[i], TRACE_OP_READ);
+		opts(&o, c, MiB);
+		o.madv = madv;
+		if (st_run(&vm, &o, 0, sizes[i], &pat, 1, &st, NULL)) {
+			tap_ok(0, "%s %llu MiB: model ran", what, (unsigned long long)(sizes[i] / MiB));
+			continue;
+		}
+		tap_eq_u64(st.st[SIM_ST_FAULTS], want[i], "%s, %llu MiB: faults.total", what,
+			   (unsigned long long)(sizes[i] / MiB));
+		if (want_major_each >= 0)
+			tap_eq_u64(st.st[SIM_ST_FAULTS_MAJOR], (uint64_t)want_major_each,
+				   "%s, %llu MiB: faults.major", what, (unsigned long long)(sizes[i] / MiB));
+		else
+			tap_eq_u64(st.st[SIM_ST_FAULTS_MAJOR], want[i], "%s, %llu MiB: every fault major", what,
+				   (unsigned long long)(sizes[i] / MiB));
+	}
+}
+
+/* Folio order of page p in a model kept alive. */
+static int order_at(struct sim *s, uint64_t p)
+{
+	uint64_t h;
+	unsigned o;
+	return pc_folio(s, p, &h, &o) ? (int)o : -1;
+}
+
+static void test_table(void)
+{
+	static const uint64_t ww[4] = { 1, 31, 79, 271 }, tm[4] = { 16, 256, 1024, 4096 },
+			      cold[4] = { 16, 256, 436, 532 };
+	table_row("ext4 written with 1 MiB pwrite", AN_CACHE_WARM_WRITE, AN_MADV_NORMAL, ww, 0);
+	table_row("tmpfs 4 KiB pages", AN_CACHE_TMPFS, AN_MADV_NORMAL, tm, 0);
+	table_row("ext4 cold", AN_CACHE_COLD, AN_MADV_NORMAL, cold, 1);
+
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct st_pat pat = st_seq_pages(64 * MiB, TRACE_OP_READ);
+	opts(&o, AN_CACHE_COLD, 0);
+	o.madv = AN_MADV_RANDOM;
+	if (!st_run(&vm, &o, 0, 64 * MiB, &pat, 1, &st, NULL)) {
+		tap_eq_u64(st.st[SIM_ST_FAULTS], 16384, "ext4 cold, MADV_RANDOM, 64 MiB: faults.total");
+		tap_eq_u64(st.st[SIM_ST_FAULTS_MAJOR], 16384, "ext4 cold, MADV_RANDOM: all major");
+		tap_eq_u64(st.st[SIM_ST_PC_ADDED], 16384, "MADV_RANDOM: one order-0 page per miss");
+	}
+	for (int w = 0; w < 2; w++)
+		for (int huge = 0; huge < 2; huge++) {
+			struct st_pat ap = st_seq_pages(64 * MiB, w ? TRACE_OP_WRITE : TRACE_OP_READ);
+			an_case_opts_default(&o);
+			o.method = AN_METHOD_ANON;
+			o.cache = AN_CACHE_NONE;
+			o.madv = huge ? AN_MADV_HUGEPAGE : AN_MADV_NORMAL;
+			if (!st_run(&vm, &o, 1, 64 * MiB, &ap, 1, &st, NULL))
+				tap_eq_u64(st.st[SIM_ST_FAULTS], huge ? 32 : 16384,
+					   "anonymous 64 MiB %s%s: faults.total", w ? "write" : "read",
+					   huge ? ", MADV_HUGEPAGE" : "");
+		}
+}
+
+static void test_readaround_and_ramp(void)
+{
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct sim *s;
+	struct st_pat one = { 8192 * 4096, 4096, 1, 1, TRACE_OP_READ };
+
+	/* one cold touch mid-file: ra_pages from p - ra/2, order 0, flag at start + ra - ra/4 */
+	opts(&o, AN_CACHE_COLD, 0);
+	if (!st_run(&vm, &o, 0, 64 * MiB, &one, 1, &st, &s)) {
+		tap_eq_u64(st.st[SIM_ST_PC_ADDED], vm.k.ra_pages, "cold touch of page 8192: ra_pages added");
+		tap_ok(order_at(s, 8192 - 1024) == 0 && order_at(s, 8192 + 1023) == 0 &&
+		       order_at(s, 8192 - 1025) < 0 && order_at(s, 8192 + 1024) < 0,
+		       "read-around window is [p - ra/2, p + ra/2), order 0");
+		tap_ok(pc_test_ra(s, 8192 - 1024 + 2048 - 512) && !pc_test_ra(s, 8192),
+		       "readahead flag at start + ra - ra/4 only");
+		tap_eq_u64(st.st[SIM_ST_FAULTS_MAJOR], 1, "one major fault");
+		tap_eq_u64(st.st[SIM_ST_FA_PTES], 16, "fault-around mapped 16 pages on the retry");
+		sim_destroy(s);
+	}
+	/* cold sequential pass: 2048 order-0 pages, then orders 2, 4, 6, 8, then 9 */
+	struct st_pat seq = st_seq_pages(64 * MiB, TRACE_OP_READ);
+	if (!st_run(&vm, &o, 0, 64 * MiB, &seq, 1, &st, &s)) {
+		static const int want[8] = { 0, 2, 4, 6, 8, 9, 9, 9 };
+		int ok = 1;
+		for (int w = 0; w < 8; w++)
+			for (uint64_t p = (uint64_t)w * 2048; p < (uint64_t)(w + 1) * 2048; p++)
+				if (order_at(s, p) != want[w]) {
+					ok = 0;
+					tap_diag("page %llu: order %d, want %d", (unsigned long long)p,
+						 order_at(s, p), want[w]);
+					w = 8;
+					break;
+				}
+		tap_ok(ok, "cold mmap pass: folio orders 0 (2048 pages), 2, 4, 6, 8, then 9");
+		tap_eq_u64(st.st[SIM_ST_PC_ADDED], 16384, "cold pass added every page once");
+		sim_destroy(s);
+	}
+	/* warm-by-read (1 MiB read()s): the same async ramp shapes the layout */
+	opts(&o, AN_CACHE_WARM_READ, MiB);
+	struct st_pat none = { 0, 0, 0, 1, TRACE_OP_READ };
+	if (!st_run(&vm, &o, 0, 64 * MiB, &none, 1, &st, &s)) {
+		int maxo = -1, first = order_at(s, 0), all = 1;
+		for (uint64_t p = 0; p < 16384; p++) {
+			int k = order_at(s, p);
+			if (k < 0)
+				all = 0;
+			if (k > maxo)
+				maxo = k;
+		}
+		tap_ok(all && first < 9 && maxo == 9,
+		       "warm-read 1 MiB: whole file cached, small folios first, 2 MiB folios later (first %d, max %d)",
+		       first, maxo);
+		sim_destroy(s);
+	}
+}
+
+static void test_madvise(void)
+{
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct sim *s;
+
+	/* MADV_SEQUENTIAL, reverse pass: every miss reads forward with no flag -> one major per page */
+	struct st_pat rev = { 1 * MiB - 4096, -4096, 256, 1, TRACE_OP_READ };
+	opts(&o, AN_CACHE_COLD, 0);
+	o.madv = AN_MADV_SEQUENTIAL;
+	if (!st_run(&vm, &o, 0, 1 * MiB, &rev, 1, &st, NULL)) {
+		tap_eq_u64(st.st[SIM_ST_FAULTS], 256, "MADV_SEQUENTIAL reverse 1 MiB: one fault per page");
+		tap_eq_u64(st.st[SIM_ST_FAULTS_MAJOR], 256, "... each major");
+	}
+	/* MADV_SEQUENTIAL forward from page 0: a proper window */
+	struct st_pat fwd = st_seq_pages(64 * MiB, TRACE_OP_READ);
+	if (!st_run(&vm, &o, 0, 64 * MiB, &fwd, 1, &st, NULL))
+		tap_eq_u64(st.st[SIM_ST_FAULTS_MAJOR], 1, "MADV_SEQUENTIAL forward: one major (page 0)");
+	/* MADV_HUGEPAGE on a file: a cold miss reads two 2 MiB folios */
+	struct st_pat one = { 0, 4096, 1, 1, TRACE_OP_READ };
+	o.madv = AN_MADV_HUGEPAGE;
+	if (!st_run(&vm, &o, 0, 64 * MiB, &one, 1, &st, &s)) {
+		tap_eq_u64(st.st[SIM_ST_PC_ADDED], 1024, "MADV_HUGEPAGE cold miss: 1024 pages added");
+		tap_ok(order_at(s, 0) == 9 && order_at(s, 512) == 9 && pc_test_ra(s, 512),
+		       "... as two order-9 folios, the second flagged");
+		tap_eq_u64(st.st[SIM_ST_PMDS_MAPPED], 1, "... first one PMD-mapped");
+		sim_destroy(s);
+	}
+	/* WILLNEED reads at most max(io_pages, ra_pages) pages */
+	o.madv = AN_MADV_WILLNEED;
+	struct st_pat nothing = { 0, 0, 0, 1, TRACE_OP_READ };
+	if (!st_run(&vm, &o, 0, 64 * MiB, &nothing, 1, &st, NULL))
+		tap_eq_u64(st.st[SIM_ST_PC_ADDED], 2048, "MADV_WILLNEED on 64 MiB: max(io_pages, ra_pages) pages");
+}
+
+static void test_writes(void)
+{
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct st_pat wr = st_seq_pages(64 * MiB, TRACE_OP_WRITE);
+	struct st_pat rd = st_seq_pages(64 * MiB, TRACE_OP_READ);
+	struct st_pat both[2] = { rd, wr };
+
+	opts(&o, AN_CACHE_WARM_WRITE, MiB);
+	if (!st_run(&vm, &o, 0, 64 * MiB, &wr, 1, &st, NULL))
+		tap_eq_u64(st.st[SIM_ST_FAULTS], 16384, "private write: one COW fault per page");
+	o.shared = 1;
+	if (!st_run(&vm, &o, 0, 64 * MiB, &wr, 1, &st, NULL))
+		tap_eq_u64(st.st[SIM_ST_FAULTS], 64, "shared write to unmapped 1 MiB folios: one fault per folio");
+	if (!st_run(&vm, &o, 0, 64 * MiB, both, 2, &st, NULL))
+		tap_eq_u64(st.st[SIM_ST_FAULTS], 79 + 16384,
+			   "shared: read pass (79) then write to read-only pages, one fault per 4 KiB page");
+	o.shared = 0;
+	if (!st_run(&vm, &o, 0, 64 * MiB, both, 2, &st, NULL))
+		tap_eq_u64(st.st[SIM_ST_FAULTS], 79 + 16384, "private: read pass then one COW per page");
+	/* tmpfs shared: no write-notify, read faults map writable -> writes free */
+	o.shared = 1;
+	o.cache = AN_CACHE_TMPFS;
+	if (!st_run(&vm, &o, 0, 64 * MiB, both, 2, &st, NULL))
+		tap_eq_u64(st.st[SIM_ST_FAULTS], 1024, "tmpfs shared: read pass maps writable, writes take no fault");
+}
+
+static void test_populate(void)
+{
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct st_pat rd = st_seq_pages(64 * MiB, TRACE_OP_READ);
+
+	opts(&o, AN_CACHE_WARM_WRITE, MiB);
+	o.shared = 1;
+	o.populate = 1;
+	if (!st_run(&vm, &o, 0, 64 * MiB, &rd, 1, &st, NULL)) {
+		tap_eq_u64(st.st[SIM_ST_FAULTS], 0, "MAP_POPULATE (shared): the replay takes no perf fault");
+		tap_eq_u64(st.st[SIM_ST_FAULTS_POPULATE], 79, "... populate took the 79 read faults (getrusage only)");
+	}
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_ANON;
+	o.cache = AN_CACHE_NONE;
+	o.populate = 1;
+	o.madv = AN_MADV_NORMAL;
+	if (!st_run(&vm, &o, 1, 64 * MiB, &rd, 1, &st, NULL)) {
+		tap_eq_u64(st.st[SIM_ST_FAULTS], 0, "anon MAP_POPULATE: no perf faults in the replay");
+		tap_eq_u64(st.st[SIM_ST_FAULTS_POPULATE], 16384, "... 16384 populate faults (write faults, 4 KiB)");
+	}
+}
+
+static void test_read_path(void)
+{
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct st_pat rd = { 0, 4096, 16384, 4096, TRACE_OP_READ };
+
+	opts(&o, AN_CACHE_COLD, 0);
+	o.method = AN_METHOD_READ;
+	if (!st_run(&vm, &o, 0, 64 * MiB, &rd, 1, &st, NULL)) {
+		tap_eq_u64(st.st[SIM_ST_SYSCALLS_READ], 16384, "read 4 KiB x 16384: one read() each");
+		tap_eq_u64(st.st[SIM_ST_FAULTS], 0, "read(): no page faults");
+		tap_eq_u64(st.st[SIM_ST_PC_ADDED], 16384, "cold read(): every page added once");
+		tap_ok(st.st[SIM_ST_RA_ASYNC] > 0 && st.st[SIM_ST_RA_SYNC] == 1,
+		       "sequential read(): one sync readahead, then async (sync %llu, async %llu)",
+		       (unsigned long long)st.st[SIM_ST_RA_SYNC], (unsigned long long)st.st[SIM_ST_RA_ASYNC]);
+	}
+	/* random 4 KiB preads on a cold file: read as is (no window), no async */
+	struct st_pat rnd[3] = { { 100 * 4096, 4096, 1, 4096, TRACE_OP_READ },
+				 { 9000 * 4096, 4096, 1, 4096, TRACE_OP_READ },
+				 { 3000 * 4096, 4096, 1, 4096, TRACE_OP_READ } };
+	if (!st_run(&vm, &o, 0, 64 * MiB, rnd, 3, &st, NULL))
+		tap_eq_u64(st.st[SIM_ST_PC_ADDED], 3, "three scattered cold preads: one page each");
+}
+
+int main(void)
+{
+	st_profile("vm-host", &vm);
+	test_table();
+	test_readaround_and_ramp();
+	test_madvise();
+	test_writes();
+	test_populate();
+	test_read_path();
+	return tap_done();
+}

@@ -1,0 +1,78 @@
+/*
+ * sim/tests/test_methods.c — properties that hold for every access method:
+ * each replays every record and byte, is deterministic, keeps memory bounded
+ * by distinct 2 MiB ranges (not records), and file methods on a cold cache
+ * add the touched pages to the page cache exactly once per page. Plus the
+ * method-specific syscall counts (read: one per record; io_uring: one enter
+ * per qd records; mmap/anon: none).
+ */
+#include "simtest.h"
+#include "sim/sim_int.h"
+
+#define MiB (UINT64_C(1) << 20)
+
+int main(void)
+{
+	struct sim_profile vm;
+	static const enum an_method ms[] = { AN_METHOD_MMAP, AN_METHOD_READ, AN_METHOD_FREAD,
+					     AN_METHOD_URING, AN_METHOD_ANON };
+	st_profile("vm-host", &vm);
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+		struct an_case_opts o;
+		struct sim_stats a, b;
+		struct sim *s;
+		/* 4 passes of 64-byte reads, 4 KiB apart, over 16 MiB: 16384 records */
+		struct st_pat pat = { 0, 4096, 4096, 64, TRACE_OP_READ };
+		struct st_pat pats[4] = { pat, pat, pat, pat };
+		int anon = ms[i] == AN_METHOD_ANON;
+		const char *mn = an_method_name(ms[i]);
+
+		an_case_opts_default(&o);
+		o.method = ms[i];
+		o.cache = anon ? AN_CACHE_NONE : AN_CACHE_COLD;
+		o.qd = 16;
+		if (st_run(&vm, &o, anon, 16 * MiB, pats, 4, &a, &s) ||
+		    st_run(&vm, &o, anon, 16 * MiB, pats, 4, &b, NULL)) {
+			tap_ok(0, "%s: runs", mn);
+			continue;
+		}
+		tap_eq_u64(a.st[SIM_ST_RECORDS], 16384, "%s: every record replayed", mn);
+		tap_eq_u64(a.st[SIM_ST_BYTES], 16384 * 64, "%s: every byte accessed", mn);
+		tap_ok(!memcmp(&a, &b, sizeof(a)), "%s: two runs give identical statistics", mn);
+		tap_ok(s->nchunks <= 8, "%s: memory bounded by 2 MiB ranges touched (%llu chunks for 16 MiB)", mn,
+		       (unsigned long long)s->nchunks);
+		if (!anon)
+			tap_eq_u64(a.st[SIM_ST_PC_ADDED], 4096, "%s: cold cache, each touched page added once", mn);
+		else
+			tap_eq_u64(a.st[SIM_ST_PC_ADDED], 0, "%s: no page cache", mn);
+		switch (ms[i]) {
+		case AN_METHOD_READ:
+			tap_eq_u64(a.st[SIM_ST_SYSCALLS_READ], 16384, "read: one read()/pread() per record");
+			break;
+		case AN_METHOD_URING:
+			tap_eq_u64(a.st[SIM_ST_SYSCALLS_URING], 16384 / 16, "io_uring: one enter per qd=16 SQEs");
+			tap_eq_u64(a.st[SIM_ST_SYSCALLS_READ], 0, "io_uring: no read()");
+			break;
+		case AN_METHOD_FREAD:
+			/* every record jumps 4 KiB - 64 ahead: fseek each time except the first */
+			tap_ok(a.st[SIM_ST_SYSCALLS_LSEEK] > 0, "fread: fseek on jumps (%llu lseek)",
+			       (unsigned long long)a.st[SIM_ST_SYSCALLS_LSEEK]);
+			break;
+		default:
+			tap_eq_u64(a.st[SIM_ST_SYSCALLS], 0, "%s: no syscalls in the replay", mn);
+			tap_ok(a.st[SIM_ST_FAULTS] > 0, "%s: faults taken", mn);
+			break;
+		}
+		sim_destroy(s);
+	}
+	/* a bad record is refused with a message naming it */
+	{
+		struct an_case_opts o;
+		struct sim_stats st;
+		struct st_pat bad = { 16 * MiB - 8, 1, 1, 64, TRACE_OP_READ };
+		an_case_opts_default(&o);
+		o.cache = AN_CACHE_COLD;
+		tap_ok(st_run(&vm, &o, 0, 16 * MiB, &bad, 1, &st, NULL) == -1, "record past the region refused");
+	}
+	return tap_done();
+}
