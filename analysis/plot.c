@@ -151,7 +151,7 @@ static int dat_close(struct fig *g)
 
 static void skip(struct fig *g, const char *name, const char *why)
 {
-	printf("plot: %s: skipped: %s\n", name, why);
+	fprintf(stderr, "plot: %s: skipped: %s\n", name, why);
 	g->rep->skipped++;
 }
 
@@ -194,7 +194,7 @@ static int render_sized(struct fig *g, const char *gp, const char *name, const c
 			snprintf(g->rep->files[g->rep->images], sizeof(g->rep->files[0]), "%s.%s", name, exts[t]);
 		g->rep->images++;
 	}
-	printf("plot: %s: wrote %s/%s.png%s\n", name, g->o->outdir, name, g->o->svg ? " and .svg" : "");
+	fprintf(stderr, "plot: %s: wrote %s/%s.png%s\n", name, g->o->outdir, name, g->o->svg ? " and .svg" : "");
 	return 0;
 }
 

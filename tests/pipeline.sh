@@ -16,7 +16,7 @@ ok $? "model run"
 "$mb" compare "$d/native.json" "$d/model.json" --fail-beyond-tolerance faults >"$d/cmp.txt" 2>&1
 ok $? "faults agree (tmpfs: exact)"
 grep -q "1 pair(s) joined" "$d/cmp.txt"; ok $? "native and model share the case id"
-"$mb" merge -o "$d/all.json" "$d/native.json" "$d/model.json"; ok $? "merge"
+"$mb" merge -o "$d/all.json" "$d/native.json" "$d/model.json" >/dev/null; ok $? "merge"
 "$mb" report "$d/all.json" -o "$d/report.md" >/dev/null; ok $? "report"
 grep -q "mmap" "$d/report.md"; ok $? "report names the method"
 "$mb" gate --baseline "$d/model.json" --current "$d/model.json" >/dev/null; ok $? "gate passes identical model results"
