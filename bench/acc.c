@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 const struct acc_ops *const acc_methods[] = {
 	&acc_mmap_ops,
@@ -109,4 +110,61 @@ int acc_wbuf_alloc(struct acc_ctx *c)
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+/*
+ * Page-table bytes must not depend on where the kernel places the region
+ * (VmPTE counts PUD, PMD and PTE tables; an upper-level table shared with
+ * other mappings would not be counted). So regions are mapped at the start
+ * of a 512 GiB slot (one PGD entry, ACC_SLOT) that no other mapping touches:
+ * every table the replay needs is new and counted, as in the model, whose
+ * VMA starts 512 GiB-aligned too (sim/sim_int.h SIM_VMA_BASE).
+ */
+#define ACC_SLOT (UINT64_C(1) << 39)            /* bytes one PGD entry maps */
+#define ACC_SLOT_FIRST (UINT64_C(0x100000000000)) /* 16 TiB: below the mmap base */
+#define ACC_SLOT_LAST (UINT64_C(0x600000000000))  /* stop the search before the heap-free top */
+
+/* Does any existing mapping overlap [lo, hi)? (/proc/self/maps) */
+static int maps_overlap(uint64_t lo, uint64_t hi)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	int hit = 0;
+
+	if (!f)
+		return -1;
+	while (!hit && fgets(line, sizeof(line), f)) {
+		unsigned long long a, b;
+		if (sscanf(line, "%llx-%llx", &a, &b) == 2 && a < hi && b > lo)
+			hit = 1;
+	}
+	fclose(f);
+	return hit;
+}
+
+void *acc_map_fresh(size_t len, int prot, int flags, int fd, char *err, size_t errlen)
+{
+	uint64_t span = ((uint64_t)len + ACC_SLOT - 1) & ~(ACC_SLOT - 1);
+
+	for (uint64_t a = ACC_SLOT_FIRST; a + span <= ACC_SLOT_LAST; a += ACC_SLOT) {
+		void *p;
+		if (maps_overlap(a, a + span))
+			continue;
+		p = mmap((void *)(uintptr_t)a, len, prot, flags | MAP_FIXED_NOREPLACE, fd, 0);
+		if (p == (void *)(uintptr_t)a)
+			return p;
+		if (p != MAP_FAILED) { /* old kernel ignoring NOREPLACE: not ours */
+			munmap(p, len);
+			continue;
+		}
+		if (errno != EEXIST) {
+			snprintf(err, errlen, "mmap %zu bytes at %#llx: %s", len,
+				 (unsigned long long)a, strerror(errno));
+			return MAP_FAILED;
+		}
+	}
+	snprintf(err, errlen, "no free 512 GiB-aligned address slot for %zu bytes between %#llx and %#llx",
+		 len, (unsigned long long)ACC_SLOT_FIRST, (unsigned long long)ACC_SLOT_LAST);
+	errno = ENOMEM;
+	return MAP_FAILED;
 }

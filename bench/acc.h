@@ -158,6 +158,12 @@ ACC_NO_ASAN void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *r, si
 ACC_NO_ASAN void acc_pattern_store(unsigned char *p, uint64_t off, size_t len);
 /* VmPTE of this process in KiB, or -1. */
 long acc_vmpte_kb(void);
+/*
+ * mmap(len, prot, flags, fd) at the start of a 512 GiB-aligned slot no other
+ * mapping touches, so the page tables the replay allocates (pt.bytes) are the
+ * same on every run and equal the model's. MAP_FAILED with a message in err.
+ */
+void *acc_map_fresh(size_t len, int prot, int flags, int fd, char *err, size_t errlen);
 /* Make ctx->wbuf hold maxlen bytes for write records (pattern per record). */
 int acc_wbuf_alloc(struct acc_ctx *c);
 

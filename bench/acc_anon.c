@@ -1,7 +1,7 @@
 /*
  * bench/acc_anon.c — method "anon": an anonymous private region of the
- * trace's size, 2 MiB aligned (over-reserved and trimmed, so THP behaviour
- * does not depend on where the kernel placed it), with the case's madvise
+ * trace's size at the start of a fresh 512 GiB slot (acc_map_fresh: 2 MiB
+ * aligned, so THP behaviour does not depend on where the kernel placed it), with the case's madvise
  * advice (HUGEPAGE / NOHUGEPAGE for THP on/off) and optional MAP_POPULATE.
  * Reads fold whatever the memory holds (zeros until written); writes store
  * the pattern. Invariant: base is 2 MiB aligned and region bytes long.
@@ -12,7 +12,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define ANON_ALIGN (UINT64_C(2) << 20) /* PMD size on x86-64 */
 
 static const int madv_advice[AN_MADV__COUNT] = {
 	[AN_MADV_NORMAL] = MADV_NORMAL, [AN_MADV_RANDOM] = MADV_RANDOM,
@@ -23,32 +22,16 @@ static const int madv_advice[AN_MADV__COUNT] = {
 static int anon_open(struct acc_ctx *c)
 {
 	const struct an_case_opts *o = c->opts;
-	size_t len = c->region + ANON_ALIGN;
-	unsigned char *raw, *al;
+	unsigned char *al;
 
 	c->pte_base_kb = acc_vmpte_kb();
-	/* reserve without populating, trim to alignment, then advise and populate */
-	raw = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (raw == MAP_FAILED) {
-		int e = errno;
-		snprintf(c->err, sizeof(c->err), "mmap anonymous %llu bytes: %s",
-			 (unsigned long long)c->region, strerror(e));
-		return -e;
-	}
-	al = (unsigned char *)(((uintptr_t)raw + ANON_ALIGN - 1) & ~(uintptr_t)(ANON_ALIGN - 1));
-	if (al > raw)
-		munmap(raw, (size_t)(al - raw));
-	if (al + c->region < raw + len)
-		munmap(al + c->region, (size_t)(raw + len - (al + c->region)));
+	/* a fresh 512 GiB-aligned slot: 2 MiB aligned, and pt.bytes as in the model */
+	al = acc_map_fresh(c->region, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			   -1, c->err, sizeof(c->err));
+	if (al == MAP_FAILED)
+		return -errno;
 	c->map_raw = al;
 	c->map_len = c->region;
-	if (mmap(al, c->region, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-		 -1, 0) == MAP_FAILED) {
-		int e = errno;
-		snprintf(c->err, sizeof(c->err), "mmap anonymous fixed %llu bytes: %s",
-			 (unsigned long long)c->region, strerror(e));
-		return -e;
-	}
 	c->base = al;
 	if (o->madv != AN_MADV_NORMAL && madvise(al, c->region, madv_advice[o->madv])) {
 		int e = errno;

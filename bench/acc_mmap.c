@@ -34,13 +34,9 @@ static int mmap_open(struct acc_ctx *c)
 		return -e;
 	}
 	c->pte_base_kb = acc_vmpte_kb();
-	p = mmap(NULL, c->region, prot, flags, c->fd, 0);
-	if (p == MAP_FAILED) {
-		int e = errno;
-		snprintf(c->err, sizeof(c->err), "mmap %s (%llu bytes): %s", c->path,
-			 (unsigned long long)c->region, strerror(e));
-		return -e;
-	}
+	p = acc_map_fresh(c->region, prot, flags, c->fd, c->err, sizeof(c->err));
+	if (p == MAP_FAILED)
+		return -errno;
 	c->base = p;
 	c->map_raw = p;
 	c->map_len = c->region;

@@ -5,6 +5,8 @@
  *   - an accepted document validates again (an_result_validate) and every
  *     metric of every case keeps the status/value invariant: an_metric_value
  *     gives 0 only for ok/multiplexed with a finite value, -ENODATA otherwise;
+ *   - an accepted document serialised again (json_dumps) parses and
+ *     validates again (what gate --update / merge rely on);
  *   - nothing leaks (the document is destroyed).
  */
 #include "analysis/result.h"
@@ -12,6 +14,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -56,6 +60,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(an_case_metric(c, name) == m, "metric %s lookup", name);
 		}
 	}
+	char *text = json_dumps(r->root, JSON_COMPACT);
+	FUZZ_CHECK(text != NULL, "accepted document cannot be serialised");
+	struct an_result *r2 = NULL;
+	err[0] = '\0';
+	ret = an_result_parse(text, strlen(text), "fuzz-roundtrip.json", &r2, err, sizeof(err));
+	FUZZ_CHECK(ret == 0, "re-serialised document refused: %s", err);
+	FUZZ_CHECK(json_array_size(an_result_cases(r2)) == json_array_size(cases), "case count changed");
+	an_result_destroy(r2);
+	free(text);
 	an_result_destroy(r);
 	return 0;
 }

@@ -8,17 +8,19 @@
 # OOMs are written to fuzz/crashes/<target>/. Prints libFuzzer's final stats
 # per target (runs, exec/s, cov, ft) and exits 1 if any target failed.
 #
-# usage: fuzz/run-fuzzers.sh [-b BUILD] [-t SECONDS] [-j JOBS] [TARGET...]
+# usage: fuzz/run-fuzzers.sh [-b BUILD] [-w WORKDIR] [-t SECONDS] [-j JOBS] [TARGET...]
 #   defaults: BUILD=build-fuzz (set up with CC=clang meson setup build-fuzz -Dfuzz=true),
-#             SECONDS=600, JOBS=2, all targets in BUILD/fuzz/.
+#             WORKDIR=BUILD/fuzz-work, SECONDS=600, JOBS=2, all targets in BUILD/fuzz/.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$src/build-fuzz
 secs=600
 jobs=2
-while getopts b:t:j: o; do
+work=""
+while getopts b:w:t:j: o; do
 	case $o in
 	b) build=$(cd "$OPTARG" && pwd) ;;
+	w) work=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	j) jobs=$OPTARG ;;
 	*) sed -n 's/^# usage: //p' "$0" >&2; exit 2 ;;
@@ -32,8 +34,8 @@ if [ $# -eq 0 ]; then
 	done
 fi
 [ $# -gt 0 ] || { echo "run-fuzzers: no targets in $build/fuzz (build with -Dfuzz=true)" >&2; exit 2; }
-work=$build/fuzz-work
-mkdir -p "$work"
+[ -n "$work" ] || work=$build/fuzz-work
+mkdir -p "$work" && work=$(cd "$work" && pwd)
 
 # One target: run, then summarise its log into $work/<t>.stats.
 one() {

@@ -129,8 +129,8 @@ enum sim_stat {
 	SIM_ST_SYSCALLS_WRITE,  /* syscalls.write: write() + pwrite64() */
 	SIM_ST_SYSCALLS_LSEEK,  /* syscalls.lseek (glibc fseek) */
 	SIM_ST_SYSCALLS_URING,  /* syscalls.io_uring_enter */
-	SIM_ST_PC_ADDED,        /* pagecache.added: 4 KiB pages added during the replay */
-	SIM_ST_PC_FOLIOS_ADDED, /* pagecache.folios_added */
+	SIM_ST_PC_ADDED,        /* pagecache.added_pages: 4 KiB pages added during the replay */
+	SIM_ST_PC_FOLIOS_ADDED, /* pagecache.added: folios added (filemap:mm_filemap_add_to_page_cache fires per folio) */
 	SIM_ST_PC_LOOKUPS,      /* pagecache.lookups: folios looked up by read paths */
 	SIM_ST_RA_SYNC,         /* readahead.sync: synchronous readahead / read-around calls */
 	SIM_ST_RA_ASYNC,        /* readahead.async: async readahead calls */

@@ -7,7 +7,8 @@
 #   - prints a message matching every given pattern (the value, the limit or
 #     the field, the file);
 #   - leaves no output file behind, or an existing output file byte-identical,
-#     and no temp file in the output directory.
+#     no temp file in the output directory and no scratch data file in the
+#     harness's --dir.
 # A command that is still a placeholder ("not built yet") or an option that
 # does not exist yet makes its checks SKIP with the reason, never pass.
 # Hostile files are made here with printf/head/python3 and hostile_mk (binary
@@ -53,6 +54,7 @@ hostile() {
 	before=""
 	[ "$outf" != "-" ] && [ -e "$outf" ] && before=$(cksum < "$outf")
 	ls -A "$outdir" > listing.before 2>/dev/null
+	ls -A "$tmp/scratch" > scratch.before 2>/dev/null
 	timeout 60 "$@" > cmd.out 2> cmd.err
 	rc=$?
 	if grep -q "not built yet" cmd.err; then
@@ -80,6 +82,9 @@ hostile() {
 		ls -A "$outdir" > listing.after 2>/dev/null
 		cmp -s listing.before listing.after || why="$why stray files in $outdir: $(comm -13 listing.before listing.after | tr '\n' ' ');"
 	fi
+	ls -A "$tmp/scratch" > scratch.after 2>/dev/null
+	cmp -s scratch.before scratch.after ||
+		why="$why scratch files left in --dir: $(comm -13 scratch.before scratch.after | tr '\n' ' ');"
 	if [ -z "$why" ]; then
 		ok "$name"
 	else
@@ -113,6 +118,7 @@ if [ -n "$good" ]; then
 	"$mk" set good.mtr v2.mtr version 2
 	"$mk" corrupt-block good.mtr zblk.mtr
 	"$mk" set good.mtr count.mtr count 21
+	"$mk" set good.mtr countlow.mtr count 10
 	"$mk" set good.mtr past.mtr region 4096
 	"$mk" set good.mtr huge.mtr region 1152921504606846976
 	"$mk" set good.mtr len0.mtr region 0
@@ -126,10 +132,11 @@ traces_list() {
 zero.mtr|0 bytes|576
 trunc.mtr|100|576
 magic.mtr|magic|MAPBTRC1
-v2.mtr|version|2|1
+v2.mtr|version 2|version 1|reads 1|supports 1
 zblk.mtr|block 0|corrupt|zstd
-count.mtr|count|16|21
-count.txt|records|5|1
+count.mtr|16 records|21
+countlow.mtr|count 10|15|16
+count.txt|records=5|1 record
 past.mtr|record 1|0x1000|4096
 past.txt|0x2000000|1048576|1M|1 MiB
 huge.mtr|1152921504606846976|70368744177664|64 TiB|64T
@@ -171,6 +178,16 @@ else
 	skip "sim --max-mem: option not built yet"
 fi
 
+# Importers: an address span of 2^60 bytes cannot fit a region (limit
+# 64 TiB); --strict must refuse it, name the line, the address and the limit.
+printf ' L 0,8\n L 1000000000000000,8\n' > span.lackey
+printf '0 0\n0 1000000000000000 8\n' > span.din
+for fmt in lackey din; do
+	hostile "trace import $fmt --strict: 2^60-byte span" out/imp.mtr "span.$fmt" "line 2" \
+		"0x1000000000000000|1152921504606846976" "64 TiB|70368744177664|0x400000000000|limit" -- \
+		"$mb" trace import "$fmt" "span.$fmt" --strict -o out/imp.mtr
+done
+
 # ---------------------------------------------------------------- result JSON
 ref=$src/../../analysis/tests/data/model.json
 if [ -f "$ref" ] && command -v python3 >/dev/null; then
@@ -198,8 +215,8 @@ miss-status.json|status|missing
 type-version.json|schema_version|"1"|string|integer
 type-value.json|value|"12"|string|number
 type-cases.json|cases|array
-schema-v2.json|schema_version|2
-schema-v0.json|schema_version|0
+schema-v2.json|schema_version|found 2|version 2
+schema-v0.json|schema_version|found 0|version 0
 schema-name.json|schema|other-tool
 trunc.json|trunc.json|line|end|parse|EOF|premature
 LIST
@@ -217,7 +234,7 @@ LIST
 	done < jlist
 	# gate with a baseline from another schema version must say what to do.
 	hostile "gate: baseline of schema version 2 names the versions" out/gate.md \
-		"schema-v2.json" "schema_version|schema version" "2" "1" -- \
+		"schema-v2.json" "schema_version|schema version" "found 2|version 2" "version 1|supports 1" -- \
 		"$mb" gate --baseline schema-v2.json --current "$ref" --markdown out/gate.md --junit out/gate.xml
 else
 	skip "result JSON inputs: python3 or $ref missing"
@@ -255,7 +272,7 @@ fi
 mkdir ro
 rokind=""
 if [ "$(id -u)" -ne 0 ]; then
-	chmod 0555 ro && rokind=chmod && ro_undo="chmod 0755 '$tmp/ro'"
+	chmod 0555 ro && rokind='chmod 0555' && ro_undo="chmod 0755 '$tmp/ro'"
 elif command -v chattr >/dev/null && chattr +i ro 2>/dev/null; then
 	rokind="chattr +i" && ro_undo="chattr -i '$tmp/ro'"
 elif mount -t tmpfs -o ro,size=64k none ro 2>/dev/null; then
