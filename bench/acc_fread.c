@@ -23,7 +23,17 @@ static int fread_open(struct acc_ctx *c)
 		snprintf(c->err, sizeof(c->err), "fopen %s: %s", c->path, strerror(e));
 		return -e;
 	}
-	if (o->bufsize && setvbuf(c->fp, NULL, _IOFBF, (size_t)o->bufsize)) {
+	/*
+	 * glibc's setvbuf(fp, NULL, _IOFBF, size) ignores size and allocates the
+	 * default buffer (st_blksize), so the buffer of --bufsize is ours, kept in
+	 * c->priv until after fclose.
+	 */
+	if (o->bufsize && !(c->priv = malloc((size_t)o->bufsize))) {
+		snprintf(c->err, sizeof(c->err), "stdio buffer of %llu bytes: out of memory",
+			 (unsigned long long)o->bufsize);
+		return -ENOMEM;
+	}
+	if (o->bufsize && setvbuf(c->fp, c->priv, _IOFBF, (size_t)o->bufsize)) {
 		snprintf(c->err, sizeof(c->err), "setvbuf %llu bytes on %s: failed",
 			 (unsigned long long)o->bufsize, c->path);
 		return -ENOMEM;
@@ -97,6 +107,8 @@ static void fread_close(struct acc_ctx *c)
 	if (c->fp)
 		fclose(c->fp);
 	c->fp = NULL;
+	free(c->priv); /* the setvbuf buffer, after fclose */
+	c->priv = NULL;
 	free(c->buf);
 	c->buf = NULL;
 	free(c->wbuf);

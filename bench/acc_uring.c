@@ -211,9 +211,16 @@ static int uring_drain(struct acc_ctx *c)
 	struct uring *u = c->priv;
 	int e;
 
-	while (u->nfree < u->qd)
-		if ((e = reap(c, u, 1)))
+	while (u->nfree < u->qd) {
+		struct io_uring_cqe *cqe;
+		/* completions already posted are reaped without a syscall; wait only when none is */
+		if (io_uring_peek_cqe(&u->ring, &cqe) == 0) {
+			if ((e = complete(c, u, cqe)))
+				return e;
+		} else if ((e = reap(c, u, 1))) {
 			return e;
+		}
+	}
 	return 0;
 }
 

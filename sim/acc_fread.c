@@ -120,6 +120,7 @@ static int fread_setup(struct sim *s, char *err, size_t errlen)
 	(void)err;
 	(void)errlen;
 	stdio_init(&s->io, stdio_buffer_size(s->o.bufsize, blk));
+	s->io.allocated = s->o.bufsize != 0; /* setvbuf with our buffer: no doallocate */
 	return 0;
 }
 
@@ -131,6 +132,10 @@ static int fread_access(struct sim *s, const struct trace_rec *r, size_t n)
 			sys_enter(s, SIM_ST_SYSCALLS_WRITE);
 			pc_write(s, r[i].off, r[i].len);
 		} else {
+			if (!s->io.allocated) { /* first stdio op: _IO_file_doallocate's fstat */
+				sys_enter(s, SIM_ST_SYSCALLS_FSTAT);
+				s->io.allocated = 1;
+			}
 			if (r[i].off != s->io.pos) {
 				stdio_fseek(&s->io, r[i].off, model_read, s, &lseeks);
 				for (uint64_t k = 0; k < lseeks; k++)

@@ -86,10 +86,14 @@ static void map_pte(struct sim *s, uint64_t va, int w)
 	}
 }
 
-/* do_set_pmd; 0 or -EBUSY (a page table is in the way). */
-static int map_pmd(struct sim *s, uint64_t haddr, int w)
+/*
+ * do_set_pmd (file) / anonymous THP; 0 or -EBUSY (a page table is in the way).
+ * deposit: anonymous THP and the huge zero page deposit a PTE table with the
+ * leaf (pgtable_trans_huge_deposit + mm_inc_nr_ptes), counted in VmPTE.
+ */
+static int map_pmd(struct sim *s, uint64_t haddr, int w, int deposit)
 {
-	int r = mmu_map(s->mmu, haddr, PG_2M, w ? MMU_W : 0);
+	int r = mmu_map(s->mmu, haddr, PG_2M, (w ? MMU_W : 0) | (deposit ? MMU_DEPOSIT : 0));
 
 	if (r == 0) {
 		ck_of(s, haddr)->pmd = PMD_HUGE;
@@ -169,7 +173,7 @@ static int fault_around(struct sim *s, uint64_t va, uint64_t pgoff)
 		if (ck->pmd == PMD_HUGE)
 			return 1;
 		if (ck->pmd == PMD_NONE && order == SIM_PMD_ORDER && pmd_suitable(s, va) &&
-		    map_pmd(s, va_of(s, head), w) == 0)
+		    map_pmd(s, va_of(s, head), w, 0) == 0)
 			return 1;
 		if (ck->pmd == PMD_NONE)
 			ck->pmd = PMD_TABLE; /* pmd_install(prealloc_pte) */
@@ -283,7 +287,7 @@ static void finish_fault(struct sim *s, uint64_t va, uint64_t pgoff, int write)
 	nr = UINT64_C(1) << order;
 	if (ck->pmd == PMD_NONE) {
 		if (order == SIM_PMD_ORDER && (s->f.shmem || !k->eof_folio_rule || file_end >= head + nr) &&
-		    pmd_suitable(s, va) && map_pmd(s, va & ~(PMD_SIZE - 1), w) == 0)
+		    pmd_suitable(s, va) && map_pmd(s, va & ~(PMD_SIZE - 1), w, 0) == 0)
 			return;
 		ck->pmd = PMD_TABLE;
 	}
@@ -372,11 +376,11 @@ static void anon_fault(struct sim *s, uint64_t va, int write)
 	if (ck->pmd == PMD_NONE && anon_thp_ok(s) && pmd_suitable(s, va)) {
 		sim_count(s, SIM_ST_FLT_THP, 1);
 		if (!write && s->p.k.thp_zero_page) { /* huge zero page */
-			map_pmd(s, va & ~(PMD_SIZE - 1), 0);
+			map_pmd(s, va & ~(PMD_SIZE - 1), 0, 1);
 			return;
 		}
 		sim_cost(s, SIM_C_FAULT, s->p.c.zero_2m);
-		map_pmd(s, va & ~(PMD_SIZE - 1), 1);
+		map_pmd(s, va & ~(PMD_SIZE - 1), 1, 1);
 		return;
 	}
 	sim_count(s, SIM_ST_FLT_ANON, 1);

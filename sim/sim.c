@@ -44,6 +44,7 @@ static const char *const stat_names[SIM_ST__COUNT] = {
 	[SIM_ST_SYSCALLS_WRITE] = "syscalls.write",
 	[SIM_ST_SYSCALLS_LSEEK] = "syscalls.lseek",
 	[SIM_ST_SYSCALLS_URING] = "syscalls.io_uring_enter",
+	[SIM_ST_SYSCALLS_FSTAT] = "syscalls.fstat",
 	[SIM_ST_PC_ADDED] = "pagecache.added_pages",
 	[SIM_ST_PC_FOLIOS_ADDED] = "pagecache.added", /* folios, as the tracepoint counts */
 	[SIM_ST_PC_LOOKUPS] = "pagecache.lookups",

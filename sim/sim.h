@@ -129,6 +129,7 @@ enum sim_stat {
 	SIM_ST_SYSCALLS_WRITE,  /* syscalls.write: write() + pwrite64() */
 	SIM_ST_SYSCALLS_LSEEK,  /* syscalls.lseek (glibc fseek) */
 	SIM_ST_SYSCALLS_URING,  /* syscalls.io_uring_enter */
+	SIM_ST_SYSCALLS_FSTAT,  /* syscalls.fstat (glibc _IO_file_doallocate asks st_blksize) */
 	SIM_ST_PC_ADDED,        /* pagecache.added_pages: 4 KiB pages added during the replay */
 	SIM_ST_PC_FOLIOS_ADDED, /* pagecache.added: folios added (filemap:mm_filemap_add_to_page_cache fires per folio) */
 	SIM_ST_PC_LOOKUPS,      /* pagecache.lookups: folios looked up by read paths */

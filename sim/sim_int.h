@@ -84,6 +84,7 @@ struct stdio {
 	uint64_t rend;    /* file offset after the buffer's last byte (rbase = rend: empty) */
 	uint64_t koff;    /* kernel file offset */
 	int eof;          /* a read() returned 0 */
+	int allocated;    /* _IO_buf_base set: glibc's buffer exists (else the first op allocates it) */
 };
 
 struct sim;
