@@ -374,6 +374,22 @@ static int access_phase(const struct acc_ops *m, struct acc_ctx *c, struct bench
 		snprintf(err, len, "%s: %s", m->name, c->err[0] ? c->err : strerror(-e));
 	return e;
 }
+/*
+ * Establish the case's cache state, retrying a state that was not reached
+ * (-EAGAIN: readahead still settling or an eviction policy racing us) up to
+ * three times; the last failure is reported as is. Never reports a state
+ * that was not verified.
+ */
+static int establish_retry(struct cache_file *f, const struct an_case_opts *o, int dropc,
+			   struct cache_report *rep, char *msg, size_t len)
+{
+	int e = -EAGAIN;
+
+	for (int attempt = 0; attempt < 3 && e == -EAGAIN; attempt++)
+		e = cache_establish(f, o, dropc, rep, msg, len);
+	return e;
+}
+
 
 int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	      struct bench_summary *sum, char *err, size_t errlen)
@@ -458,7 +474,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 				rep < cfg->warmup ? cfg->warmup : cfg->reps, rep < cfg->warmup ? " (warm-up)" : "");
 			shown = 1;
 		}
-		if (m->needs_file && (e = cache_establish(&file, &opts, cfg->drop_caches, &cr, msg, sizeof(msg)))) {
+		if (m->needs_file && (e = establish_retry(&file, &opts, cfg->drop_caches, &cr, msg, sizeof(msg)))) {
 			snprintf(err, errlen, "repetition %u: %s", rep + 1, msg);
 			goto out_ctr;
 		}
