@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -221,20 +222,52 @@ int cache_file_prepare(struct cache_file *f, const char *dir, uint64_t size, int
 		snprintf(err, errlen, "data file size 0: a file region needs at least 1 byte");
 		return -EINVAL;
 	}
+	/*
+	 * Runs sharing a scratch directory would drop, rewrite or remove each
+	 * other's data file (and perturb each other's cache state): one run at a
+	 * time per data file, serialised by flock on "<path>.lock". The holder
+	 * removes the lock file at release, so a waiter that wakes on a removed
+	 * lock file (its inode no longer at the path) opens it afresh and retries.
+	 */
+	snprintf(f->lock, sizeof(f->lock), "%.4000s.lock", f->path);
+	for (;;) {
+		struct stat a, b;
+		f->lockfd = open(f->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (f->lockfd < 0 || flock(f->lockfd, LOCK_EX) || fstat(f->lockfd, &a)) {
+			e = -errno;
+			snprintf(err, errlen, "lock %s: %s", f->lock, strerror(-e));
+			if (f->lockfd >= 0)
+				close(f->lockfd);
+			f->lockfd = -1;
+			return e;
+		}
+		if (!stat(f->lock, &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			break;
+		close(f->lockfd); /* removed by the previous holder: take the new one */
+	}
 	if (!tmpfs && sidecar_valid(f)) {
 		f->reused = 1;
 		return 0;
 	}
-	return create_file(f, req, err, errlen);
+	if ((e = create_file(f, req, err, errlen))) {
+		close(f->lockfd);
+		f->lockfd = -1;
+	}
+	return e;
 }
 
 void cache_file_release(struct cache_file *f)
 {
-	if (!f->path[0] || f->keep)
-		return;
-	unlink(f->path);
-	unlink(f->meta);
+	if (f->path[0] && !f->keep) {
+		unlink(f->path);
+		unlink(f->meta);
+	}
 	f->path[0] = 0;
+	if (f->lockfd > 0) {
+		unlink(f->lock); /* while holding it: see cache_file_prepare */
+		close(f->lockfd); /* releases the flock */
+	}
+	f->lockfd = -1;
 }
 
 int cache_resident(const char *path, uint64_t size, double *frac, const char **how)

@@ -26,6 +26,8 @@ struct cache_file {
 	int keep;               /* leave the file (and sidecar) at release */
 	int reused;             /* an existing valid file was reused */
 	uint64_t hash;          /* XXH64 of the content (from the sidecar or as written) */
+	char lock[PATH_MAX];    /* "<path>.lock" */
+	int lockfd;             /* the lock file, flock()ed exclusively from prepare to release */
 };
 
 /* What cache_establish did and found. */

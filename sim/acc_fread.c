@@ -147,7 +147,7 @@ static int fread_access(struct sim *s, const struct trace_rec *r, size_t n)
 			s->st[SIM_ST_COPY_BYTES] += ucopy;
 		}
 		s->st[SIM_ST_BYTES] += r[i].len;
-		s->cyc[SIM_C_USER] += s->p.c.user_access;
+		sim_user_bytes(s, r[i].off, r[i].len);
 	}
 	s->st[SIM_ST_RECORDS] += n;
 	return 0;

@@ -27,7 +27,7 @@ static int read_access(struct sim *s, const struct trace_rec *r, size_t n)
 		}
 		s->next_off = r[i].off + r[i].len;
 		s->st[SIM_ST_BYTES] += r[i].len;
-		s->cyc[SIM_C_USER] += s->p.c.user_access;
+		sim_user_bytes(s, r[i].off, r[i].len);
 	}
 	s->st[SIM_ST_RECORDS] += n;
 	return 0;

@@ -39,7 +39,7 @@ static int uring_access(struct sim *s, const struct trace_rec *r, size_t n)
 		else
 			pc_read(s, &s->f.ra, r[i].off, r[i].len);
 		s->st[SIM_ST_BYTES] += r[i].len;
-		s->cyc[SIM_C_USER] += c->user_access;
+		sim_user_bytes(s, r[i].off, r[i].len);
 		if (++s->uring_pending >= s->o.qd)
 			submit(s);
 	}

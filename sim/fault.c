@@ -495,7 +495,8 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 {
 	struct mmu *m = s->mmu;
 	const uint64_t base = s->vma.start, ua = s->p.c.user_access, ul = s->p.c.user_line;
-	uint64_t tcyc = 0, user = 0, bytes = 0;
+	const uint64_t fold = s->p.c.fold_mcyc_per_byte;
+	uint64_t tcyc = 0, user = 0, user_m = 0, bytes = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		uint64_t va = base + r[i].off, end = va + r[i].len;
@@ -520,10 +521,11 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 			if (a >= end)
 				break;
 		}
-		user += ua + ul * (((end - 1) >> 6) - (va >> 6));
+		user += ua + ul * (((end - 1) >> 6) - (va >> 6)) + sim_data_lines(s, r[i].off, r[i].len);
+		user_m += fold * r[i].len;
 		bytes += r[i].len;
 	}
-	s->cyc[SIM_C_USER] += user;
+	s->cyc[SIM_C_USER] += user + user_m / 1000;
 	s->st[SIM_ST_BYTES] += bytes;
 	s->st[SIM_ST_RECORDS] += n;
 	return 0;

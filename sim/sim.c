@@ -85,6 +85,13 @@ void sim_copy(struct sim *s, uint64_t bytes)
 	sim_cost(s, SIM_C_COPY, bytes * s->p.c.copy_mcyc_per_byte / 1000);
 }
 
+void sim_user_bytes(struct sim *s, uint64_t off, uint64_t bytes)
+{
+	/* the copy out of the page cache reads the data lines; the fold reads the cached buffer */
+	sim_cost(s, SIM_C_COPY, sim_data_lines(s, off, bytes));
+	sim_cost(s, SIM_C_USER, s->p.c.user_access + bytes * s->p.c.fold_mcyc_per_byte / 1000);
+}
+
 int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 	       const struct trace_hdr *h, struct sim **out, char *err, size_t errlen)
 {
@@ -113,6 +120,10 @@ int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 	if (s->o.qd == 0)
 		s->o.qd = 1;
 	s->region = h->region_size;
+	s->data_dram = h->region_size > p->c.llc_bytes;
+	s->last_line = UINT64_MAX - 1;
+	s->last_first = UINT64_MAX - 1;
+	s->last_delta = 0;
 	s->ops = NULL;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (methods[i]->method == (anon ? AN_METHOD_ANON : opts->method))

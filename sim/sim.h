@@ -58,6 +58,10 @@ struct sim_costs {
 	uint32_t uring_regfile_saving; /* saved per SQE with a registered file */
 	uint32_t uring_regbuf_saving;  /* saved per SQE with registered buffers */
 	uint32_t tlb_flush;        /* per TLB shootdown/flush issued by a fault (PMD zap) */
+	uint32_t fold_mcyc_per_byte; /* the harness's checksum fold of bytes in L1/L2, milli-cycles per byte */
+	uint32_t mem_line_seq;     /* per 64-byte line streamed from DRAM (next line of a sequential run) */
+	uint32_t mem_line_rand;    /* per 64-byte line fetched from DRAM at a new place (latency) */
+	uint32_t llc_bytes;        /* last-level cache size: data of larger regions comes from DRAM */
 };
 
 /* Kernel policy (profile section [kernel]); see shared/KERNEL-NOTES.md. */

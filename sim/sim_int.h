@@ -106,6 +106,10 @@ struct sim {
 	struct sim_profile p;       /* the profile (copied) */
 	struct an_case_opts o;      /* case options */
 	uint64_t region;            /* region size in bytes */
+	int data_dram;              /* region > cost.llc_bytes: user data lines come from DRAM */
+	uint64_t last_line;         /* last 64-byte line the replay touched (sequential-run detection) */
+	uint64_t last_first;        /* first line of the previous record */
+	uint64_t last_delta;        /* line distance between the previous two records' starts */
 	const struct sim_method_ops *ops; /* the method */
 	/* state */
 	struct mmu *mmu;            /* translation hardware and page table */
@@ -171,6 +175,29 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n);
 /* ---- syscall paths shared by read/fread/io_uring ---- */
 void sys_enter(struct sim *s, enum sim_stat which);
 void sim_copy(struct sim *s, uint64_t bytes);
+/* One record [off, off+bytes) of read/fread/io_uring: data lines copied from DRAM, then access + checksum fold of the cached user buffer. */
+void sim_user_bytes(struct sim *s, uint64_t off, uint64_t bytes);
+/*
+ * DRAM cost of the data lines of one record [off, off+len) when the region
+ * does not fit the LLC: lines after the first stream (mem_line_seq); the
+ * first streams too when the record continues the previous one or keeps
+ * its stride (the hardware prefetchers follow both), else it waits a full
+ * latency (mem_line_rand). 0 when the region fits the LLC.
+ */
+static inline uint64_t sim_data_lines(struct sim *s, uint64_t off, uint64_t len)
+{
+	uint64_t l0 = off >> 6, l1 = (off + len - 1) >> 6, delta = l0 - s->last_first, c;
+
+	if (!s->data_dram)
+		return 0;
+	c = (l1 - l0) * s->p.c.mem_line_seq;
+	c += (l0 - s->last_line <= 1 || delta == s->last_delta) ? s->p.c.mem_line_seq
+								 : s->p.c.mem_line_rand;
+	s->last_delta = delta;
+	s->last_first = l0;
+	s->last_line = l1;
+	return c;
+}
 
 /* glibc stdio model (acc_fread.c), exposed for tests. sys_read(ctx, off, n) returns bytes. */
 typedef uint64_t (*stdio_read_fn)(void *ctx, uint64_t off, uint64_t n);

@@ -238,6 +238,102 @@ static double chase(size_t pages, uint64_t accesses, int packed)
 	return median(r, 3);
 }
 
+/* The harness's checksum fold (bench/acc.h acc_fold): a wrapping sum of 64-bit words. */
+static uint64_t fold_words(const unsigned char *p, size_t len)
+{
+	uint64_t s = 0;
+
+	for (size_t i = 0; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		s += w;
+	}
+	return s;
+}
+
+/* Size of the largest CPU cache of cpu0 (sysfs), 0 when unknown. */
+static uint64_t llc_bytes(void)
+{
+	uint64_t best = 0;
+
+	for (int i = 0; i < 8; i++) {
+		char path[128], buf[32];
+		FILE *f;
+		unsigned long long v;
+		char unit = 0;
+		sfmt(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+		if (!(f = fopen(path, "re")))
+			continue;
+		if (fgets(buf, sizeof(buf), f) && sscanf(buf, "%llu%c", &v, &unit) >= 1) {
+			v <<= unit == 'K' ? 10 : unit == 'M' ? 20 : 0;
+			if (v > best)
+				best = v;
+		}
+		fclose(f);
+	}
+	return best;
+}
+
+/*
+ * Data-memory costs the model charges the user side (sim/sim.h): the fold of
+ * cached bytes (milli-cycles per byte), a 64-byte line streamed from DRAM and
+ * one fetched at a random place (latency), and the LLC size that decides
+ * which regions stream from DRAM.
+ */
+static void probe_memory(struct cal *c)
+{
+	size_t hot = 16u << 10, big = (c->o->quick ? 64u : 256u) << 20;
+	uint64_t llc = llc_bytes(), t0, sink = 0;
+	double v[5], fold, stream, rnd;
+	char val[32];
+	unsigned char *h = aligned_alloc(64, hot), *b;
+
+	if (!h)
+		return;
+	memset(h, 3, hot);
+	for (int i = 0; i < 5; i++) {
+		t0 = tsc();
+		for (int k = 0; k < 2000; k++) {
+			sink += fold_words(h, hot);
+			__asm__ volatile("" : : "r"(h) : "memory");
+		}
+		v[i] = (double)(tsc() - t0) / (2000.0 * (double)hot);
+	}
+	free(h);
+	fold = median(v, 5);
+	sfmt(val, sizeof(val), "%.0f", fold * 1000);
+	put(c, "cost", "fold_mcyc_per_byte", val,
+	    "measured: the harness's fold over a hot 16 KiB buffer, 5 x 2000 passes, median %.4f cycles/byte", fold);
+	b = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b != MAP_FAILED) {
+		madvise(b, big, MADV_NOHUGEPAGE); /* 4 KiB pages, like page-cache data: prefetchers stop at page ends */
+		memset(b, 5, big);
+		for (int i = 0; i < 3; i++) {
+			t0 = tsc();
+			sink += fold_words(b, big);
+			v[i] = (double)(tsc() - t0) / (double)(big / 64);
+		}
+		munmap(b, big);
+		stream = median(v, 3) - fold * 64;
+		sfmt(val, sizeof(val), "%.0f", stream > 0 ? stream : 0);
+		put(c, "cost", "mem_line_seq", val,
+		    "measured: fold streaming a %zu MiB pre-faulted buffer of 4 KiB pages, median of 3: %.1f cycles/line, minus the cached fold of 64 bytes (%.1f)",
+		    big >> 20, median(v, 3), fold * 64);
+	}
+	rnd = chase(big / 64, c->o->quick ? 200000 : 1000000, 1);
+	if (rnd > 0) {
+		sfmt(val, sizeof(val), "%.0f", rnd > 4 ? rnd - 4 : rnd);
+		put(c, "cost", "mem_line_rand", val,
+		    "measured: random pointer chase over %zu lines packed in THP memory (%zu MiB): %.1f cycles/access, minus an L1 hit (4)",
+		    big / 64, big >> 20, rnd);
+	}
+	if (llc) {
+		sfmt(val, sizeof(val), "%llu", (unsigned long long)llc);
+		put(c, "cost", "llc_bytes", val, "read: largest cache of cpu0 in /sys/devices/system/cpu/cpu0/cache/index*/size");
+	}
+	__asm__ volatile("" : : "r"(sink));
+}
+
 static void probe_tlb(struct cal *c)
 {
 	static const size_t sizes[] = { 8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768,
@@ -283,7 +379,11 @@ static void probe_tlb(struct cal *c)
 	sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
 	     "measured: pointer-chase knee, random cycle over N 4K pages, one load per page: translation cost (page chase minus packed control, plus the 8-page cost) stays %.1f..%.1f cycles up to %zu pages, %.1f at %zu (raw table in the header)",
 	     base, cyc[i2 - 1], l1, cyc[i2], sizes[i2]);
+	/* a chase knee gives capacity, not associativity: keep the geometry valid for any knee */
+	putu(c, "mmu", "l1.4k.ways", l1, "assumed: fully associative (a chase knee measures capacity only)");
 	if (stlb) {
+		putu(c, "mmu", "stlb.ways", stlb % 8 ? stlb : 8,
+		     "assumed: 8-way when 8 divides the measured entries, else fully associative (not measurable by a chase)");
 		putu(c, "mmu", "stlb.entries", stlb, "");
 		sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
 		     "measured: second pointer-chase knee: %.1f cycles (STLB hits) from %zu to %zu pages, %.1f at %zu; set-associativity not measurable this way (knee resolution: the sizes tried)",
@@ -852,6 +952,7 @@ int cal_run(const struct cal_opts *o)
 	probe_whole_folio(&c, dir);
 	probe_costs(&c, shm);
 	probe_tlb(&c);
+	probe_memory(&c);
 
 	e = mb_atomic_open(&a, o->out);
 	if (e) {
