@@ -61,6 +61,11 @@ static int parse_hdr_line(struct trace_reader *r, char *s, int *have_size, int *
 		if (strlen(s + 5) >= TRACE_SPEC_MAX)
 			return trace_reader_fail(r, -EINVAL, "line %" PRIu64 ": spec of %zu bytes beyond limit %d",
 						 r->lineno, strlen(s + 5), TRACE_SPEC_MAX - 1);
+		/* the binary header's rule (traces/trace.c): no control characters, so dump -> read is exact */
+		for (const char *c = s + 5; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				return trace_reader_fail(r, -EINVAL, "line %" PRIu64 ": spec byte %zu is control character 0x%02x",
+							 r->lineno, (size_t)(c - (s + 5)), (unsigned char)*c);
 		snprintf(r->hdr.spec, sizeof(r->hdr.spec), "%s", s + 5);
 		return 1;
 	}
