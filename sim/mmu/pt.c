@@ -19,8 +19,30 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static uint32_t entry_frame(uint64_t e) { return (uint32_t)((e & PTE_ADDR) >> 12); }
+
+#define PT_BLK_BYTES (sizeof(struct pt_page) * PT_BLK)
+#define PT_HUGE (UINT64_C(2) << 20)
+
+/* One block of table pages: anonymous memory, 2 MiB aligned, THP advised. */
+static struct pt_page *block_alloc(void)
+{
+	size_t len = PT_BLK_BYTES + PT_HUGE;
+	char *raw = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *al;
+
+	if (raw == MAP_FAILED)
+		return NULL;
+	al = (char *)(((uintptr_t)raw + PT_HUGE - 1) & ~(uintptr_t)(PT_HUGE - 1));
+	if (al > raw)
+		munmap(raw, (size_t)(al - raw));
+	if (al + PT_BLK_BYTES < raw + len)
+		munmap(al + PT_BLK_BYTES, (size_t)(raw + len - (al + PT_BLK_BYTES)));
+	madvise(al, PT_BLK_BYTES, MADV_HUGEPAGE);
+	return (struct pt_page *)al;
+}
 
 static int grow(struct pt *p)
 {
@@ -38,7 +60,13 @@ static int grow(struct pt *p)
 		return -ENOMEM;
 	p->deposit = dep;
 	memset(dep + (size_t)p->nblk * PT_BLK, 0, sizeof(*dep) * PT_BLK);
-	blk[p->nblk] = aligned_alloc(4096, sizeof(struct pt_page) * PT_BLK);
+	/*
+	 * 2 MiB-aligned blocks the host may back with a transparent huge page:
+	 * the model's random walks read table pages all over the pool, and on a
+	 * VM every host TLB miss is a nested walk (this is about the model's own
+	 * speed, not its results: frames are numbered the same either way).
+	 */
+	blk[p->nblk] = block_alloc();
 	if (!blk[p->nblk])
 		return -ENOMEM;
 	p->nblk = n;
@@ -104,7 +132,7 @@ int pt_init(struct pt *p, unsigned levels)
 void pt_fini(struct pt *p)
 {
 	for (uint32_t b = 0; b < p->nblk; b++)
-		free(p->blk[b]);
+		munmap(p->blk[b], PT_BLK_BYTES);
 	if (p->deposit)
 		for (uint32_t f = 0; f < p->nblk * PT_BLK; f++)
 			free(p->deposit[f]);

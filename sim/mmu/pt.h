@@ -29,7 +29,7 @@
 #define PTE_ADDR UINT64_C(0x000ffffffffff000) /* frame or physical address */
 
 #define PT_ENTRIES 512
-#define PT_BLK 64                                 /* table pages per allocation block */
+#define PT_BLK 512                                /* table pages per allocation block (2 MiB: one THP) */
 #define PT_TABLE_GPA (UINT64_C(1) << 44)          /* guest-physical base of table pages */
 
 /* Bytes mapped by one entry of kind lvl. */
