@@ -51,6 +51,8 @@ struct an_case_opts {
 	int reg_bufs;           /* io_uring: registered buffers */
 	enum an_cache cache;    /* cache state established before each repetition */
 	uint64_t cache_req;     /* warm-read request / warm-write write size (bytes) */
+	int writes;             /* derived, not an option nor part of the id: the trace holds write
+				   records, so mmap maps the file writable (harness and model prescan) */
 };
 
 void an_case_opts_default(struct an_case_opts *o);

@@ -510,8 +510,13 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 			m->close(&c);
 			goto out_ctr;
 		}
-		if (c.pte_base_kb >= 0)
-			pte_base = c.pte_base_kb;
+		/*
+		 * pt.bytes: tables of the replay's mapping. Mapping methods note VmPTE
+		 * right before their mmap; the others (read, fread, io_uring) map no
+		 * region, so their set-up's own mappings (io_uring rings, buffers) are
+		 * left out by measuring from after set-up.
+		 */
+		pte_base = c.pte_base_kb >= 0 ? c.pte_base_kb : acc_vmpte_kb();
 		if (counting) {
 			tp_add_default(tps);
 			ctr_reset(tps);

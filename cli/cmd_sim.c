@@ -148,6 +148,44 @@ static int source_next(struct source *s, struct trace_rec *recs, size_t max, siz
 	return 0;
 }
 
+/*
+ * One pass to learn whether the trace writes (the harness maps the file
+ * writable only then, which changes MAP_POPULATE and COW), then back to the
+ * first record: a reader rewinds, a generator is made afresh.
+ */
+static int source_prescan(struct source *s, const char *t, int *writes)
+{
+	struct trace_rec recs[4096];
+	char err[1024];
+	size_t n;
+
+	*writes = 0;
+	for (;;) {
+		if (source_next(s, recs, 4096, &n))
+			return -EINVAL;
+		if (!n)
+			break;
+		for (size_t i = 0; i < n && !*writes; i++)
+			*writes = recs[i].op == TRACE_OP_WRITE;
+		if (*writes)
+			break;
+	}
+	if (s->rd) {
+		if (trace_reader_rewind(s->rd)) {
+			mb_err("sim", "trace %s: rewind: %s", t, trace_reader_error(s->rd));
+			return -EIO;
+		}
+		return 0;
+	}
+	gen_destroy(s->gen);
+	s->gen = NULL;
+	if (gen_create(t, &s->gen, err, sizeof(err))) {
+		mb_err("sim", "trace spec %s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void source_close(struct source *s)
 {
 	if (s->gen)
@@ -264,6 +302,8 @@ int cmd_sim(int argc, char **argv)
 		mb_err("sim", "%s", err);
 		goto out_src;
 	}
+	if (source_prescan(&src, trace, &o.writes))
+		goto out_src;
 	if (sim_create(&prof, &o, &src.hdr, &s, err, sizeof(err))) {
 		mb_err("sim", "%s", err);
 		goto out_src;

@@ -41,7 +41,7 @@ void vma_setup(struct sim *s, int anon)
 	v->pages = (s->region + SIM_PAGE - 1) / SIM_PAGE;
 	v->anon = anon;
 	v->shared = !anon && s->o.shared;
-	v->writable = 1;
+	v->writable = anon || s->o.writes; /* the harness maps PROT_WRITE only for traces with writes */
 	/* ext4 has ->page_mkwrite and dirty accounting; shmem has neither */
 	v->writenotify = v->shared && !s->f.shmem;
 	v->seq = s->o.madv == AN_MADV_SEQUENTIAL;

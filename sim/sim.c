@@ -159,6 +159,15 @@ int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 			snprintf(err, errlen, "%s", s->err);
 		goto fail;
 	}
+	/*
+	 * The harness times and traces the access phase only: what the method's
+	 * set-up (MAP_POPULATE, madvise WILLNEED) cost and added to the page
+	 * cache is not part of cycles or pagecache.added; its faults stay in
+	 * faults.populate, its page tables in pt.bytes (VmPTE spans both).
+	 */
+	memset(s->cyc, 0, sizeof(s->cyc));
+	s->st[SIM_ST_PC_ADDED] = 0;
+	s->st[SIM_ST_PC_FOLIOS_ADDED] = 0;
 	*out = s;
 	return 0;
 fail:

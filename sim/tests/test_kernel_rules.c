@@ -175,8 +175,18 @@ static void test_madvise(void)
 	/* WILLNEED reads at most max(io_pages, ra_pages) pages */
 	o.madv = AN_MADV_WILLNEED;
 	struct st_pat nothing = { 0, 0, 0, 1, TRACE_OP_READ };
-	if (!st_run(&vm, &o, 0, 64 * MiB, &nothing, 1, &st, NULL))
-		tap_eq_u64(st.st[SIM_ST_PC_ADDED], 2048, "MADV_WILLNEED on 64 MiB: max(io_pages, ra_pages) pages");
+	if (!st_run(&vm, &o, 0, 64 * MiB, &nothing, 1, &st, &s)) {
+		uint64_t head;
+		unsigned order;
+		uint64_t cached = 0;
+		for (uint64_t p = 0; p < 16384; p++)
+			cached += pc_folio(s, p, &head, &order);
+		tap_eq_u64(cached, 2048, "MADV_WILLNEED on 64 MiB: max(io_pages, ra_pages) pages cached");
+		tap_ok(pc_folio(s, 2047, &head, &order) && !pc_folio(s, 2048, &head, &order),
+		       "... from the start of the range");
+		tap_eq_u64(st.st[SIM_ST_PC_ADDED], 0, "... in the set-up, outside the replay's pagecache.added");
+		sim_destroy(s);
+	}
 }
 
 static void test_writes(void)
