@@ -102,6 +102,32 @@ static void gq(char *dst, size_t len, const char *s)
 	dst[n] = 0;
 }
 
+/*
+ * Drop the keys of a normalised spec or method string that rarely tell cases
+ * apart (n=, seed=, align=, w=0, private, madv=normal) so axis labels stay
+ * short; the full id is in the data file's comment and the report.
+ */
+static void shorten(char *s)
+{
+	static const char *const drop[] = { "n=", "seed=", "align=", "w=0", "private", "madv=normal", "buf=default" };
+	char out[400], *tok, *save = NULL, *colon = strchr(s, ':');
+	size_t o = 0, cap = strlen(s) + 1; /* the result is never longer */
+
+	if (colon)
+		*colon = ',';
+	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int skip = 0;
+		for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+			if (!strncmp(tok, drop[i], strlen(drop[i])) &&
+			    (drop[i][strlen(drop[i]) - 1] == '=' || !tok[strlen(drop[i])]))
+				skip = 1;
+		if (!skip && o < sizeof(out) - 1)
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s", o ? " " : "", tok);
+	}
+	out[o] = 0;
+	snprintf(s, cap, "%s", out);
+}
+
 /* A label safe inside a double-quoted data-file field. */
 static void label(char *dst, size_t len, const char *s)
 {
@@ -255,7 +281,17 @@ static int fig_methods(struct fig *g, const struct an_set *set)
 		an_case_spec(c, pat, sizeof(pat));
 		an_case_variant(c, var, sizeof(var));
 		an_case_cache(c, cache, sizeof(cache));
-		snprintf(lab, sizeof(lab), "%.32s | %s | %s", pat, var, cache);
+		shorten(pat);
+		shorten(var);
+		if (!strncmp(cache, "warm-", 5) || !strncmp(cache, "tmpfs:", 6)) { /* request size in MiB/KiB */
+			char *colon = strchr(cache, ':');
+			unsigned long long b = colon ? strtoull(colon + 1, NULL, 10) : 0;
+			if (colon && b && !(b % (1u << 20)))
+				snprintf(colon + 1, sizeof(cache) - (size_t)(colon + 1 - cache), "%lluM", b >> 20);
+			else if (colon && b && !(b % 1024))
+				snprintf(colon + 1, sizeof(cache) - (size_t)(colon + 1 - cache), "%lluK", b >> 10);
+		}
+		snprintf(lab, sizeof(lab), "%.40s | %s | %s", pat, var, cache);
 		label(var, sizeof(var), lab);
 		fprintf(f, "\"%s\"", var);
 		for (int k = 0; k < 4; k++)

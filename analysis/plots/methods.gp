@@ -20,12 +20,14 @@ set boxwidth 0.9
 set grid ytics
 set key top right
 set xtics rotate by -30 left font ",8"
-set bmargin 10
+set bmargin 13
+set rmargin 14
 set multiplot layout 2,1 title "Access methods per pattern (native vs model)"
 set title "Throughput"
-set ylabel "bytes/s (higher is better)"
-set format y "%.1s %cB/s"
-set yrange [0:*]
+set ylabel "bytes/s, log scale (higher is better)"
+set format y "%.0s %cB/s"
+set logscale y 10
+set yrange [*:*]
 if (has_native && has_model) {
   plot datafile using 2:xtic(1) title "native", '' using 3 title "model"
 } else {
@@ -33,7 +35,7 @@ if (has_native && has_model) {
   else { plot datafile using 3:xtic(1) title "model" }
 }
 set title "Cost per access"
-set ylabel "ns per access (lower is better)"
+set ylabel "ns per access, log scale (lower is better)"
 set format y "%g"
 if (has_native && has_model) {
   plot datafile using 4:xtic(1) title "native", '' using 5 title "model"
