@@ -54,11 +54,22 @@ ACC_NO_ASAN void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *r, si
 	for (size_t i = 0; i < n; i++) {
 		if (__builtin_expect(r[i].op == TRACE_OP_READ, 1)) {
 			uint64_t off = r[i].off;
-			uint32_t len = r[i].len;
+			uint64_t len = r[i].len;
+			/*
+			 * A run of contiguous word-aligned reads touches the same bytes in
+			 * the same order as one read of the whole span: fold it as one, so
+			 * the per-record bookkeeping does not stand between the loads.
+			 */
+			while (i + 1 < n && r[i + 1].op == TRACE_OP_READ && r[i + 1].off == off + len &&
+			       ((off | len) & 7) == 0 && len + r[i + 1].len <= (UINT64_C(1) << 32)) {
+				len += r[i + 1].len;
+				rd += r[i].len;
+				i++;
+			}
 			if (((off | len) & 7) == 0) {
 				/* word-aligned record: whole words, 8 at a time (one cache line) */
 				const unsigned char *p = base + off;
-				uint32_t k = 0;
+				uint64_t k = 0;
 				for (; k + 64 <= len; k += 64) {
 					uint64_t w[8];
 					memcpy(w, p + k, 64);
@@ -70,7 +81,7 @@ ACC_NO_ASAN void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *r, si
 					sum += w;
 				}
 			} else {
-				sum += acc_fold(base + off, off, len);
+				sum += acc_fold(base + off, off, (size_t)len);
 			}
 			rd += r[i].len;
 		} else {

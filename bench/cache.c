@@ -233,6 +233,9 @@ int cache_file_prepare(struct cache_file *f, const char *dir, uint64_t size, int
 	for (;;) {
 		struct stat a, b;
 		f->lockfd = open(f->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (f->lockfd >= 0 && flock(f->lockfd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK)
+			fprintf(stderr, "mapbench: run: waiting for %s: another mapbench run uses this data file\n",
+				f->lock);
 		if (f->lockfd < 0 || flock(f->lockfd, LOCK_EX) || fstat(f->lockfd, &a)) {
 			e = -errno;
 			snprintf(err, errlen, "lock %s: %s", f->lock, strerror(-e));
