@@ -71,6 +71,9 @@ struct cal {
 	double ghz;                         /* TSC cycles per ns */
 	char notes[8][512];                 /* free comments for the header */
 	size_t nnotes;                      /* count */
+	double wf_cycles;                   /* whole-folio probe: TSC cycles of the read pass (0: not run) */
+	long wf_faults;                     /* ... its faults */
+	long wf_pages;                      /* ... pages it mapped */
 };
 
 static void sfmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -569,13 +572,25 @@ static void probe_costs(struct cal *c, const char *shm)
 			getrusage(RUSAGE_SELF, &r1);
 			munmap(m, bytes);
 			long nf = r1.ru_minflt - r0.ru_minflt;
-			if (nf > 0 && a4m > 0) {
-				double per_fault = ff / (double)nf, pages = (double)(bytes / PG) / (double)nf;
-				double per_pte = (per_fault - (a4m - zero)) / pages;
-				sfmt(val, sizeof(val), "%.0f", per_pte > 1 ? per_pte : 1);
+			if (nf > 0 && a4m > 0 && c->wf_faults > 0 && c->wf_cycles > 0) {
+				/*
+				 * Two fault-around shapes give two equations in the per-PTE
+				 * cost p and the per-folio cost f (besides fault_entry):
+				 * tmpfs, order-0 folios: A = 16 p + 16 f per fault;
+				 * ext4 warm-write, 1 MiB folios mapped whole: B = 256 p + 1 f.
+				 */
+				double entry = a4m - zero, pages = (double)(bytes / PG) / (double)nf;
+				double A = ff / (double)nf - entry;
+				double wpages = (double)c->wf_pages / (double)c->wf_faults;
+				double B = c->wf_cycles / (double)c->wf_faults - entry;
+				double p = (B - A / pages) / (wpages - 1), f = A / pages - p;
+				sfmt(val, sizeof(val), "%.0f", p > 1 ? p : 1);
 				put(c, "cost", "fault_pte", val,
-				    "measured: MAP_PRIVATE read of one byte per page of a cached 8 MiB tmpfs file: %ld faults (%.1f pages each), %.0f cycles per fault; minus fault_entry %.0f, per page mapped (includes the per-folio lookup of order-0 folios)",
-				    nf, pages, per_fault, a4m - zero);
+				    "measured: per PTE, solved from two fault-around shapes: tmpfs order-0 (%ld faults, %.1f pages each, %.0f cycles per fault) and a 1 MiB-folio warm-write file (%ld faults, %.1f pages each, %.0f cycles per fault), both minus fault_entry %.0f",
+				    nf, pages, ff / (double)nf, c->wf_faults, wpages, c->wf_cycles / (double)c->wf_faults, entry);
+				sfmt(val, sizeof(val), "%.0f", f > 1 ? f : 1);
+				put(c, "cost", "fault_folio", val,
+				    "measured: per folio looked up in a fault, from the same two equations (tmpfs per fault minus %.1f PTEs)", pages);
 			}
 			(void)sink;
 		}
@@ -763,10 +778,16 @@ static void probe_whole_folio(struct cal *c, const char *dir)
 		return;
 	}
 	getrusage(RUSAGE_SELF, &r0);
-	for (size_t off = 0; off < bytes; off += PG)
-		s += m[off];
+	{
+		uint64_t t0 = tsc();
+		for (size_t off = 0; off < bytes; off += PG)
+			s += m[off];
+		c->wf_cycles = (double)(tsc() - t0);
+	}
 	getrusage(RUSAGE_SELF, &r1);
 	nf = r1.ru_minflt - r0.ru_minflt;
+	c->wf_faults = nf;
+	c->wf_pages = (long)(bytes / PG);
 	(void)s;
 	{
 		/* folio orders of this warm-by-write file, while it is mapped */
