@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -153,14 +154,14 @@ static int sidecar_valid(struct cache_file *f)
 /* Write a fresh file at f->path: temp + fsync + rename, then the sidecar. */
 static int create_file(struct cache_file *f, uint64_t req, char *err, size_t errlen)
 {
-	char tmp[PATH_MAX + 16];
+	char *tmp = f->tmp;
 	XXH64_state_t *h = XXH64_createState();
 	int fd, e;
 
 	if (!h)
 		return -ENOMEM;
 	XXH64_reset(h, 0);
-	snprintf(tmp, sizeof(tmp), "%s.tmp%d", f->path, (int)getpid());
+	snprintf(tmp, sizeof(f->tmp), "%.4000s.tmp%d", f->path, (int)getpid());
 	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		e = errno;
@@ -180,15 +181,60 @@ static int create_file(struct cache_file *f, uint64_t req, char *err, size_t err
 		e = -errno;
 		snprintf(err, errlen, "rename %s: %s", tmp, strerror(errno));
 	}
-	if (e) {
+	if (e)
 		unlink(tmp);
+	tmp[0] = 0; /* renamed or removed: nothing for the signal handler */
+	if (e)
 		return e;
-	}
 	if ((e = sidecar_write(f))) {
 		snprintf(err, errlen, "write sidecar %s: %s", f->meta, strerror(-e));
 		return e;
 	}
 	return 0;
+}
+
+/*
+ * Scratch files to remove if the run is killed (SIGINT, SIGTERM, SIGHUP):
+ * the data file being used (unless kept), its sidecar and its lock file. The
+ * handler only calls unlink (async-signal-safe), then re-raises the signal.
+ */
+static struct cache_file *volatile doomed;
+
+static void on_fatal_signal(int sig)
+{
+	struct cache_file *f = doomed;
+
+	if (f) {
+		if (!f->keep) {
+			unlink(f->path);
+			unlink(f->meta);
+		}
+		unlink(f->lock);
+		if (f->tmp[0])
+			unlink(f->tmp);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard(struct cache_file *f)
+{
+	static int installed;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	doomed = f;
+	if (installed || !f)
+		return;
+	installed = 1;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa, old;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_fatal_signal;
+		sigemptyset(&sa.sa_mask);
+		/* leave a caller's own handler (or an ignored signal) alone */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 int cache_file_prepare(struct cache_file *f, const char *dir, uint64_t size, int tmpfs,
@@ -244,8 +290,10 @@ int cache_file_prepare(struct cache_file *f, const char *dir, uint64_t size, int
 			f->lockfd = -1;
 			return e;
 		}
-		if (!stat(f->lock, &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		if (!stat(f->lock, &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+			guard(f);
 			break;
+		}
 		close(f->lockfd); /* removed by the previous holder: take the new one */
 	}
 	if (!tmpfs && sidecar_valid(f)) {
@@ -261,6 +309,8 @@ int cache_file_prepare(struct cache_file *f, const char *dir, uint64_t size, int
 
 void cache_file_release(struct cache_file *f)
 {
+	if (doomed == f)
+		guard(NULL);
 	if (f->path[0] && !f->keep) {
 		unlink(f->path);
 		unlink(f->meta);

@@ -27,6 +27,7 @@ struct cache_file {
 	int reused;             /* an existing valid file was reused */
 	uint64_t hash;          /* XXH64 of the content (from the sidecar or as written) */
 	char lock[PATH_MAX];    /* "<path>.lock" */
+	char tmp[PATH_MAX];     /* the data file while it is being written ("" otherwise) */
 	int lockfd;             /* the lock file, flock()ed exclusively from prepare to release */
 };
 

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* ---- harness options --------------------------------------------------- */
@@ -374,6 +375,83 @@ static int access_phase(const struct acc_ops *m, struct acc_ctx *c, struct bench
 		snprintf(err, len, "%s: %s", m->name, c->err[0] ? c->err : strerror(-e));
 	return e;
 }
+/* A number from a /proc or /sys file ("key value" lines when key is given), -1 if absent. */
+static long long proc_number(const char *path, const char *key)
+{
+	FILE *f = fopen(path, "re");
+	char line[256];
+	long long v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!key) {
+			v = atoll(line);
+			break;
+		}
+		if (!strncmp(line, key, strlen(key))) {
+			v = atoll(line + strlen(key));
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/*
+ * Refuse, before anything is written, a region this machine cannot hold:
+ * anonymous and tmpfs regions need that much available memory, a data file
+ * that much free space in the scratch directory (unless a valid one is there
+ * already), and every mapping method one more mapping under vm.max_map_count.
+ */
+static int check_resources(const struct acc_ops *m, const struct an_case_opts *o, uint64_t region,
+			   const char *dir, char *msg, size_t len)
+{
+	char sz[32], have[32];
+	long long avail_kb = proc_number("/proc/meminfo", "MemAvailable:");
+	long long maps = 0, max_maps = proc_number("/proc/sys/vm/max_map_count", NULL);
+	FILE *f;
+
+	if ((!m->needs_file || o->cache == AN_CACHE_TMPFS) && avail_kb >= 0 &&
+	    region / 1024 > (uint64_t)avail_kb) {
+		snprintf(msg, len, "region of %s needs that much memory (%s); MemAvailable is %s",
+			 mb_fmt_size(region, sz, sizeof(sz)), m->needs_file ? "tmpfs" : "anonymous",
+			 mb_fmt_size((uint64_t)avail_kb * 1024, have, sizeof(have)));
+		return -ENOMEM;
+	}
+	if (m->needs_file && o->cache != AN_CACHE_TMPFS) {
+		struct statvfs sv;
+		char path[4096];
+		const char *d = dir ? dir : cache_default_dir();
+		snprintf(path, sizeof(path), "%s/data-%llu.v1", d, (unsigned long long)region);
+		char up[4096];
+		int st;
+		snprintf(up, sizeof(up), "%s", d);
+		/* the directory may not exist yet: ask the file system of its nearest ancestor */
+		while ((st = statvfs(up, &sv)) != 0 && strrchr(up, '/') && strrchr(up, '/') != up)
+			*strrchr(up, '/') = 0;
+		if (access(path, F_OK) != 0 && st == 0 &&
+		    region > (uint64_t)sv.f_bavail * sv.f_frsize) {
+			snprintf(msg, len, "data file of %s does not fit in %s: %s free",
+				 mb_fmt_size(region, sz, sizeof(sz)), d,
+				 mb_fmt_size((uint64_t)sv.f_bavail * sv.f_frsize, have, sizeof(have)));
+			return -ENOSPC;
+		}
+	}
+	if ((f = fopen("/proc/self/maps", "re"))) {
+		int ch;
+		while ((ch = fgetc(f)) != EOF)
+			maps += ch == '\n';
+		fclose(f);
+	}
+	if (max_maps > 0 && maps + 8 > max_maps) {
+		snprintf(msg, len, "%lld mappings already, vm.max_map_count is %lld: no room for the region's",
+			 maps, max_maps);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /*
  * Establish the case's cache state, retrying a state that was not reached
  * (-EAGAIN: readahead still settling or an eviction policy racing us) up to
@@ -440,6 +518,10 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	sum->nrec = sc.nrec;
 	if (!(chunk = malloc(BENCH_CHUNK_RECS * sizeof(*chunk)))) {
 		e = -ENOMEM;
+		goto out;
+	}
+	if ((e = check_resources(m, &opts, h->region_size, cfg->dir, msg, sizeof(msg)))) {
+		snprintf(err, errlen, "%s", msg);
 		goto out;
 	}
 	if (m->needs_file &&
