@@ -40,17 +40,6 @@ void an_gate_policy_default(struct an_gate_policy *p)
 	p->holm = 1;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = 0;
-	return s;
-}
 
 static int parse_choice(const char *v, const char *yes, const char *no, int *out)
 {
@@ -83,7 +72,7 @@ int an_gate_policy_load(const char *path, struct an_gate_policy *p)
 		hash = strchr(line, '#');
 		if (hash)
 			*hash = 0;
-		s = trim(line);
+		s = mb_trim(line);
 		if (!*s)
 			continue;
 		if (*s == '[') {
@@ -108,8 +97,8 @@ int an_gate_policy_load(const char *path, struct an_gate_policy *p)
 			break;
 		}
 		*eq = 0;
-		key = trim(s);
-		val = trim(eq + 1);
+		key = mb_trim(s);
+		val = mb_trim(eq + 1);
 		if (!strcmp(section, "model")) {
 			if (mb_parse_frac(val, &d) || d < 0 || !isfinite(d)) {
 				mb_err("gate", "%s:%u: [model] %s: epsilon '%s' is not a fraction >= 0 (e.g. 0, 0.001, 1%%)",

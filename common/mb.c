@@ -207,6 +207,27 @@ int mb_write_atomic(const char *path, const void *data, size_t len)
 	return mb_atomic_commit(&a);
 }
 
+void mb_sfmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+char *mb_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
 uint64_t mb_now_ns(void)
 {
 	struct timespec ts;

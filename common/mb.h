@@ -65,6 +65,12 @@ int mb_atomic_open(struct mb_atomic *a, const char *path);
 int mb_atomic_commit(struct mb_atomic *a);
 void mb_atomic_abort(struct mb_atomic *a);
 
+/* snprintf without a result: truncation is accepted (labels, messages). */
+void mb_sfmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Strip leading and trailing white space in place; returns the first non-blank. */
+char *mb_trim(char *s);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t mb_now_ns(void);
 

@@ -10,6 +10,8 @@
  */
 #include "sim/sim.h"
 
+#include "common/mb.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
@@ -131,17 +133,6 @@ void sim_profile_default(struct sim_profile *p)
 	mmu_config_default_intel(&p->mmu);
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = 0;
-	return s;
-}
 
 static int set_key(struct sim_profile *p, const struct key *k, const char *v, char *why, size_t wl)
 {
@@ -229,7 +220,7 @@ int sim_profile_parse(const char *text, size_t len, const char *name,
 		comment = strpbrk(line, "#;");
 		if (comment)
 			*comment++ = 0;
-		l = trim(line);
+		l = mb_trim(line);
 		if (!*l)
 			continue;
 		if (*l == '[') {
@@ -254,13 +245,13 @@ int sim_profile_parse(const char *text, size_t len, const char *name,
 			return -EINVAL;
 		}
 		*eq = 0;
-		key = trim(l);
-		val = trim(eq + 1);
+		key = mb_trim(l);
+		val = mb_trim(eq + 1);
 		if (!section[0]) {
 			snprintf(err, errlen, "%s:%u: key %s before any [section]", name, lineno, key);
 			return -EINVAL;
 		}
-		if (!comment || !*trim(comment)) {
+		if (!comment || !*mb_trim(comment)) {
 			snprintf(err, errlen, "%s:%u: key %s.%s: value '%s' has no source comment (# where it comes from)",
 				 name, lineno, section, key, val);
 			return -EINVAL;

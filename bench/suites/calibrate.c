@@ -76,15 +76,6 @@ struct cal {
 	long wf_pages;                      /* ... pages it mapped */
 };
 
-static void sfmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void sfmt(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
 
 static void put(struct cal *c, const char *sec, const char *key, const char *val, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -99,9 +90,9 @@ static void put(struct cal *c, const char *sec, const char *key, const char *val
 	if (c->n >= CAL_MAX_ENTRIES)
 		return;
 	e = &c->e[c->n++];
-	sfmt(e->sec, sizeof(e->sec), "%s", sec);
-	sfmt(e->key, sizeof(e->key), "%s", key);
-	sfmt(e->val, sizeof(e->val), "%s", val);
+	mb_sfmt(e->sec, sizeof(e->sec), "%s", sec);
+	mb_sfmt(e->key, sizeof(e->key), "%s", key);
+	mb_sfmt(e->val, sizeof(e->val), "%s", val);
 	va_start(ap, fmt);
 	vsnprintf(e->how, sizeof(e->how), fmt, ap);
 	va_end(ap);
@@ -113,7 +104,7 @@ static void putu(struct cal *c, const char *sec, const char *key, uint64_t v, co
 {
 	char b[32];
 
-	sfmt(b, sizeof(b), "%llu", (unsigned long long)v);
+	mb_sfmt(b, sizeof(b), "%llu", (unsigned long long)v);
 	put(c, sec, key, b, "%s", how);
 }
 
@@ -170,7 +161,7 @@ static void probe_tsc(struct cal *c)
 		r[i] = (double)(t1 - t0) / (double)(n1 - n0);
 	}
 	c->ghz = median(r, 5);
-	sfmt(v, sizeof(v), "%.3f", c->ghz);
+	mb_sfmt(v, sizeof(v), "%.3f", c->ghz);
 	put(c, "profile", "ghz", v,
 	    "measured: TSC ticks / CLOCK_MONOTONIC ns over 5 windows of 20 ms, median %.4f (min %.4f, max %.4f); all cycle figures below are TSC cycles",
 	    c->ghz, r[0], r[4]);
@@ -264,7 +255,7 @@ static uint64_t llc_bytes(void)
 		FILE *f;
 		unsigned long long v;
 		char unit = 0;
-		sfmt(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+		mb_sfmt(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
 		if (!(f = fopen(path, "re")))
 			continue;
 		if (fgets(buf, sizeof(buf), f) && sscanf(buf, "%llu%c", &v, &unit) >= 1) {
@@ -304,7 +295,7 @@ static void probe_memory(struct cal *c)
 	}
 	free(h);
 	fold = median(v, 5);
-	sfmt(val, sizeof(val), "%.0f", fold * 1000);
+	mb_sfmt(val, sizeof(val), "%.0f", fold * 1000);
 	put(c, "cost", "fold_mcyc_per_byte", val,
 	    "measured: the harness's fold over a hot 16 KiB buffer, 5 x 2000 passes, median %.4f cycles/byte", fold);
 	b = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -318,20 +309,20 @@ static void probe_memory(struct cal *c)
 		}
 		munmap(b, big);
 		stream = median(v, 3) - fold * 64;
-		sfmt(val, sizeof(val), "%.0f", stream > 0 ? stream : 0);
+		mb_sfmt(val, sizeof(val), "%.0f", stream > 0 ? stream : 0);
 		put(c, "cost", "mem_line_seq", val,
 		    "measured: fold streaming a %zu MiB pre-faulted buffer of 4 KiB pages, median of 3: %.1f cycles/line, minus the cached fold of 64 bytes (%.1f)",
 		    big >> 20, median(v, 3), fold * 64);
 	}
 	rnd = chase(big / 64, c->o->quick ? 200000 : 1000000, 1);
 	if (rnd > 0) {
-		sfmt(val, sizeof(val), "%.0f", rnd > 4 ? rnd - 4 : rnd);
+		mb_sfmt(val, sizeof(val), "%.0f", rnd > 4 ? rnd - 4 : rnd);
 		put(c, "cost", "mem_line_rand", val,
 		    "measured: random pointer chase over %zu lines packed in THP memory (%zu MiB): %.1f cycles/access, minus an L1 hit (4)",
 		    big / 64, big >> 20, rnd);
 	}
 	if (llc) {
-		sfmt(val, sizeof(val), "%llu", (unsigned long long)llc);
+		mb_sfmt(val, sizeof(val), "%llu", (unsigned long long)llc);
 		put(c, "cost", "llc_bytes", val, "read: largest cache of cpu0 in /sys/devices/system/cpu/cpu0/cache/index*/size");
 	}
 	__asm__ volatile("" : : "r"(sink));
@@ -379,7 +370,7 @@ static void probe_tlb(struct cal *c)
 		walk = cyc[iw] - p2;
 	}
 	putu(c, "mmu", "l1.4k.entries", l1, "");
-	sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
+	mb_sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
 	     "measured: pointer-chase knee, random cycle over N 4K pages, one load per page: translation cost (page chase minus packed control, plus the 8-page cost) stays %.1f..%.1f cycles up to %zu pages, %.1f at %zu (raw table in the header)",
 	     base, cyc[i2 - 1], l1, cyc[i2], sizes[i2]);
 	/* a chase knee gives capacity, not associativity: keep the geometry valid for any knee */
@@ -388,17 +379,17 @@ static void probe_tlb(struct cal *c)
 		putu(c, "mmu", "stlb.ways", stlb % 8 ? stlb : 8,
 		     "assumed: 8-way when 8 divides the measured entries, else fully associative (not measurable by a chase)");
 		putu(c, "mmu", "stlb.entries", stlb, "");
-		sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
+		mb_sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
 		     "measured: second pointer-chase knee: %.1f cycles (STLB hits) from %zu to %zu pages, %.1f at %zu; set-associativity not measurable this way (knee resolution: the sizes tried)",
 		     p2, sizes[i2], stlb, i < ns ? cyc[i] : 0.0, i < ns ? sizes[i] : 0);
-		sfmt(v, sizeof(v), "%.0f", p2 - base > 0 ? p2 - base : 0);
+		mb_sfmt(v, sizeof(v), "%.0f", p2 - base > 0 ? p2 - base : 0);
 		put(c, "mmu", "lat.stlb_hit", v,
 		    "measured: translation-cost plateau above the L1 knee minus the plateau below it: %.1f - %.1f cycles",
 		    p2, base);
 	}
 	if (walk > 0) {
 		char w[32];
-		sfmt(w, sizeof(w), "%.0f", walk);
+		mb_sfmt(w, sizeof(w), "%.0f", walk);
 		note(c, "walk cost: %.1f cycles per access at %zu pages (translation cost %.1f minus STLB-hit plateau %.1f); in a VM this is a 2-D (nested) walk including data-cache misses on page-table lines",
 		     walk, sizes[iw], cyc[iw], p2);
 		put(c, "mmu", "lat.walk_start", w,
@@ -499,26 +490,26 @@ static void probe_costs(struct cal *c, const char *shm)
 	}
 	sys = median(v, 5);
 	double a4m = median(a4, 3), a2m = median(a2, 3);
-	sfmt(val, sizeof(val), "%.0f", sys);
+	mb_sfmt(val, sizeof(val), "%.0f", sys);
 	put(c, "cost", "syscall", val, "measured: getppid() via syscall(2), 5 x 20000 calls, median %.1f TSC cycles per call", sys);
-	sfmt(val, sizeof(val), "%.0f", zero);
+	mb_sfmt(val, sizeof(val), "%.0f", zero);
 	put(c, "cost", "zero_4k", val, "measured: memset of a hot 4 KiB page, 5 x 1000, median %.1f cycles (kernel clear_page may differ)", zero);
-	sfmt(val, sizeof(val), "%.0f", copy);
+	mb_sfmt(val, sizeof(val), "%.0f", copy);
 	put(c, "cost", "copy_4k", val, "measured: memcpy of a hot 4 KiB page, 5 x 1000, median %.1f cycles", copy);
 	if (a4m > 0) {
-		sfmt(val, sizeof(val), "%.0f", a4m - zero > 0 ? a4m - zero : a4m);
+		mb_sfmt(val, sizeof(val), "%.0f", a4m - zero > 0 ? a4m - zero : a4m);
 		put(c, "cost", "fault_entry", val,
 		    "measured: anonymous 4K write fault (THP off), %zu pages, %llu faults, median of 3: %.0f cycles per fault, minus zero_4k %.0f; fault_pte stays in this figure's share as in the base",
 		    n, (unsigned long long)f4, a4m, zero);
 	}
 	if (a2m > 0) {
-		sfmt(val, sizeof(val), "%.0f", a2m - (a4m - zero) > 0 ? a2m - (a4m - zero) : a2m);
+		mb_sfmt(val, sizeof(val), "%.0f", a2m - (a4m - zero) > 0 ? a2m - (a4m - zero) : a2m);
 		put(c, "cost", "zero_2m", val,
 		    "measured: anonymous MADV_HUGEPAGE write fault per 2 MiB-aligned range, %llu faults, median of 3: %.0f cycles per fault, minus fault_entry %.0f",
 		    (unsigned long long)f2, a2m, a4m - zero);
 	}
 	/* read paths on a cached tmpfs file */
-	sfmt(path, sizeof(path), "%s/mapbench-cal-%d", shm, (int)getpid());
+	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-%d", shm, (int)getpid());
 	fd = make_file(path, 8u << 20, 1u << 20);
 	if (fd < 0) {
 		note(c, "tmpfs probes skipped: cannot create %s: %s", path, strerror(-fd));
@@ -546,13 +537,13 @@ static void probe_costs(struct cal *c, const char *shm)
 		free(big);
 		(void)one;
 	}
-	sfmt(val, sizeof(val), "%.0f", pr1 - sys > 0 ? pr1 - sys : pr1);
+	mb_sfmt(val, sizeof(val), "%.0f", pr1 - sys > 0 ? pr1 - sys : pr1);
 	put(c, "cost", "pc_lookup", val,
 	    "measured: pread of 1 byte from a cached tmpfs page, 5 x 20000, median %.1f cycles, minus syscall %.1f (includes the 1-byte copy)",
 	    pr1, sys);
 	if (prbig > 0) {
 		double per = (prbig - sys - 256 * (pr1 - sys)) / (double)(1u << 20);
-		sfmt(val, sizeof(val), "%.0f", per * 1000 > 1 ? per * 1000 : 1);
+		mb_sfmt(val, sizeof(val), "%.0f", per * 1000 > 1 ? per * 1000 : 1);
 		put(c, "cost", "copy_mcyc_per_byte", val,
 		    "measured: pread of 1 MiB from a cached tmpfs file, 5 x 16, median %.0f cycles, minus syscall and 256 page lookups (%.0f), over 1048576 bytes = %.4f cycles/byte",
 		    prbig, sys + 256 * (pr1 - sys), per);
@@ -584,11 +575,11 @@ static void probe_costs(struct cal *c, const char *shm)
 				double wpages = (double)c->wf_pages / (double)c->wf_faults;
 				double B = c->wf_cycles / (double)c->wf_faults - entry;
 				double p = (B - A / pages) / (wpages - 1), f = A / pages - p;
-				sfmt(val, sizeof(val), "%.0f", p > 1 ? p : 1);
+				mb_sfmt(val, sizeof(val), "%.0f", p > 1 ? p : 1);
 				put(c, "cost", "fault_pte", val,
 				    "measured: per PTE, solved from two fault-around shapes: tmpfs order-0 (%ld faults, %.1f pages each, %.0f cycles per fault) and a 1 MiB-folio warm-write file (%ld faults, %.1f pages each, %.0f cycles per fault), both minus fault_entry %.0f",
 				    nf, pages, ff / (double)nf, c->wf_faults, wpages, c->wf_cycles / (double)c->wf_faults, entry);
-				sfmt(val, sizeof(val), "%.0f", f > 1 ? f : 1);
+				mb_sfmt(val, sizeof(val), "%.0f", f > 1 ? f : 1);
 				put(c, "cost", "fault_folio", val,
 				    "measured: per folio looked up in a fault, from the same two equations (tmpfs per fault minus %.1f PTEs)", pages);
 			}
@@ -637,7 +628,7 @@ static void probe_fault_around(struct cal *c, const char *shm)
 	long n;
 	volatile char s;
 
-	sfmt(path, sizeof(path), "%s/mapbench-cal-fa-%d", shm, (int)getpid());
+	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-fa-%d", shm, (int)getpid());
 	fd = make_file(path, pages * PG, PG);
 	if (fd < 0) {
 		note(c, "fault_around_pages not measured: cannot create %s", path);
@@ -651,7 +642,7 @@ static void probe_fault_around(struct cal *c, const char *shm)
 		if (n > 0)
 			putu(c, "kernel", "fault_around_pages", (uint64_t)n, "");
 		if (n > 0)
-			sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
+			mb_sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
 			     "measured: one read touch of page 100 of a cached %zu-page tmpfs file (4K pages) mapped MAP_PRIVATE; %ld pages present in /proc/self/pagemap afterwards",
 			     pages, n);
 		else
@@ -712,15 +703,15 @@ static void probe_readahead(struct cal *c, const char *dir)
 	}
 	maj = major(st.st_dev);
 	min = minor(st.st_dev);
-	sfmt(p, sizeof(p), "/sys/class/bdi/%u:%u/read_ahead_kb", maj, min);
+	mb_sfmt(p, sizeof(p), "/sys/class/bdi/%u:%u/read_ahead_kb", maj, min);
 	ra_kb = sysfs_long(p);
-	sfmt(p, sizeof(p), "/sys/dev/block/%u:%u/queue/max_sectors_kb", maj, min);
+	mb_sfmt(p, sizeof(p), "/sys/dev/block/%u:%u/queue/max_sectors_kb", maj, min);
 	ms_kb = sysfs_long(p);
 	if (ms_kb < 0) { /* a partition: the queue is the parent's */
-		sfmt(p, sizeof(p), "/sys/dev/block/%u:%u/../queue/max_sectors_kb", maj, min);
+		mb_sfmt(p, sizeof(p), "/sys/dev/block/%u:%u/../queue/max_sectors_kb", maj, min);
 		ms_kb = sysfs_long(p);
 	}
-	sfmt(path, sizeof(path), "%s/mapbench-cal-ra-%d", dir, (int)getpid());
+	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-ra-%d", dir, (int)getpid());
 	fd = make_file(path, bytes, 1u << 20);
 	if (fd < 0) {
 		note(c, "readahead not confirmed: cannot create %s: %s", path, strerror(-fd));
@@ -739,7 +730,7 @@ static void probe_readahead(struct cal *c, const char *dir)
 		if (ra_kb > 0)
 			putu(c, "kernel", "ra_pages", (uint64_t)ra_kb / 4, "");
 		if (ra_kb > 0)
-			sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
+			mb_sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
 			     "measured: %s = %ld KiB / 4; confirmed: one cold mmap read touch mid-file of a 64 MiB file on %u:%u (fsync + FADV_DONTNEED) took the cached pages from %ld to %ld by cachestat(451) (%s)",
 			     "/sys/class/bdi/MAJ:MIN/read_ahead_kb", ra_kb, maj, min, cached0, cached1,
 			     cached0 >= 0 && cached1 - cached0 == ra_kb / 4 ? "equal to ra_pages" :
@@ -749,7 +740,7 @@ static void probe_readahead(struct cal *c, const char *dir)
 	}
 	if (ms_kb > 0) {
 		putu(c, "kernel", "io_pages", (uint64_t)ms_kb / 4, "");
-		sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
+		mb_sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
 		     "measured: /sys/dev/block/%u:%u/queue/max_sectors_kb = %ld KiB / 4", maj, min, ms_kb);
 	}
 }
@@ -765,7 +756,7 @@ static void probe_whole_folio(struct cal *c, const char *dir)
 	char *m;
 	int fd;
 
-	sfmt(path, sizeof(path), "%s/mapbench-cal-wf-%d", dir, (int)getpid());
+	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-wf-%d", dir, (int)getpid());
 	fd = make_file(path, bytes, 1u << 20);
 	if (fd < 0) {
 		note(c, "whole-folio rule not measured: cannot create %s", path);
@@ -819,7 +810,7 @@ static void probe_whole_folio(struct cal *c, const char *dir)
 			note(c, "folio orders of a 64 MiB file written with 1 MiB pwrite (warm-write), from /proc/kpageflags via pagemap: order0 %u, order2 %u, order4 %u, order8 %u, order9 %u, max order %u",
 			     hist[0], hist[2], hist[4], hist[8], hist[9], maxo);
 			putu(c, "kernel", "ext4_large_folios", maxo > 0, "");
-			sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
+			mb_sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
 			     "measured: largest folio after a 1 MiB-pwrite warm-write is order %u (/proc/kpageflags COMPOUND_HEAD/TAIL via pagemap)", maxo);
 		} else {
 			note(c, "folio orders not measured: /proc/kpageflags needs root (%s)",
@@ -838,7 +829,7 @@ static void probe_whole_folio(struct cal *c, const char *dir)
 				   nf == 1024 ? "page by page (16 per fault, before 6.16 or no large folios)" : "unrecognised";
 		char how[512];
 		int any = nf == 79 || nf == 64;
-		sfmt(how, sizeof(how), "measured: %ld faults reading one byte per page of a freshly written 64 MiB file (1 MiB pwrite) via MAP_PRIVATE: %s (79 -> 6.18, 64, 1024 -> older)", nf, rule);
+		mb_sfmt(how, sizeof(how), "measured: %ld faults reading one byte per page of a freshly written 64 MiB file (1 MiB pwrite) via MAP_PRIVATE: %s (79 -> 6.18, 64, 1024 -> older)", nf, rule);
 		put(c, "kernel", "whole_folio_map", any ? "any" : "none", "%s", how);
 		putu(c, "kernel", "faultaround_whole_folio", any, how);
 		putu(c, "kernel", "eof_folio_rule", nf == 79, how);
@@ -853,7 +844,7 @@ static void probe_settings(struct cal *c, const char *dir, const char *shm)
 	FILE *f;
 
 	if (!uname(&u)) {
-		sfmt(v, sizeof(v), "%.*s", (int)strspn(u.release, "0123456789."), u.release);
+		mb_sfmt(v, sizeof(v), "%.*s", (int)strspn(u.release, "0123456789."), u.release);
 		if (strchr(v, '.') && strchr(strchr(v, '.') + 1, '.'))
 			*strchr(strchr(v, '.') + 1, '.') = 0;
 		put(c, "kernel", "version", v, "read: uname release %s", u.release);
@@ -871,12 +862,12 @@ static void probe_settings(struct cal *c, const char *dir, const char *shm)
 		putu(c, "kernel", "thp_zero_page", (uint64_t)zp, "read: /sys/kernel/mm/transparent_hugepage/use_zero_page");
 	if (!stat(dir, &st)) {
 		char how[300];
-		sfmt(how, sizeof(how), "read: stat(%s).st_blksize", dir);
+		mb_sfmt(how, sizeof(how), "read: stat(%s).st_blksize", dir);
 		putu(c, "kernel", "st_blksize", (uint64_t)st.st_blksize, how);
 	}
 	if (!stat(shm, &st)) {
 		char how[300];
-		sfmt(how, sizeof(how), "read: stat(%s).st_blksize (tmpfs)", shm);
+		mb_sfmt(how, sizeof(how), "read: stat(%s).st_blksize (tmpfs)", shm);
 		putu(c, "kernel", "tmpfs_st_blksize", (uint64_t)st.st_blksize, how);
 	}
 }
@@ -897,7 +888,7 @@ static void write_base_rest(struct cal *c, FILE *out, const char *sec, const cha
 		while (*s == ' ' || *s == '\t')
 			s++;
 		if (*s == '[') {
-			sfmt(cur, sizeof(cur), "%.*s", (int)strcspn(s + 1, "]"), s + 1);
+			mb_sfmt(cur, sizeof(cur), "%.*s", (int)strcspn(s + 1, "]"), s + 1);
 			continue;
 		}
 		if (strcmp(cur, sec) || !(eq = strchr(s, '=')) || *s == '#' || *s == ';')
@@ -905,7 +896,7 @@ static void write_base_rest(struct cal *c, FILE *out, const char *sec, const cha
 		k = (size_t)(eq - s);
 		while (k && (s[k - 1] == ' ' || s[k - 1] == '\t'))
 			k--;
-		sfmt(key, sizeof(key), "%.*s", (int)k, s);
+		mb_sfmt(key, sizeof(key), "%.*s", (int)k, s);
 		int have = 0;
 		for (size_t i = 0; i < c->n; i++)
 			if (!strcmp(c->e[i].sec, sec) && !strcmp(c->e[i].key, key))
@@ -949,9 +940,9 @@ int cal_run(const struct cal_opts *o)
 		return 2;
 	}
 	if (o->base)
-		sfmt(base, sizeof(base), "%s", o->base);
+		mb_sfmt(base, sizeof(base), "%s", o->base);
 	else
-		sfmt(base, sizeof(base), "%s/sim/profiles/vm-host.ini", MAPBENCH_SOURCE_ROOT);
+		mb_sfmt(base, sizeof(base), "%s/sim/profiles/vm-host.ini", MAPBENCH_SOURCE_ROOT);
 	if (access(base, R_OK)) {
 		if (o->base) {
 			mb_err("calibrate", "base profile %s: %s", base, strerror(errno));
@@ -961,7 +952,7 @@ int cal_run(const struct cal_opts *o)
 	}
 	{
 		const char *b = strrchr(o->out, '/');
-		sfmt(name, sizeof(name), "%s", o->name ? o->name : b ? b + 1 : o->out);
+		mb_sfmt(name, sizeof(name), "%s", o->name ? o->name : b ? b + 1 : o->out);
 		if (!o->name && strlen(name) > 4 && !strcmp(name + strlen(name) - 4, ".ini"))
 			name[strlen(name) - 4] = 0;
 	}

@@ -33,15 +33,6 @@
 #include <unistd.h>
 
 /* snprintf that truncates silently (paths and messages are bounded on purpose). */
-static void sfmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void sfmt(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
 
 enum task_kind { TASK_TRACE = 0, TASK_MODEL, TASK_NATIVE, TASK_ANALYSIS, TASK__COUNT };
 enum task_state { TS_PENDING = 0, TS_RUNNING, TS_OK, TS_FAILED, TS_SKIPPED, TS_KILLED };
@@ -106,7 +97,7 @@ static json_t *empty_doc(const struct run *r)
 	char git[64] = "unknown";
 
 	if (g) {
-		sfmt(git, sizeof(git), "%s", g + 4);
+		mb_sfmt(git, sizeof(git), "%s", g + 4);
 		git[strcspn(git, ")")] = 0;
 	}
 	gmtime_r(&now, &tm);
@@ -157,12 +148,12 @@ static int merge_case(struct run *r, struct task *t)
 	json_t *doc = json_load_file(t->out, 0, &je), *cases;
 
 	if (!doc) {
-		sfmt(t->why, sizeof(t->why), "result %.300s unreadable: line %d: %.160s", t->out, je.line, je.text);
+		mb_sfmt(t->why, sizeof(t->why), "result %.300s unreadable: line %d: %.160s", t->out, je.line, je.text);
 		return -EINVAL;
 	}
 	cases = json_object_get(doc, "cases");
 	if (!json_is_array(cases) || !json_array_size(cases)) {
-		sfmt(t->why, sizeof(t->why), "result %.300s has no cases", t->out);
+		mb_sfmt(t->why, sizeof(t->why), "result %.300s has no cases", t->out);
 		json_decref(doc);
 		return -EINVAL;
 	}
@@ -187,7 +178,7 @@ static int start(struct run *r, struct task *t, const sigset_t *orig)
 		unlink(t->out); /* never merge a stale result of an earlier run */
 	pid = fork();
 	if (pid < 0) {
-		sfmt(t->why, sizeof(t->why), "fork: %s", strerror(errno));
+		mb_sfmt(t->why, sizeof(t->why), "fork: %s", strerror(errno));
 		t->state = TS_FAILED;
 		return -errno;
 	}
@@ -230,7 +221,7 @@ static void log_tail(const char *path, char *buf, size_t len)
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = 0;
 		if (line[0])
-			sfmt(buf, len, "%s", line);
+			mb_sfmt(buf, len, "%s", line);
 	}
 	fclose(f);
 }
@@ -277,23 +268,23 @@ static void finished(struct run *r, struct task *t, int status)
 		t->state = TS_OK;
 		if (t->kind == TASK_TRACE && (stat(t->out, &st) || st.st_size == 0)) {
 			t->state = TS_FAILED;
-			sfmt(t->why, sizeof(t->why), "exit 0 but no trace at %.400s", t->out);
+			mb_sfmt(t->why, sizeof(t->why), "exit 0 but no trace at %.400s", t->out);
 		} else if ((t->kind == TASK_MODEL || t->kind == TASK_NATIVE) && merge_case(r, t)) {
 			t->state = TS_FAILED;
 		}
 	} else if (stop_signal) {
 		t->state = TS_KILLED;
-		sfmt(t->why, sizeof(t->why), "interrupted");
+		mb_sfmt(t->why, sizeof(t->why), "interrupted");
 	} else {
 		t->state = TS_FAILED;
 		log_tail(t->log, tail, sizeof(tail));
 		if (t->exit_code == 2 && log_has(t->log, "not built yet"))
-			sfmt(t->why, sizeof(t->why), "'mapbench %s' is not built yet in this version",
+			mb_sfmt(t->why, sizeof(t->why), "'mapbench %s' is not built yet in this version",
 				 t->argv[1]);
 		else if (WIFSIGNALED(status))
-			sfmt(t->why, sizeof(t->why), "killed by signal %d: %s", WTERMSIG(status), tail);
+			mb_sfmt(t->why, sizeof(t->why), "killed by signal %d: %s", WTERMSIG(status), tail);
 		else
-			sfmt(t->why, sizeof(t->why), "exit %d: %s", t->exit_code, tail);
+			mb_sfmt(t->why, sizeof(t->why), "exit %d: %s", t->exit_code, tail);
 	}
 	if (t->kind == TASK_MODEL || t->kind == TASK_NATIVE)
 		r->ncase_done++;
@@ -344,7 +335,7 @@ static int run_phase(struct run *r, enum task_kind kind, unsigned conc, const si
 				continue;
 			if (t->dep >= 0 && r->t[t->dep].state != TS_OK) {
 				t->state = TS_FAILED;
-				sfmt(t->why, sizeof(t->why), "its trace could not be generated: see %.400s",
+				mb_sfmt(t->why, sizeof(t->why), "its trace could not be generated: see %.400s",
 				     r->t[t->dep].log);
 				if (kind == TASK_MODEL || kind == TASK_NATIVE)
 					r->ncase_done++;
@@ -398,13 +389,13 @@ static void add_task(struct run *r, enum task_kind kind, const struct suite_case
 	t->kind = kind;
 	t->c = c;
 	t->argv = argv;
-	sfmt(t->out, sizeof(t->out), "%s", out);
-	sfmt(t->log, sizeof(t->log), "%s", log);
-	sfmt(t->label, sizeof(t->label), "%s", label);
+	mb_sfmt(t->out, sizeof(t->out), "%s", out);
+	mb_sfmt(t->log, sizeof(t->log), "%s", log);
+	mb_sfmt(t->label, sizeof(t->label), "%s", label);
 	t->dep = dep;
 	if (!argv) {
 		t->state = TS_FAILED;
-		sfmt(t->why, sizeof(t->why), "out of memory building the command");
+		mb_sfmt(t->why, sizeof(t->why), "out of memory building the command");
 	}
 }
 
@@ -435,7 +426,7 @@ static int build_tasks(struct run *r)
 		if (trace_of[i] >= 0)
 			continue;
 		suite_trace_path(c, d, path, sizeof(path));
-		sfmt(log, sizeof(log), "%s/logs/trace-%zu.log", d, r->nt);
+		mb_sfmt(log, sizeof(log), "%s/logs/trace-%zu.log", d, r->nt);
 		trace_of[i] = (long)r->nt;
 		add_task(r, TASK_TRACE, c, suite_trace_argv(c->trace, o->exe, path), path, log,
 			 c->trace, -1);
@@ -452,8 +443,8 @@ static int build_tasks(struct run *r)
 			if (!(c->sides & (unsigned)side))
 				continue;
 			suite_trace_path(c, d, path, sizeof(path));
-			sfmt(out, sizeof(out), "%s/cases/%04u-%s.json", d, c->index, kind_names[k]);
-			sfmt(log, sizeof(log), "%s/logs/%04u-%s.log", d, c->index, kind_names[k]);
+			mb_sfmt(out, sizeof(out), "%s/cases/%04u-%s.json", d, c->index, kind_names[k]);
+			mb_sfmt(log, sizeof(log), "%s/logs/%04u-%s.log", d, c->index, kind_names[k]);
 			suite_case_label(c, label, sizeof(label));
 			add_task(r, k, c, suite_case_argv(c, (enum suite_side)side, &o->ov, o->exe, path, out),
 				 out, log, label, trace_of[i]);
@@ -465,6 +456,26 @@ static int build_tasks(struct run *r)
 }
 
 /* compare, plot, report: added once the cases are done. */
+/* argv of "EXE CMD [NATIVE] [MODEL] -o OUT" (NULL-terminated, strdup'ed), NULL when out of memory. */
+static char **results_argv(const char *exe, const char *cmd, const char *native, const char *model,
+			   const char *out)
+{
+	char **argv = calloc(8, sizeof(*argv));
+	size_t n = 0;
+
+	if (!argv)
+		return NULL;
+	argv[n++] = strdup(exe);
+	argv[n++] = strdup(cmd);
+	if (native)
+		argv[n++] = strdup(native);
+	if (model)
+		argv[n++] = strdup(model);
+	argv[n++] = strdup("-o");
+	argv[n++] = strdup(out);
+	return argv;
+}
+
 static void add_analysis(struct run *r)
 {
 	const char *d = r->o->out_dir;
@@ -472,12 +483,12 @@ static void add_analysis(struct run *r)
 	int have_n = r->m[TASK_NATIVE].ncases > 0, have_m = r->m[TASK_MODEL].ncases > 0;
 	char **argv;
 
-	sfmt(native, sizeof(native), "%s/native.json", d);
-	sfmt(model, sizeof(model), "%s/model.json", d);
+	mb_sfmt(native, sizeof(native), "%s/native.json", d);
+	mb_sfmt(model, sizeof(model), "%s/model.json", d);
 	if (have_n && have_m) {
-		sfmt(a, sizeof(a), "%s/compare.md", d);
-		sfmt(b, sizeof(b), "%s/compare.json", d);
-		sfmt(log, sizeof(log), "%s/logs/compare.log", d);
+		mb_sfmt(a, sizeof(a), "%s/compare.md", d);
+		mb_sfmt(b, sizeof(b), "%s/compare.json", d);
+		mb_sfmt(log, sizeof(log), "%s/logs/compare.log", d);
 		argv = calloc(10, sizeof(*argv));
 		if (argv) {
 			const char *w[] = { r->o->exe, "compare", native, model, "--markdown", a, "--json", b };
@@ -487,35 +498,13 @@ static void add_analysis(struct run *r)
 		add_task(r, TASK_ANALYSIS, NULL, argv, a, log, "compare -> compare.md, compare.json", -1);
 	}
 	if (have_n || have_m) {
-		sfmt(a, sizeof(a), "%s/plots", d);
-		sfmt(log, sizeof(log), "%s/logs/plot.log", d);
-		argv = calloc(8, sizeof(*argv));
-		if (argv) {
-			size_t n = 0;
-			argv[n++] = strdup(r->o->exe);
-			argv[n++] = strdup("plot");
-			if (have_n)
-				argv[n++] = strdup(native);
-			if (have_m)
-				argv[n++] = strdup(model);
-			argv[n++] = strdup("-o");
-			argv[n++] = strdup(a);
-		}
+		mb_sfmt(a, sizeof(a), "%s/plots", d);
+		mb_sfmt(log, sizeof(log), "%s/logs/plot.log", d);
+		argv = results_argv(r->o->exe, "plot", have_n ? native : NULL, have_m ? model : NULL, a);
 		add_task(r, TASK_ANALYSIS, NULL, argv, a, log, "plot -> plots/", -1);
-		sfmt(a, sizeof(a), "%s/report.md", d);
-		sfmt(log, sizeof(log), "%s/logs/report.log", d);
-		argv = calloc(8, sizeof(*argv));
-		if (argv) {
-			size_t n = 0;
-			argv[n++] = strdup(r->o->exe);
-			argv[n++] = strdup("report");
-			if (have_n)
-				argv[n++] = strdup(native);
-			if (have_m)
-				argv[n++] = strdup(model);
-			argv[n++] = strdup("-o");
-			argv[n++] = strdup(a);
-		}
+		mb_sfmt(a, sizeof(a), "%s/report.md", d);
+		mb_sfmt(log, sizeof(log), "%s/logs/report.log", d);
+		argv = results_argv(r->o->exe, "report", have_n ? native : NULL, have_m ? model : NULL, a);
 		add_task(r, TASK_ANALYSIS, NULL, argv, a, log, "report -> report.md", -1);
 	}
 }
@@ -545,7 +534,7 @@ static void write_summary(struct run *r, int interrupted)
 	json_object_set_new(root, "interrupted", json_boolean(interrupted));
 	json_object_set_new(root, "seconds", json_real((double)(mb_now_ns() - r->t0) / 1e9));
 	json_object_set_new(root, "tasks", tasks);
-	sfmt(path, sizeof(path), "%s/suite.json", r->o->out_dir);
+	mb_sfmt(path, sizeof(path), "%s/suite.json", r->o->out_dir);
 	text = json_dumps(root, JSON_INDENT(1));
 	if (text && mb_write_atomic(path, text, strlen(text)))
 		mb_err("suite", "writing %s failed", path);
@@ -567,15 +556,15 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 	r.o = o;
 	r.t0 = mb_now_ns();
 	for (const char *sub = "traces\0cases\0logs\0"; *sub; sub += strlen(sub) + 1) {
-		sfmt(path, sizeof(path), "%s/%s", o->out_dir, sub);
+		mb_sfmt(path, sizeof(path), "%s/%s", o->out_dir, sub);
 		e = mb_mkdir_p(path);
 		if (e) {
 			mb_errno("suite", e, "creating %s", path);
 			return 2;
 		}
 	}
-	sfmt(r.m[TASK_NATIVE].path, sizeof(r.m[0].path), "%s/native.json", o->out_dir);
-	sfmt(r.m[TASK_MODEL].path, sizeof(r.m[0].path), "%s/model.json", o->out_dir);
+	mb_sfmt(r.m[TASK_NATIVE].path, sizeof(r.m[0].path), "%s/native.json", o->out_dir);
+	mb_sfmt(r.m[TASK_MODEL].path, sizeof(r.m[0].path), "%s/model.json", o->out_dir);
 	if (build_tasks(&r)) {
 		mb_err("suite", "out of memory for %zu cases", s->ncases);
 		return 2;

@@ -25,15 +25,6 @@
 #include <unistd.h>
 
 /* snprintf that truncates silently (paths and messages are bounded on purpose). */
-static void sfmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void sfmt(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- keys ---------------------------------------------------------------- */
 
@@ -195,13 +186,13 @@ static int check_trace(const char *t, char *why, size_t len)
 
 	if (t[0] == '@') {
 		if (!t[1]) {
-			sfmt(why, len, "'@' needs a trace file path");
+			mb_sfmt(why, len, "'@' needs a trace file path");
 			return -EINVAL;
 		}
 		return 0;
 	}
 	if (!isalpha((unsigned char)*p)) {
-		sfmt(why, len, "a generator spec starts with its kind (seq, reverse, stride, uniform, zipf, hotset, chase)");
+		mb_sfmt(why, len, "a generator spec starts with its kind (seq, reverse, stride, uniform, zipf, hotset, chase)");
 		return -EINVAL;
 	}
 	while (isalnum((unsigned char)*p) || *p == '_' || *p == '-')
@@ -209,7 +200,7 @@ static int check_trace(const char *t, char *why, size_t len)
 	if (!*p)
 		return 0;
 	if (*p != ':') {
-		sfmt(why, len, "expected KIND:key=value,... (character '%c' after the kind)", *p);
+		mb_sfmt(why, len, "expected KIND:key=value,... (character '%c' after the kind)", *p);
 		return -EINVAL;
 	}
 	p++;
@@ -221,7 +212,7 @@ static int check_trace(const char *t, char *why, size_t len)
 			q++;
 		}
 		if (!eq || eq == p || eq + 1 == q) {
-			sfmt(why, len, "parameter '%.*s' is not key=value", (int)(q - p), p);
+			mb_sfmt(why, len, "parameter '%.*s' is not key=value", (int)(q - p), p);
 			return -EINVAL;
 		}
 		if (!*q)
@@ -241,7 +232,7 @@ static int method_apply(const char *item, struct an_case_opts *o, char **argv, s
 	int first = 1;
 
 	if (strlen(item) >= sizeof(buf)) {
-		sfmt(why, len, "method item longer than %zu characters", sizeof(buf) - 1);
+		mb_sfmt(why, len, "method item longer than %zu characters", sizeof(buf) - 1);
 		return -EINVAL;
 	}
 	strcpy(buf, item);
@@ -254,7 +245,7 @@ static int method_apply(const char *item, struct an_case_opts *o, char **argv, s
 			*val++ = 0;
 		if (first) {
 			if (val) {
-				sfmt(why, len, "a method item starts with the method name, not '%s='", tok);
+				mb_sfmt(why, len, "a method item starts with the method name, not '%s='", tok);
 				return -EINVAL;
 			}
 			val = tok;
@@ -264,12 +255,12 @@ static int method_apply(const char *item, struct an_case_opts *o, char **argv, s
 			val = tok;
 			name = "map";
 		} else if (!strcmp(tok, "method") || !strcmp(tok, "cache")) {
-			sfmt(why, len, "option '%s' belongs in its own key, not in a method item", tok);
+			mb_sfmt(why, len, "option '%s' belongs in its own key, not in a method item", tok);
 			return -EINVAL;
 		}
 		r = an_case_opts_set(o, name, val, why, len);
 		if (r == 0) {
-			sfmt(why, len, "unknown method option '%s' (see mapbench run --help)", name);
+			mb_sfmt(why, len, "unknown method option '%s' (see mapbench run --help)", name);
 			return -EINVAL;
 		}
 		if (r < 0)
@@ -284,7 +275,7 @@ static int method_apply(const char *item, struct an_case_opts *o, char **argv, s
 		}
 	}
 	if (first) {
-		sfmt(why, len, "empty method item");
+		mb_sfmt(why, len, "empty method item");
 		return -EINVAL;
 	}
 	return 0;
@@ -304,7 +295,7 @@ static int check_cache(const char *item, char *why, size_t len)
 
 	an_case_opts_default(&o);
 	if (!strcmp(item, "none")) {
-		sfmt(why, len, "cache none is implied for anonymous cases; list file states only");
+		mb_sfmt(why, len, "cache none is implied for anonymous cases; list file states only");
 		return -EINVAL;
 	}
 	return an_case_opts_set(&o, "cache", item, why, len) < 0 ? -EINVAL : 0;
@@ -400,7 +391,7 @@ static int add_case(struct parser *p, const char *trace, int anon, const char *m
 	c->group = xstrdup(p->group);
 	if (trace[0] == '@' && trace[1] != '/' && dir) {
 		char path[PATH_MAX];
-		sfmt(path, sizeof(path), "@%s/%s", dir, trace + 1);
+		mb_sfmt(path, sizeof(path), "@%s/%s", dir, trace + 1);
 		c->trace = xstrdup(path);
 	} else {
 		c->trace = xstrdup(trace);
@@ -510,11 +501,11 @@ static int do_include(struct parser *p, const char *where, const char *arg, cons
 		return fail(p, where, "include '%s': nesting deeper than %d (an include cycle?)", arg,
 			    SUITE_MAX_INCLUDE);
 	if (arg[0] == '/')
-		sfmt(path, sizeof(path), "%s", arg);
+		mb_sfmt(path, sizeof(path), "%s", arg);
 	else
-		sfmt(path, sizeof(path), "%s/%s", dir, arg);
+		mb_sfmt(path, sizeof(path), "%s/%s", dir, arg);
 	if (access(path, R_OK) && !strchr(arg, '/'))
-		sfmt(path, sizeof(path), "%s/%s", suite_builtin_dir(), arg);
+		mb_sfmt(path, sizeof(path), "%s/%s", suite_builtin_dir(), arg);
 	f = fopen(path, "r");
 	if (!f)
 		return fail(p, where, "include '%s': cannot open %s: %s", arg, path, strerror(errno));
@@ -532,7 +523,7 @@ static int do_include(struct parser *p, const char *where, const char *arg, cons
 		n += got;
 	} while (got > 0);
 	fclose(f);
-	sfmt(ndir, sizeof(ndir), "%s", path);
+	mb_sfmt(ndir, sizeof(ndir), "%s", path);
 	slash = strrchr(ndir, '/');
 	if (slash)
 		*slash = 0;
@@ -597,8 +588,8 @@ static int header_line(struct parser *p, const char *where, char *line, const ch
 		p->groups[p->ngroups++] = xstrdup(line + 1);
 	}
 	p->sec = SEC_GROUP;
-	sfmt(p->group, sizeof(p->group), "%s", line + 1);
-	sfmt(p->group_where, sizeof(p->group_where), "%s", where);
+	mb_sfmt(p->group, sizeof(p->group), "%s", line + 1);
+	mb_sfmt(p->group_where, sizeof(p->group_where), "%s", where);
 	return 0;
 }
 
@@ -651,7 +642,7 @@ static int key_line(struct parser *p, const char *where, char *line)
 	} else {
 		free(v->v[k]);
 		v->v[k] = xstrdup(eq + 1);
-		sfmt(v->where[k], sizeof(v->where[k]), "%s", where);
+		mb_sfmt(v->where[k], sizeof(v->where[k]), "%s", where);
 	}
 	p->seen |= 1u << k;
 	p->last_key = k;
@@ -690,7 +681,7 @@ static int parse_buf(struct parser *p, const char *buf, size_t len, const char *
 		while (e < len && buf[e] != '\n')
 			e++;
 		lineno++;
-		sfmt(where, sizeof(where), "%s:%u", name, lineno);
+		mb_sfmt(where, sizeof(where), "%s:%u", name, lineno);
 		if (e - pos >= sizeof(line))
 			return fail(p, where, "line longer than %zu characters", sizeof(line) - 1);
 		if (memchr(buf + pos, 0, e - pos))
@@ -741,15 +732,15 @@ int suite_resolve(const char *name, char *path, size_t len, char *err, size_t er
 	struct stat st;
 
 	if (!stat(name, &st) && S_ISREG(st.st_mode)) {
-		sfmt(path, len, "%s", name);
+		mb_sfmt(path, len, "%s", name);
 		return 0;
 	}
 	if (!strchr(name, '/')) {
-		sfmt(path, len, "%s/%s.suite", suite_builtin_dir(), name);
+		mb_sfmt(path, len, "%s/%s.suite", suite_builtin_dir(), name);
 		if (!stat(path, &st) && S_ISREG(st.st_mode))
 			return 0;
 	}
-	sfmt(err, errlen, "suite '%s': no such file and no built-in suite of that name in %s "
+	mb_sfmt(err, errlen, "suite '%s': no such file and no built-in suite of that name in %s "
 		 "(built-in: quick, default, crosscheck, seed, tlb-reach)", name, suite_builtin_dir());
 	return -ENOENT;
 }
@@ -788,7 +779,7 @@ int suite_parse(const char *buf, size_t len, const char *name, const char *dir,
 	p.last_key = -1;
 	p.s = calloc(1, sizeof(*p.s));
 	if (!p.s) {
-		sfmt(err, errlen, "%s: out of memory", name);
+		mb_sfmt(err, errlen, "%s: out of memory", name);
 		return -ENOMEM;
 	}
 	p.s->path = xstrdup(name);
@@ -796,14 +787,14 @@ int suite_parse(const char *buf, size_t len, const char *name, const char *dir,
 	if (!r)
 		r = close_group(&p, dir);
 	if (!r && !p.s->ncases) {
-		sfmt(err, errlen, "%s: no cases (a suite needs at least one [GROUP] with trace and method)",
+		mb_sfmt(err, errlen, "%s: no cases (a suite needs at least one [GROUP] with trace and method)",
 			 name);
 		r = -EINVAL;
 	}
 	if (!r) {
 		const char *base = strrchr(name, '/');
 		char nm[256];
-		sfmt(nm, sizeof(nm), "%s", base ? base + 1 : name);
+		mb_sfmt(nm, sizeof(nm), "%s", base ? base + 1 : name);
 		if (strlen(nm) > 6 && !strcmp(nm + strlen(nm) - 6, ".suite"))
 			nm[strlen(nm) - 6] = 0;
 		p.s->name = xstrdup(p.suite.v[K_NAME] ? p.suite.v[K_NAME] : nm);
@@ -836,7 +827,7 @@ int suite_load(const char *name_or_path, struct suite **out, char *err, size_t e
 	f = fopen(path, "r");
 	if (!f) {
 		r = -errno;
-		sfmt(err, errlen, "suite %s: cannot open: %s", path, strerror(errno));
+		mb_sfmt(err, errlen, "suite %s: cannot open: %s", path, strerror(errno));
 		return r;
 	}
 	do {
@@ -845,7 +836,7 @@ int suite_load(const char *name_or_path, struct suite **out, char *err, size_t e
 			if (!d) {
 				free(data);
 				fclose(f);
-				sfmt(err, errlen, "suite %s: out of memory", path);
+				mb_sfmt(err, errlen, "suite %s: out of memory", path);
 				return -ENOMEM;
 			}
 			data = d;
@@ -854,7 +845,7 @@ int suite_load(const char *name_or_path, struct suite **out, char *err, size_t e
 		n += got;
 	} while (got > 0);
 	fclose(f);
-	sfmt(dir, sizeof(dir), "%s", path);
+	mb_sfmt(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = 0;
@@ -870,22 +861,22 @@ void suite_case_label(const struct suite_case *c, char *buf, size_t len)
 
 	if (t[0] == '@') {
 		const char *b = strrchr(t, '/');
-		sfmt(kind, sizeof(kind), "%s", b ? b + 1 : t + 1);
+		mb_sfmt(kind, sizeof(kind), "%s", b ? b + 1 : t + 1);
 	} else {
 		colon = strchr(t, ':');
-		sfmt(kind, sizeof(kind), "%.*s", (int)(colon ? (size_t)(colon - t) : strlen(t)), t);
+		mb_sfmt(kind, sizeof(kind), "%.*s", (int)(colon ? (size_t)(colon - t) : strlen(t)), t);
 		for (p = colon; p; p = strchr(p, ',')) {
 			p++;
 			if (!strncmp(p, "size=", 5) || !strncmp(p, "pages=", 6)) {
 				int pages = p[0] == 'p';
 				const char *v = p + (pages ? 6 : 5);
 				size_t n = strcspn(v, ",");
-				sfmt(size, sizeof(size), ":%.*s%s", (int)(n < 40 ? n : 40), v, pages ? "p" : "");
+				mb_sfmt(size, sizeof(size), ":%.*s%s", (int)(n < 40 ? n : 40), v, pages ? "p" : "");
 				break;
 			}
 		}
 	}
-	sfmt(buf, len, "%s%s%s %s %s", kind, size, c->anon ? ",anon" : "", c->method, c->cache);
+	mb_sfmt(buf, len, "%s%s%s %s %s", kind, size, c->anon ? ",anon" : "", c->method, c->cache);
 }
 
 void suite_argv_free(char **argv)
@@ -938,7 +929,7 @@ char **suite_case_argv(const struct suite_case *c, enum suite_side side,
 	if (side == SUITE_NATIVE) {
 		unsigned reps = ov && ov->reps ? ov->reps : c->reps;
 		if (reps) {
-			sfmt(num, sizeof(num), "%u", reps);
+			mb_sfmt(num, sizeof(num), "%u", reps);
 			argv[argc++] = xstrdup("--reps");
 			argv[argc++] = xstrdup(num);
 		}
@@ -986,11 +977,11 @@ void suite_trace_path(const struct suite_case *c, const char *dir, char *buf, si
 	size_t k;
 
 	if (c->trace[0] == '@') {
-		sfmt(buf, len, "%s", c->trace + 1);
+		mb_sfmt(buf, len, "%s", c->trace + 1);
 		return;
 	}
 	k = strcspn(c->trace, ":");
-	sfmt(buf, len, "%s/traces/%.*s-%016llx.mtr", dir, (int)(k < 32 ? k : 32), c->trace,
+	mb_sfmt(buf, len, "%s/traces/%.*s-%016llx.mtr", dir, (int)(k < 32 ? k : 32), c->trace,
 		 (unsigned long long)fnv64(c->trace));
 }
 
