@@ -56,6 +56,7 @@ struct bench_cfg {
 	int cpu;                  /* CPU to pin to; -1 = last core */
 	int drop_caches;          /* cold: also write drop_caches (root) */
 	int progress;             /* 1: progress on stderr when it is a terminal */
+	uint64_t max_mem;         /* refuse a replay needing more memory (bytes); 0 = no limit */
 };
 
 void bench_cfg_default(struct bench_cfg *c);

@@ -95,6 +95,12 @@ static int o_keep(struct bench_cfg *c, const char *v, char *e, size_t l)
 	c->keep = 1;
 	return 0;
 }
+static int o_max_mem(struct bench_cfg *c, const char *v, char *e, size_t l)
+{
+	if (mb_parse_size(v, &c->max_mem) || c->max_mem == 0)
+		return bad(e, l, "max-mem", v, "a size above 0, e.g. 4G");
+	return 0;
+}
 static int o_cpu(struct bench_cfg *c, const char *v, char *e, size_t l)
 {
 	unsigned x;
@@ -140,6 +146,7 @@ static const struct cfg_opt {
 	{ "drop-caches", o_drop, 0 },
 	{ "no-tracepoints", o_notp, 0 },
 	{ "no-progress", o_noprog, 0 },
+	{ "max-mem", o_max_mem, 1 },
 };
 
 const char bench_cfg_help[] =
@@ -152,7 +159,9 @@ const char bench_cfg_help[] =
 	"  --cpu N           pin to CPU N and its NUMA node (default: the last core)\n"
 	"  --drop-caches     cold state also writes 1 to /proc/sys/vm/drop_caches (root)\n"
 	"  --no-tracepoints  do not count tracepoints even as root\n"
-	"  --no-progress     no progress line on a terminal\n";
+	"  --no-progress     no progress line on a terminal\n"
+	"  --max-mem SIZE    refuse a replay whose memory (record buffer, plus the region when it\n"
+	"                    is anonymous, on tmpfs or mapped) would exceed SIZE\n";
 
 int bench_cfg_set(struct bench_cfg *c, const char *name, const char *value, char *err, size_t len)
 {
@@ -519,6 +528,21 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	if (!(chunk = malloc(BENCH_CHUNK_RECS * sizeof(*chunk)))) {
 		e = -ENOMEM;
 		goto out;
+	}
+	if (cfg->max_mem) {
+		/* records stream through one chunk; the region counts when it is memory we touch */
+		int in_memory = !m->needs_file || opts.cache == AN_CACHE_TMPFS || opts.method == AN_METHOD_MMAP;
+		uint64_t need = BENCH_CHUNK_RECS * sizeof(struct trace_rec) +
+				(in_memory ? h->region_size : (uint64_t)sc.maxlen);
+		if (need > cfg->max_mem) {
+			char a[32], b[32];
+			snprintf(err, errlen, "the replay needs %s of memory (%s), above --max-mem %s",
+				 mb_fmt_size(need, a, sizeof(a)),
+				 in_memory ? "record chunk + the region" : "record chunk + one record",
+				 mb_fmt_size(cfg->max_mem, b, sizeof(b)));
+			e = -E2BIG;
+			goto out;
+		}
 	}
 	if ((e = check_resources(m, &opts, h->region_size, cfg->dir, msg, sizeof(msg)))) {
 		snprintf(err, errlen, "%s", msg);

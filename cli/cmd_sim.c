@@ -35,6 +35,8 @@ static void usage(FILE *f)
 		   "  --profile P       profile .ini path or stock name (vm-host, intel-server)\n"
 		   "  -o OUT.json       write the result atomically\n"
 		   "  --json-stdout     print the result JSON on stdout (table goes to stderr)\n"
+		   "  --max-mem SIZE    refuse a trace whose model would need more memory (it grows\n"
+		   "                    with the 2 MiB ranges of the region, not with the records)\n"
 		   "case options:\n%s", an_case_opts_help);
 }
 
@@ -225,6 +227,7 @@ int cmd_sim(int argc, char **argv)
 {
 	const char *trace = NULL, *profile = NULL, *out = NULL;
 	int json_stdout = 0, rc = 2;
+	uint64_t max_mem = 0;
 	struct an_case_opts o;
 	struct sim_profile prof;
 	struct source src;
@@ -243,6 +246,15 @@ int cmd_sim(int argc, char **argv)
 		}
 		if (!strcmp(a, "--json-stdout")) {
 			json_stdout = 1;
+			continue;
+		}
+		if (!strcmp(a, "--max-mem")) {
+			if (i + 1 >= argc || mb_parse_size(argv[i + 1], &max_mem) || !max_mem) {
+				mb_err("sim", "option --max-mem: bad value '%s' (expected a size above 0, e.g. 4G)",
+				       i + 1 < argc ? argv[i + 1] : "");
+				return 2;
+			}
+			i++;
 			continue;
 		}
 		if (!strcmp(a, "--trace") || !strcmp(a, "--profile") || !strcmp(a, "-o")) {
@@ -300,6 +312,13 @@ int cmd_sim(int argc, char **argv)
 		return 2;
 	if (an_case_opts_check(&o, &src.hdr, err, sizeof(err))) {
 		mb_err("sim", "%s", err);
+		goto out_src;
+	}
+	if (max_mem && sim_mem_estimate(&src.hdr) > max_mem) {
+		char a[32], b[32];
+		mb_err("sim", "trace %s: the model of a %s region needs about %s of memory, above --max-mem %s",
+		       trace, mb_fmt_size(src.hdr.region_size, a, sizeof(a)),
+		       mb_fmt_size(sim_mem_estimate(&src.hdr), err, sizeof(err)), mb_fmt_size(max_mem, b, sizeof(b)));
 		goto out_src;
 	}
 	if (source_prescan(&src, trace, &o.writes))

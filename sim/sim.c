@@ -175,6 +175,16 @@ fail:
 	return r;
 }
 
+uint64_t sim_mem_estimate(const struct trace_hdr *h)
+{
+	uint64_t ranges = (h->region_size + (UINT64_C(2) << 20) - 1) >> 21;
+	uint64_t gigs = (h->region_size + (UINT64_C(1) << 30) - 1) >> 30;
+	uint64_t leaves = (ranges + DIR_SIZE - 1) / DIR_SIZE;
+
+	return ranges * (sizeof(struct chunk) + 4096) + gigs * 4096 +
+	       leaves * DIR_SIZE * sizeof(struct chunk *) + sizeof(struct sim) + (UINT64_C(4) << 20);
+}
+
 void sim_destroy(struct sim *s)
 {
 	if (!s)

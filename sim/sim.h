@@ -197,4 +197,11 @@ const char *sim_comp_name(enum sim_comp c);
  */
 void sim_stats_to_case(const struct sim_stats *st, json_t *c);
 
+/*
+ * Upper bound of the model's memory for a region (bytes): per 2 MiB range one
+ * page-cache/state chunk and one page-table page, per 1 GiB a PMD table, the
+ * sparse directory, plus the fixed TLB and cache arrays. Records add nothing.
+ */
+uint64_t sim_mem_estimate(const struct trace_hdr *h);
+
 #endif /* SIM_SIM_H */
