@@ -338,6 +338,19 @@ static size_t tlb_reach(const struct an_set *set, double reach[3], char names[3]
 	return n;
 }
 
+/* "source/method[,options]" without blanks (titles are split on blanks): anon and anon THP apart. */
+static void series_key(const json_t *c, char *key, size_t len)
+{
+	char v[160];
+
+	an_case_variant(c, v, sizeof(v));
+	shorten(v);
+	for (char *p = v; *p; p++)
+		if (*p == ' ')
+			*p = ',';
+	mb_sfmt(key, len, "%s/%s", an_case_str(c, "source"), v);
+}
+
 static int fig_workset(struct fig *g, const struct an_set *set)
 {
 	char keys[MAX_SERIES][96], titles[MAX_SERIES * 100] = "", vars[2048], names[3][32], q[64];
@@ -348,14 +361,14 @@ static int fig_workset(struct fig *g, const struct an_set *set)
 
 	/* series = source/method */
 	FOR_EACH_CASE(set, d, i, c) {
-		char m[64], key[96];
+		char key[96];
 		size_t k;
 		double ws = an_case_working_set(c), v = an_case_value(c, "ns_per_access");
 		if (ws <= 0 || !(v > 0))
 			continue;
 		lo = fmin(lo, ws);
 		hi = fmax(hi, ws);
-		snprintf(key, sizeof(key), "%s/%s", an_case_str(c, "source"), an_case_method(c, m, sizeof(m)));
+		series_key(c, key, sizeof(key));
 		for (k = 0; k < nkeys && strcmp(keys[k], key); k++)
 			;
 		if (k == nkeys && nkeys < MAX_SERIES)
@@ -374,9 +387,9 @@ static int fig_workset(struct fig *g, const struct an_set *set)
 		size_t n = 0;
 		fprintf(f, "# series %s: working_set_bytes ns_per_access\n", keys[k]);
 		FOR_EACH_CASE(set, d, i, c) {
-			char m[64], key[96];
+			char key[96];
 			double w = an_case_working_set(c), x = an_case_value(c, "ns_per_access");
-			snprintf(key, sizeof(key), "%s/%s", an_case_str(c, "source"), an_case_method(c, m, sizeof(m)));
+			series_key(c, key, sizeof(key));
 			if (w <= 0 || !(x > 0) || strcmp(key, keys[k]) || n == 4096)
 				continue;
 			size_t j = n++;

@@ -350,6 +350,18 @@ int cmd_sim(int argc, char **argv)
 	if (!res)
 		goto out_sim;
 	json_t *opt = an_result_options(res);
+	{
+		/* the modelled TLB geometry, where plots look for TLB reach */
+		json_t *tlb = json_object(), *l1 = json_object(), *l2 = json_object();
+		json_object_set_new(l1, "entries", json_integer(prof.mmu.l1[PG_4K].entries));
+		json_object_set_new(l1, "page_bytes", json_integer(4096));
+		json_object_set_new(l2, "entries", json_integer(prof.mmu.stlb.entries));
+		json_object_set_new(l2, "page_bytes", json_integer(4096));
+		json_object_set_new(tlb, "l1d_4k", l1);
+		json_object_set_new(tlb, "stlb", l2);
+		json_object_set_new(tlb, "source", json_string("model profile"));
+		json_object_set_new(an_result_host(res), "tlb", tlb);
+	}
 	json_object_set_new(opt, "trace", json_string(trace));
 	json_object_set_new(opt, "profile", json_string(prof.source));
 	json_t *c = an_result_add_case(res, id, "model");
