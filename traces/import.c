@@ -10,6 +10,7 @@
 #include "traces/trace_int.h"
 #include "common/mb.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -77,6 +78,25 @@ static int scan(const struct trace_importer *fmt, FILE *f, struct trace_import_r
 	}
 	free(line);
 	return ferror(f) ? -EIO : 0;
+}
+
+int imp_parse_size_tail(const char *p, unsigned long long *size, const char **what)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*p)) {
+		*what = "size not decimal";
+		return -EINVAL;
+	}
+	errno = 0;
+	*size = strtoull(p, &end, 10);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (errno || *end) {
+		*what = errno ? "size beyond 64 bits" : "junk after the size";
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int trace_import(const struct trace_importer *fmt, const char *in, const char *out,

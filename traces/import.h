@@ -97,6 +97,12 @@ const struct trace_importer *trace_importer_find(const char *name);
  * Import file `in` of format `fmt` into trace `out` (two passes over in).
  * Returns 0 or -errno with a message in err (nothing written on error).
  */
+/*
+ * Parse the decimal size that ends a line at p (trailing blanks allowed).
+ * Returns 0, or -EINVAL with *what naming the fault for the line's report.
+ */
+int imp_parse_size_tail(const char *p, unsigned long long *size, const char **what);
+
 int trace_import(const struct trace_importer *fmt, const char *in, const char *out,
 		 const struct trace_import_opts *o, struct trace_import_report *rep,
 		 char *err, size_t errlen);

@@ -57,19 +57,8 @@ static int din_parse(const char *s, struct imp_line *out)
 	p = end;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if (*p) {
-		if (!isdigit((unsigned char)*p)) {
-			out->what = "size not decimal";
-			return IMP_BAD;
-		}
-		size = strtoull(p, &end, 10);
-		while (*end == ' ' || *end == '\t')
-			end++;
-		if (errno || *end) {
-			out->what = "junk after the size";
-			return IMP_BAD;
-		}
-	}
+	if (*p && imp_parse_size_tail(p, &size, &out->what))
+		return IMP_BAD;
 	if (label >= 2) {
 		out->what = din_skip[label];
 		return IMP_SKIP;

@@ -52,17 +52,8 @@ static int lackey_parse(const char *s, struct imp_line *out)
 		return IMP_BAD;
 	}
 	p = end + 1;
-	if (!isdigit((unsigned char)*p)) {
-		out->what = "size not decimal";
+	if (imp_parse_size_tail(p, &size, &out->what))
 		return IMP_BAD;
-	}
-	size = strtoull(p, &end, 10);
-	while (*end == ' ' || *end == '\t')
-		end++;
-	if (errno || *end) {
-		out->what = "junk after the size";
-		return IMP_BAD;
-	}
 	if (size == 0 || size > TRACE_MAX_LEN) {
 		out->what = size ? "size beyond 1 GiB" : "size 0";
 		return IMP_BAD;
