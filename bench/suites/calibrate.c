@@ -688,6 +688,76 @@ static int drop_file(int fd)
 	return posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) ? -EIO : 0;
 }
 
+/*
+ * Device read costs the model charges when a folio is read (io_page) and when
+ * a read waits for the device (io_request): a cold sequential read() pass of a
+ * 64 MiB file minus the same pass warm, per page; then single cold 4 KiB
+ * preads far apart (each a synchronous readahead of 4 pages), minus those
+ * pages and a warm pread.
+ */
+static void probe_io(struct cal *c, const char *dir)
+{
+	char path[PATH_MAX], val[32];
+	size_t bytes = 64u << 20, chunk = 1u << 20;
+	char *buf = malloc(chunk);
+	double cold, warm, v[8], one_cold, one_warm, per_page;
+	uint64_t t0;
+	int fd;
+
+	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-io-%d", dir, (int)getpid());
+	if (!buf || (fd = make_file(path, bytes, chunk)) < 0) {
+		note(c, "device I/O costs not measured: cannot create %s", path);
+		free(buf);
+		return;
+	}
+	if (drop_file(fd)) {
+		note(c, "device I/O costs not measured: fsync/FADV_DONTNEED failed on %s", path);
+		goto out;
+	}
+	t0 = tsc();
+	for (off_t o = 0; o < (off_t)bytes; o += (off_t)chunk)
+		if (pread(fd, buf, chunk, o) != (ssize_t)chunk)
+			goto out;
+	cold = (double)(tsc() - t0);
+	t0 = tsc();
+	for (off_t o = 0; o < (off_t)bytes; o += (off_t)chunk)
+		if (pread(fd, buf, chunk, o) != (ssize_t)chunk)
+			goto out;
+	warm = (double)(tsc() - t0);
+	per_page = (cold - warm) / (double)(bytes / PG);
+	mb_sfmt(val, sizeof(val), "%.0f", per_page > 1 ? per_page : 1);
+	put(c, "cost", "io_page", val,
+	    "measured: cold sequential read() of a 64 MiB file in 1 MiB requests (fsync + FADV_DONTNEED first), %.0f cycles, minus the same pass warm, %.0f, per 4 KiB page",
+	    cold, warm);
+	if (drop_file(fd))
+		goto out;
+	for (int i = 0; i < 8; i++) { /* 8 MiB apart: each a fresh synchronous read */
+		t0 = tsc();
+		if (pread(fd, buf, PG, (off_t)i * (8 << 20) + (4 << 20)) != PG)
+			goto out;
+		v[i] = (double)(tsc() - t0);
+	}
+	one_cold = median(v, 8);
+	for (int i = 0; i < 8; i++) {
+		t0 = tsc();
+		if (pread(fd, buf, PG, (off_t)i * (8 << 20) + (4 << 20)) != PG)
+			goto out;
+		v[i] = (double)(tsc() - t0);
+	}
+	one_warm = median(v, 8);
+	{
+		double req = one_cold - one_warm - 4 * per_page;
+		mb_sfmt(val, sizeof(val), "%.0f", req > 1 ? req : 1);
+		put(c, "cost", "io_request", val,
+		    "measured: cold 4 KiB pread 8 MiB apart, median of 8: %.0f cycles, minus a warm one (%.0f) and the 4 pages its readahead reads (4 x io_page)",
+		    one_cold, one_warm);
+	}
+out:
+	close(fd);
+	unlink(path);
+	free(buf);
+}
+
 static void probe_readahead(struct cal *c, const char *dir)
 {
 	struct stat st;
@@ -965,6 +1035,7 @@ int cal_run(const struct cal_opts *o)
 	probe_costs(&c, shm);
 	probe_tlb(&c);
 	probe_memory(&c);
+	probe_io(&c, dir);
 
 	e = mb_atomic_open(&a, o->out);
 	if (e) {
