@@ -5,7 +5,9 @@
  * fails when the current side lost it, changed a model value beyond epsilon,
  * or shows a native regression that is both significant (U test) and larger
  * than the effect threshold; a native metric without repetitions on both
- * sides is INSUFFICIENT, which fails unless the policy says warn.
+ * sides is INSUFFICIENT, which fails unless the policy says warn — except
+ * when every sample on both sides has the same value (a deterministic count
+ * that did not move): that passes as identical.
  */
 #include "analysis/gate.h"
 #include "common/mb.h"
@@ -317,6 +319,18 @@ static double *samples_of(const json_t *m, size_t *n)
 	return out;
 }
 
+/* Nonzero when every sample of both sides has one and the same value. */
+static int all_equal(const double *a, size_t na, const double *b, size_t nb)
+{
+	for (size_t i = 0; i < na; i++)
+		if (a[i] != a[0])
+			return 0;
+	for (size_t i = 0; i < nb; i++)
+		if (b[i] != a[0])
+			return 0;
+	return 1;
+}
+
 /* Larger is better for throughput; smaller is better for everything else. */
 static int higher_is_better(const char *metric)
 {
@@ -330,6 +344,17 @@ static void gate_native(struct an_gate_row *row, const json_t *bm, const json_t 
 	double *bs = samples_of(bm, &nb), *cs = samples_of(cm, &nc);
 	double bad;
 
+	if ((nb < p->min_samples || nc < p->min_samples) && nb && nc && all_equal(bs, nb, cs, nc)) {
+		/* a deterministic count (e.g. a tracepoint counted in one dedicated
+		 * repetition) that did not move: no change to test for */
+		row->base = row->cur = bs[0];
+		row->change = 0;
+		row->status = AN_GATE_PASS;
+		snprintf(row->note, sizeof(row->note),
+			 "identical: every sample %.10g (%zu baseline, %zu current), too few to test but no change",
+			 bs[0], nb, nc);
+		goto out;
+	}
 	if (nb < p->min_samples || nc < p->min_samples) {
 		row->status = AN_GATE_INSUFFICIENT;
 		snprintf(row->note, sizeof(row->note),

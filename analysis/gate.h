@@ -5,7 +5,9 @@
  * gated statistically on their samples (Mann–Whitney U, two-sided, plus an
  * effect threshold on the ratio of medians): a regression needs both. A
  * native metric without repetitions on both sides is INSUFFICIENT, never a
- * pass. A baseline case or metric missing from the current results fails.
+ * pass — unless every sample on both sides has the same value (a
+ * deterministic count that did not move: PASS, "identical"). A baseline case
+ * or metric missing from the current results fails.
  *
  * Policy file (text, '#' comments, [section] then key = value):
  *   [model]   default = 0          relative epsilon for every model metric

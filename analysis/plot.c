@@ -248,13 +248,62 @@ static const json_t *twin(const struct an_set *set, const json_t *c, const char 
 	return NULL;
 }
 
+/* A cache state with its request size in MiB/KiB: "warm-read:1048576" -> "warm-read:1M". */
+static void cache_short(char *cache, size_t len)
+{
+	char *colon = strchr(cache, ':');
+	unsigned long long b = colon ? strtoull(colon + 1, NULL, 10) : 0;
+
+	if (colon && b && !(b % (1u << 20)))
+		snprintf(colon + 1, len - (size_t)(colon + 1 - cache), "%lluM", b >> 20);
+	else if (colon && b && !(b % 1024))
+		snprintf(colon + 1, len - (size_t)(colon + 1 - cache), "%lluK", b >> 10);
+}
+
+/*
+ * The axis label of a case: "pattern params | method options | cache", with
+ * the rarely distinguishing keys dropped (shorten) and the cache request size
+ * in KiB/MiB; at most `pat_max` characters of the pattern.
+ */
+static void case_label(const json_t *c, char *lab, size_t len, int pat_max)
+{
+	char pat[128], var[160], cache[64], l[400];
+
+	an_case_spec(c, pat, sizeof(pat));
+	an_case_variant(c, var, sizeof(var));
+	an_case_cache(c, cache, sizeof(cache));
+	shorten(pat);
+	shorten(var);
+	for (char *p = strstr(pat, "size="); p; p = strstr(p, "size=")) /* "seq 64M len=4K" */
+		if (p == pat || p[-1] == ' ')
+			memmove(p, p + 5, strlen(p + 5) + 1);
+		else
+			p += 5;
+	cache_short(cache, sizeof(cache));
+	snprintf(l, sizeof(l), "%.*s | %s | %s", pat_max, pat, var, cache);
+	label(lab, len, l);
+}
+
+/*
+ * Canvas for a bar chart of `rows` clustered bars whose x labels (rotated,
+ * see methods.gp/faults.gp) are up to `maxlab` characters: wider with more
+ * rows, taller with longer labels (about 5 px per label character).
+ */
+static void bars_size(char *size, size_t len, size_t rows, size_t maxlab, int panels)
+{
+	unsigned w = rows > 12 ? (unsigned)(rows * 40 + 400) : 1000;
+	unsigned h = (unsigned)(panels * 520 + maxlab * 5 * panels + 60);
+
+	snprintf(size, len, "%u,%u", w > 3000 ? 3000 : w, h > 2400 ? 2400 : h);
+}
+
 static int fig_methods(struct fig *g, const struct an_set *set)
 {
-	size_t i, rows = 0;
+	size_t i, rows = 0, maxlab = 0;
 	int has_n = 0, has_m = 0;
 	json_t *c;
 	FILE *f = dat_open(g, "methods");
-	char vars[256];
+	char vars[256], size[32];
 
 	if (!f)
 		return -EIO;
@@ -263,7 +312,7 @@ static int fig_methods(struct fig *g, const struct an_set *set)
 	FOR_EACH_CASE(set, d, i, c) {
 		const char *src = an_case_str(c, "source");
 		const json_t *n = NULL, *m = NULL;
-		char pat[128], var[160], cache[64], lab[400];
+		char lab[400];
 		if (!strcmp(src, "native")) {
 			n = c;
 			m = twin(set, c, "model");
@@ -278,22 +327,9 @@ static int fig_methods(struct fig *g, const struct an_set *set)
 			continue;
 		has_n |= !isnan(v[0]) || !isnan(v[2]);
 		has_m |= !isnan(v[1]) || !isnan(v[3]);
-		an_case_spec(c, pat, sizeof(pat));
-		an_case_variant(c, var, sizeof(var));
-		an_case_cache(c, cache, sizeof(cache));
-		shorten(pat);
-		shorten(var);
-		if (!strncmp(cache, "warm-", 5) || !strncmp(cache, "tmpfs:", 6)) { /* request size in MiB/KiB */
-			char *colon = strchr(cache, ':');
-			unsigned long long b = colon ? strtoull(colon + 1, NULL, 10) : 0;
-			if (colon && b && !(b % (1u << 20)))
-				snprintf(colon + 1, sizeof(cache) - (size_t)(colon + 1 - cache), "%lluM", b >> 20);
-			else if (colon && b && !(b % 1024))
-				snprintf(colon + 1, sizeof(cache) - (size_t)(colon + 1 - cache), "%lluK", b >> 10);
-		}
-		snprintf(lab, sizeof(lab), "%.40s | %s | %s", pat, var, cache);
-		label(var, sizeof(var), lab);
-		fprintf(f, "\"%s\"", var);
+		case_label(c, lab, sizeof(lab), 40);
+		maxlab = strlen(lab) > maxlab ? strlen(lab) : maxlab;
+		fprintf(f, "\"%s\"", lab);
 		for (int k = 0; k < 4; k++)
 			put(f, v[k]);
 		fputc('\n', f);
@@ -305,8 +341,10 @@ static int fig_methods(struct fig *g, const struct an_set *set)
 		skip(g, "methods", "no case has bytes_per_s or ns_per_access");
 		return 0;
 	}
-	snprintf(vars, sizeof(vars), "has_native = %d; has_model = %d; nrows = %zu", has_n, has_m, rows);
-	return render_sized(g, "methods.gp", "methods", vars, rows > 12 ? "1400,1000" : "1000,900");
+	snprintf(vars, sizeof(vars), "has_native = %d; has_model = %d; nrows = %zu; maxlab = %zu", has_n, has_m,
+		 rows, maxlab);
+	bars_size(size, sizeof(size), rows, maxlab, 2);
+	return render_sized(g, "methods.gp", "methods", vars, size);
 }
 
 /* ---- (2) cost vs working set ------------------------------------------ */
@@ -338,59 +376,127 @@ static size_t tlb_reach(const struct an_set *set, double reach[3], char names[3]
 	return n;
 }
 
-/* "source/method[,options]" without blanks (titles are split on blanks): anon and anon THP apart. */
-static void series_key(const json_t *c, char *key, size_t len)
+/*
+ * The curve a case belongs to in the working-set figure: pattern without its
+ * size (size=, pages= dropped), method options and cache state, so that only
+ * cases that differ in size share a line. Without the source: native and model
+ * twins get the same colour.
+ */
+static void curve_key(const json_t *c, char *key, size_t len)
 {
-	char v[160];
+	char pat[128], var[160], cache[64], kept[128] = "", *tok, *save = NULL;
+	size_t o = 0;
 
-	an_case_variant(c, v, sizeof(v));
-	shorten(v);
-	for (char *p = v; *p; p++)
-		if (*p == ' ')
-			*p = ',';
-	mb_sfmt(key, len, "%s/%s", an_case_str(c, "source"), v);
+	an_case_spec(c, pat, sizeof(pat));
+	an_case_variant(c, var, sizeof(var));
+	an_case_cache(c, cache, sizeof(cache));
+	shorten(pat);
+	shorten(var);
+	cache_short(cache, sizeof(cache));
+	for (tok = strtok_r(pat, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (strncmp(tok, "size=", 5) && strncmp(tok, "pages=", 6) && o < sizeof(kept) - 1)
+			o += (size_t)snprintf(kept + o, sizeof(kept) - o, "%s%s", o ? " " : "", tok);
+	mb_sfmt(key, len, "%s | %s | %s", kept, var, cache);
 }
+
+/* One curve of the working-set figure. */
+struct curve {
+	char key[200];  /* curve_key */
+	char src[16];   /* "native" or "model" */
+	double lo, hi;  /* smallest and largest working set, bytes */
+	size_t points;  /* cases on it */
+	int colour;     /* linetype: the same for a native curve and its model twin */
+};
+
+static int curve_cmp(const void *a, const void *b)
+{
+	const struct curve *x = a, *y = b;
+	int c = (y->points > x->points) - (y->points < x->points); /* most points first */
+
+	if (!c)
+		c = strcmp(x->key, y->key);
+	return c ? c : strcmp(x->src, y->src);
+}
+
+#define MAX_CURVES 512 /* distinct curves looked at before the MAX_SERIES longest are kept */
 
 static int fig_workset(struct fig *g, const struct an_set *set)
 {
-	char keys[MAX_SERIES][96], titles[MAX_SERIES * 100] = "", vars[2048], names[3][32], q[64];
+	struct curve *cv = calloc(MAX_CURVES, sizeof(*cv));
+	char *vars = malloc(16384), names[3][32], q[64], t[300], qt[640];
 	double reach[3], lo = INFINITY, hi = 0;
-	size_t nkeys = 0, i, nreach;
+	size_t ncv = 0, nsel = 0, i, nreach, dropped = 0;
+	int ncol = 0, ret = -EIO;
 	json_t *c;
-	FILE *f;
+	FILE *f = NULL;
 
-	/* series = source/method */
+	if (!cv || !vars) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
 	FOR_EACH_CASE(set, d, i, c) {
-		char key[96];
-		size_t k;
+		char key[200];
+		const char *src = an_case_str(c, "source");
 		double ws = an_case_working_set(c), v = an_case_value(c, "ns_per_access");
+		size_t k;
 		if (ws <= 0 || !(v > 0))
 			continue;
-		lo = fmin(lo, ws);
-		hi = fmax(hi, ws);
-		series_key(c, key, sizeof(key));
-		for (k = 0; k < nkeys && strcmp(keys[k], key); k++)
+		curve_key(c, key, sizeof(key));
+		for (k = 0; k < ncv && (strcmp(cv[k].key, key) || strcmp(cv[k].src, src)); k++)
 			;
-		if (k == nkeys && nkeys < MAX_SERIES)
-			snprintf(keys[nkeys++], sizeof(keys[0]), "%s", key);
+		if (k == ncv) {
+			if (ncv == MAX_CURVES)
+				continue;
+			mb_sfmt(cv[k].key, sizeof(cv[k].key), "%s", key);
+			mb_sfmt(cv[k].src, sizeof(cv[k].src), "%s", src);
+			cv[k].lo = INFINITY;
+			ncv++;
+		}
+		cv[k].lo = fmin(cv[k].lo, ws);
+		cv[k].hi = fmax(cv[k].hi, ws);
+		cv[k].points++;
 	}
-	if (!nkeys || !(hi > lo)) {
-		skip(g, "workset", "needs cases with ns_per_access at two or more working-set sizes "
-		     "(trace.distinct_pages or region_bytes)");
-		return 0;
+	/* keep curves over two or more sizes (three or more when there are such sweeps), the longest first */
+	size_t minpts = 2;
+	for (size_t k = 0; k < ncv; k++)
+		if (cv[k].hi > cv[k].lo && cv[k].points >= 3)
+			minpts = 3;
+	for (size_t k = 0; k < ncv; k++)
+		if (cv[k].hi > cv[k].lo && cv[k].points >= minpts)
+			cv[nsel++] = cv[k];
+	qsort(cv, nsel, sizeof(*cv), curve_cmp);
+	if (nsel > MAX_SERIES) {
+		dropped = nsel - MAX_SERIES;
+		nsel = MAX_SERIES;
+	}
+	if (!nsel) {
+		skip(g, "workset", "needs a pattern, method and cache state measured at two or more working-set "
+		     "sizes (trace.distinct_pages or region_bytes)");
+		ret = 0;
+		goto out_free;
+	}
+	for (size_t k = 0; k < nsel; k++) {
+		size_t j;
+		for (j = 0; j < k && strcmp(cv[j].key, cv[k].key); j++)
+			;
+		cv[k].colour = j < k ? cv[j].colour : ++ncol;
+		lo = fmin(lo, cv[k].lo);
+		hi = fmax(hi, cv[k].hi);
 	}
 	if (!(f = dat_open(g, "workset")))
-		return -EIO;
-	for (size_t k = 0; k < nkeys; k++) {
-		/* one block per series, sorted by working set (insertion sort on the fly) */
+		goto out_free;
+	for (size_t k = 0; k < nsel; k++) {
+		/* one block per curve, sorted by working set (insertion sort on the fly) */
 		double ws[4096], v[4096];
 		size_t n = 0;
-		fprintf(f, "# series %s: working_set_bytes ns_per_access\n", keys[k]);
+		fprintf(f, "# %s %s: working_set_bytes ns_per_access\n", cv[k].src, cv[k].key);
 		FOR_EACH_CASE(set, d, i, c) {
-			char key[96];
+			char key[200];
 			double w = an_case_working_set(c), x = an_case_value(c, "ns_per_access");
-			series_key(c, key, sizeof(key));
-			if (w <= 0 || !(x > 0) || strcmp(key, keys[k]) || n == 4096)
+			if (w <= 0 || !(x > 0) || n == 4096 || strcmp(an_case_str(c, "source"), cv[k].src))
+				continue;
+			curve_key(c, key, sizeof(key));
+			if (strcmp(key, cv[k].key))
 				continue;
 			size_t j = n++;
 			while (j > 0 && ws[j - 1] > w) {
@@ -404,22 +510,54 @@ static int fig_workset(struct fig *g, const struct an_set *set)
 		for (size_t j = 0; j < n; j++)
 			fprintf(f, "%.10g %.10g\n", ws[j], v[j]);
 		fputs("\n\n", f);
-		strcat(titles, keys[k]);
-		strcat(titles, " ");
 	}
 	if (dat_close(g))
-		return -EIO;
+		goto out_free;
 	nreach = tlb_reach(set, reach, names);
-	snprintf(vars, sizeof(vars), "nseries = %zu; titles = '%s'; nreach = %zu; ", nkeys, titles, nreach);
+	for (size_t r = 0; r < nreach; r++) { /* the reach lines stay on the plot */
+		lo = fmin(lo, reach[r]);
+		hi = fmax(hi, reach[r]);
+	}
+	snprintf(vars, 16384, "nseries = %zu; dropped = %zu; xlo = %.10g; xhi = %.10g; nreach = %zu; "
+		 "array titles[%zu]; array colours[%zu]; array dashes[%zu]; ",
+		 nsel, dropped, lo / 1.5, hi * 1.5, nreach, nsel, nsel, nsel);
+	for (size_t k = 0; k < nsel; k++) {
+		snprintf(t, sizeof(t), "%s: %s", cv[k].src, cv[k].key);
+		gq(qt, sizeof(qt), t);
+		snprintf(vars + strlen(vars), 16384 - strlen(vars), "titles[%zu] = '%s'; colours[%zu] = %d; "
+			 "dashes[%zu] = %d; ", k + 1, qt, k + 1, cv[k].colour, k + 1, strcmp(cv[k].src, "model") ? 1 : 2);
+	}
 	for (size_t r = 0; r < 3; r++) {
 		gq(q, sizeof(q), r < nreach ? names[r] : "");
-		snprintf(vars + strlen(vars), sizeof(vars) - strlen(vars), "reach%zu = %.10g; reach%zu_name = '%s'; ",
+		snprintf(vars + strlen(vars), 16384 - strlen(vars), "reach%zu = %.10g; reach%zu_name = '%s'; ",
 			 r + 1, r < nreach ? reach[r] : 0.0, r + 1, q);
 	}
-	return render(g, "workset.gp", "workset", vars);
+	ret = render_sized(g, "workset.gp", "workset", vars, "1300,700");
+out_free:
+	free(vars);
+	free(cv);
+	return ret;
 }
 
 /* ---- (3) model vs native scatter -------------------------------------- */
+
+/* What the axes of a family's scatter count, with the unit. */
+static const char *family_unit(const char *fam)
+{
+	static const char *const units[][2] = {
+		{ "faults", "page faults per replay" },
+		{ "syscalls", "system calls per replay" },
+		{ "pagecache", "folios added to the page cache" },
+		{ "pt", "page-table bytes (VmPTE)" },
+		{ "tlb", "TLB misses / page walks per replay" },
+		{ "time", "ns, cycles, ns per access or bytes/s (see key)" },
+	};
+
+	for (size_t i = 0; i < MB_ARRAY_SIZE(units); i++)
+		if (!strcmp(units[i][0], fam))
+			return units[i][1];
+	return "metric value";
+}
 
 static int fig_scatter(struct fig *g, const struct an_set *set)
 {
@@ -474,8 +612,8 @@ static int fig_scatter(struct fig *g, const struct an_set *set)
 			ret = -EIO;
 			break;
 		}
-		snprintf(vars, sizeof(vars), "family = '%s'; nseries = %zu; titles = '%s'; rel = %g; absol = %g; "
-			 "tolname = '%s'", t->name, nm, titles, t->rel, t->abs,
+		snprintf(vars, sizeof(vars), "family = '%s'; unit = '%s'; nseries = %zu; titles = '%s'; rel = %g; "
+			 "absol = %g; tolname = '%s'", t->name, family_unit(t->name), nm, titles, t->rel, t->abs,
 			 t->rel == 0 && t->abs == 0 ? "exact" : "tolerance");
 		ret = render(g, "scatter.gp", name, vars);
 	}
@@ -502,18 +640,18 @@ static double fault_around(const json_t *c)
 
 static int fig_faults(struct fig *g, const struct an_set *set)
 {
-	size_t i, rows = 0;
+	size_t i, rows = 0, maxlab = 0;
 	int has_around = 0;
 	json_t *c;
 	FILE *f = dat_open(g, "faults");
-	char vars[128];
+	char vars[128], size[32];
 
 	if (!f)
 		return -EIO;
 	fprintf(f, "# label native_minor native_major model_minor model_major model_fault_around\n");
 	FOR_EACH_CASE(set, d, i, c) {
 		const json_t *n = NULL, *m = NULL;
-		char pat[128], var[160], cache[64], lab[400];
+		char lab[400];
 		if (!strcmp(an_case_str(c, "source"), "native")) {
 			n = c;
 			m = twin(set, c, "model");
@@ -530,12 +668,9 @@ static int fig_faults(struct fig *g, const struct an_set *set)
 		if (!(fmax(fmax(v[0], v[1]), fmax(v[2], v[3])) > 0))
 			continue; /* nothing to draw on a log axis */
 		has_around |= v[4] > 0;
-		an_case_spec(c, pat, sizeof(pat));
-		an_case_variant(c, var, sizeof(var));
-		an_case_cache(c, cache, sizeof(cache));
-		snprintf(lab, sizeof(lab), "%.32s | %s | %s", pat, var, cache);
-		label(var, sizeof(var), lab);
-		fprintf(f, "\"%s\"", var);
+		case_label(c, lab, sizeof(lab), 40);
+		maxlab = strlen(lab) > maxlab ? strlen(lab) : maxlab;
+		fprintf(f, "\"%s\"", lab);
 		for (int k = 0; k < 5; k++)
 			put(f, v[k] > 0 ? v[k] : NAN); /* log axis: zero bars are not drawn */
 		fputc('\n', f);
@@ -547,8 +682,9 @@ static int fig_faults(struct fig *g, const struct an_set *set)
 		skip(g, "faults", "no case has a nonzero faults.minor or faults.major");
 		return 0;
 	}
-	snprintf(vars, sizeof(vars), "has_around = %d; nrows = %zu", has_around, rows);
-	return render(g, "faults.gp", "faults", vars);
+	snprintf(vars, sizeof(vars), "has_around = %d; nrows = %zu; maxlab = %zu", has_around, rows, maxlab);
+	bars_size(size, sizeof(size), rows, maxlab, 1);
+	return render_sized(g, "faults.gp", "faults", vars, size);
 }
 
 /* ---- (5) history ------------------------------------------------------- */
@@ -567,7 +703,9 @@ static int fig_history(struct fig *g, const struct an_set *set)
 	const char *metric = g->o->history_metric ? g->o->history_metric : "ns_per_access";
 	size_t *order = malloc((set->n + 1) * sizeof(size_t)), nser = 0, i;
 	const json_t *ser[MAX_SERIES];
-	char titles[MAX_SERIES * 200] = "", vars[MAX_SERIES * 220], qm[128], name[] = "history";
+	char titles[MAX_SERIES * 200] = "", vars[MAX_SERIES * 220], qm[128], qu[64], name[] = "history";
+	const char *unit = NULL; /* the metric's unit, from the first document that has it */
+	double vmin = INFINITY, vmax = 0; /* value range: log scale beyond a factor 20 */
 	json_t *c;
 	FILE *f;
 	int ret;
@@ -618,8 +756,16 @@ static int fig_history(struct fig *g, const struct an_set *set)
 			snprintf(l, sizeof(l), "%.10s %.7s", json_string_value(json_object_get(root, "timestamp")),
 				 git ? git : "");
 			label(lab, sizeof(lab), l);
+			double v = an_case_value(x, metric);
 			fprintf(f, "%zu", e);
-			put(f, an_case_value(x, metric));
+			put(f, v);
+			if (isfinite(v)) {
+				vmin = fmin(vmin, v);
+				vmax = fmax(vmax, v);
+			}
+			if (!unit)
+				unit = json_string_value(json_object_get(
+					json_object_get(json_object_get(x, "metrics"), metric), "unit"));
 			fprintf(f, " \"%s\"\n", lab);
 		}
 		fputs("\n\n", f);
@@ -636,8 +782,9 @@ static int fig_history(struct fig *g, const struct an_set *set)
 	if (dat_close(g))
 		return -EIO;
 	gq(qm, sizeof(qm), metric);
-	snprintf(vars, sizeof(vars), "metric = '%s'; nseries = %zu; titles = '%s'; npoints = %zu", qm, nser,
-		 titles, set->n);
+	gq(qu, sizeof(qu), unit && *unit ? unit : "?");
+	snprintf(vars, sizeof(vars), "metric = '%s'; unit = '%s'; logy = %d; nseries = %zu; titles = '%s'; "
+		 "npoints = %zu", qm, qu, vmin > 0 && vmax > 20 * vmin, nser, titles, set->n);
 	ret = render(g, "history.gp", name, vars);
 	return ret;
 }

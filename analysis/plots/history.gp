@@ -1,6 +1,8 @@
 # analysis/plots/history.gp — (5) one metric across result files ordered by
 # timestamp (baselines over time); x labels give the date and git sha.
-# Variables: datafile, metric, nseries, titles (one per data block), npoints.
+# Variables: datafile, metric, unit, logy (1: values span more than 20x),
+# nseries, titles (one per data block), npoints. Series beyond 8 reuse the
+# colours with another dash pattern.
 # Data columns: index value "date git".
 # readable colours (Okabe-Ito), shared by every mapbench figure
 set linetype 1 lc rgb "#0072B2" lw 1.5
@@ -13,11 +15,13 @@ set linetype 7 lc rgb "#000000" lw 1.5
 set linetype 8 lc rgb "#999999" lw 1.5
 set linetype cycle 8
 set datafile missing "?"
-set title sprintf("History of %s across %d result files", metric, npoints)
-set xlabel "result file (date, git)"
-set ylabel metric
+set title sprintf("History of %s across %d result files (one line per case)", metric, npoints)
+set xlabel "result file, oldest first (date, git)"
+if (logy) { set logscale y; set ylabel sprintf("%s (%s), log scale", metric, unit) } \
+else { set ylabel sprintf("%s (%s)", metric, unit); set yrange [0:*] }
 set grid ytics
 set key outside bottom center horizontal font ",8"
 set xtics rotate by -25 left font ",8"
 set offsets 0.3, 0.3, 0, 0
-plot for [i=0:nseries-1] datafile index i using 1:2:xtic(3) with linespoints pt 7 title word(titles, i+1)
+plot for [i=0:nseries-1] datafile index i using 1:2:xtic(3) with linespoints pt 7 lt i%8+1 dashtype i/8+1 \
+     title word(titles, i+1)

@@ -1,6 +1,7 @@
 # analysis/plots/methods.gp — (1) throughput and cost per access of each
 # access method, per access pattern, native beside model.
-# Variables (set by mapbench plot): datafile, has_native, has_model, nrows.
+# Variables (set by mapbench plot): datafile, has_native, has_model, nrows,
+# maxlab (longest x label, characters: sizes the margins so every label fits).
 # Data columns: "pattern | method | cache" native_bps model_bps native_ns model_ns ("?" = missing).
 # readable colours (Okabe-Ito), shared by every mapbench figure
 set linetype 1 lc rgb "#0072B2" lw 1.5
@@ -18,12 +19,13 @@ set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set grid ytics
-set key top right
-set xtics rotate by -30 left font ",8"
-set bmargin 13
-set rmargin 14
-set multiplot layout 2,1 title "Access methods per pattern (native vs model)"
-set title "Throughput"
+set key outside top right horizontal
+set xtics rotate by -60 left font ",8"
+set bmargin maxlab*0.37 + 1
+set rmargin maxlab*0.4 + 2
+set xrange [-0.6:nrows-0.4]
+set multiplot layout 2,1 title "Access methods per case (pattern | method | cache state): native vs model" font ",12"
+set title "Throughput: bytes accessed per second of replay"
 set ylabel "bytes/s, log scale (higher is better)"
 set format y "%.0s %cB/s"
 set logscale y 10
@@ -34,7 +36,7 @@ if (has_native && has_model) {
   if (has_native) { plot datafile using 2:xtic(1) title "native" } \
   else { plot datafile using 3:xtic(1) title "model" }
 }
-set title "Cost per access"
+set title "Cost per access: replay time / trace records"
 set ylabel "ns per access, log scale (lower is better)"
 set format y "%g"
 if (has_native && has_model) {

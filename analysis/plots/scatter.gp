@@ -1,7 +1,8 @@
 # analysis/plots/scatter.gp — (3) model against native for one metric
 # family, log-log, with y = x and the family's tolerance band.
-# Variables: datafile, family, nseries, titles (one metric per data block),
-# rel (relative tolerance), absol (absolute tolerance), tolname.
+# Variables: datafile, family, unit (what the axes count), nseries, titles
+# (one metric per data block), rel (relative tolerance), absol (absolute
+# tolerance), tolname. Points above y = x: the model reports more than native.
 # readable colours (Okabe-Ito), shared by every mapbench figure
 set linetype 1 lc rgb "#0072B2" lw 1.5
 set linetype 2 lc rgb "#E69F00" lw 1.5
@@ -13,10 +14,10 @@ set linetype 7 lc rgb "#000000" lw 1.5
 set linetype 8 lc rgb "#999999" lw 1.5
 set linetype cycle 8
 set logscale xy
-set xlabel sprintf("native (%s)", family)
-set ylabel sprintf("model (%s)", family)
+set xlabel sprintf("native: %s, log scale", unit)
+set ylabel sprintf("model: %s, log scale", unit)
 set grid xtics ytics
-set key top left
+set key top left box opaque title "metric (one point per case)"
 set size ratio -1
 if (rel > 0 && absol > 0) {
   set title sprintf("Model vs native: %s (band: +-%g%% or +-%g, whichever is larger)", family, rel*100, absol)

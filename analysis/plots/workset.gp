@@ -1,7 +1,10 @@
 # analysis/plots/workset.gp — (2) cost per access against working-set size,
-# with the TLB reach (entries x page size) marked when the result gives it.
-# Variables: datafile, nseries, titles (space-separated, one per data block),
-# nreach, reach1..3 (bytes), reach1_name..reach3_name.
+# one curve per pattern x method x cache state (native solid, model dashed in
+# the same colour), with the TLB reach (entries x page size) marked when the
+# results give the TLB geometry.
+# Variables: datafile, nseries, arrays titles/colours/dashes[1..nseries],
+# dropped (curves not drawn), xlo, xhi (x range, bytes), nreach,
+# reach1..3 (bytes), reach1_name..reach3_name.
 # readable colours (Okabe-Ito), shared by every mapbench figure
 set linetype 1 lc rgb "#0072B2" lw 1.5
 set linetype 2 lc rgb "#E69F00" lw 1.5
@@ -14,20 +17,23 @@ set linetype 8 lc rgb "#999999" lw 1.5
 set linetype cycle 8
 set logscale x 2
 set logscale y 10
+set xrange [xlo:xhi]
 set format x "%.0b %BB"
-set xlabel "working set (distinct pages x 4 KiB, or region size)"
-set ylabel "ns per access"
+set xlabel "working set (distinct pages touched x 4 KiB, else region size), log scale"
+set ylabel "ns per access, log scale (lower is better)"
 set grid xtics ytics
-set key outside right top
+set key outside right top font ",9" title "source: pattern | method | cache (model dashed)"
+more = dropped > 0 ? sprintf(" [%d more curves not drawn]", dropped) : ""
 if (nreach > 0) {
-  set title "Cost vs working set (dashed: TLB reach = entries x page size)"
+  set title "Cost per access vs working set (vertical dashed lines: TLB reach = entries x page size)".more
 } else {
-  set title "Cost vs working set (TLB reach unknown: no TLB geometry in the results)"
+  set title "Cost per access vs working set (TLB reach unknown: no TLB geometry in the results)".more
 }
-if (nreach >= 1) { set arrow 1 from reach1, graph 0 to reach1, graph 1 nohead dt 2 lc rgb "#555555"; \
-                   set label 1 sprintf("%s reach", reach1_name) at reach1, graph 0.96 right offset -0.5,0 }
-if (nreach >= 2) { set arrow 2 from reach2, graph 0 to reach2, graph 1 nohead dt 2 lc rgb "#555555"; \
-                   set label 2 sprintf("%s reach", reach2_name) at reach2, graph 0.90 right offset -0.5,0 }
-if (nreach >= 3) { set arrow 3 from reach3, graph 0 to reach3, graph 1 nohead dt 2 lc rgb "#555555"; \
-                   set label 3 sprintf("%s reach", reach3_name) at reach3, graph 0.84 right offset -0.5,0 }
-plot for [i=0:nseries-1] datafile index i using 1:2 with linespoints pt 7 ps 0.8 title word(titles, i+1)
+if (nreach >= 1) { set arrow 1 from reach1, graph 0 to reach1, graph 1 nohead dt 3 lw 1 lc rgb "#555555"; \
+                   set label 1 sprintf("%s reach", reach1_name) at reach1, graph 0.97 left offset 0.5,0 font ",9" }
+if (nreach >= 2) { set arrow 2 from reach2, graph 0 to reach2, graph 1 nohead dt 3 lw 1 lc rgb "#555555"; \
+                   set label 2 sprintf("%s reach", reach2_name) at reach2, graph 0.92 left offset 0.5,0 font ",9" }
+if (nreach >= 3) { set arrow 3 from reach3, graph 0 to reach3, graph 1 nohead dt 3 lw 1 lc rgb "#555555"; \
+                   set label 3 sprintf("%s reach", reach3_name) at reach3, graph 0.87 left offset 0.5,0 font ",9" }
+plot for [i=1:nseries] datafile index (i-1) using 1:2 with linespoints pt 7 ps 0.8 \
+     lt colours[i] dt dashes[i] title titles[i]

@@ -3,7 +3,8 @@
  * against exact values, identical inputs pass, an injected 10% model change
  * fails, a significant native regression in synthetic samples fails, a
  * noisy-but-unchanged native input does not, a single sample is
- * insufficient, missing cases/metrics fail, and the policy file parser.
+ * insufficient (unless every sample on both sides is equal), missing
+ * cases/metrics fail, and the policy file parser.
  * Synthetic samples come from a fixed-seed PRNG (xorshift64* + Box–Muller).
  */
 #include "analysis/gate.h"
@@ -248,6 +249,27 @@ static void test_native(void)
 	g = run(&t, &p);
 	tap_ok(g && g->failures == 0 && g->count[AN_GATE_INSUFFICIENT] == 1,
 	       "insufficient = warn: reported, not failing");
+	an_gate_destroy(g);
+	two_free(&t);
+	p.insufficient_fails = 1;
+
+	/* a deterministic count in one sample (tracepoint repetition): equal passes, a change does not */
+	two_init(&t);
+	fill(t.b, 256, 281, 0, 1, "faults.tracepoint");
+	fill(t.c, 256, 281, 0, 3, "faults.tracepoint");
+	g = run(&t, &p);
+	r = g ? row(g, "native", "faults.tracepoint") : NULL;
+	tap_ok(r && r->status == AN_GATE_PASS && !r->fails && strstr(r->note, "identical"),
+	       "1 vs 3 samples, all equal: passes as identical (%s)", r ? r->note : "?");
+	an_gate_destroy(g);
+	two_free(&t);
+	two_init(&t);
+	fill(t.b, 256, 281, 0, 1, "faults.tracepoint");
+	fill(t.c, 256, 282, 0, 1, "faults.tracepoint");
+	g = run(&t, &p);
+	r = g ? row(g, "native", "faults.tracepoint") : NULL;
+	tap_ok(r && r->status == AN_GATE_INSUFFICIENT && r->fails,
+	       "1 sample each, 281 -> 282: insufficient, fails");
 	an_gate_destroy(g);
 	two_free(&t);
 }

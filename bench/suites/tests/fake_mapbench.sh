@@ -11,7 +11,7 @@ run|sim)
 	sleep "${FAKE_SLEEP:-0}"
 	case "$*" in *--fail-me*) echo "mapbench: run: injected failure" >&2; exit 1 ;; esac
 	printf '{"schema":"mapbench-result","schema_version":1,"tool":{"version":"x","git":"y"},"timestamp":"t","host":{},"options":{},"cases":[{"id":"%s","source":"%s","metrics":{}}],"partial":false}\n' \
-		"$out" "$cmd" > "$out" ;;
+		"$out" "$([ "$cmd" = run ] && echo native || echo model)" > "$out" ;;
 compare) for a in "$@"; do [ "$p" = "--markdown" ] && echo ok > "$a"; p=$a; done ;;
 plot|report) mkdir -p "$(dirname "$out")"; echo ok > "$out" ;;
 *) echo "fake mapbench: unknown $cmd" >&2; exit 2 ;;

@@ -22,5 +22,17 @@ ok "$( [ "$(js "$tmp/o/native.json" "sorted(set(c['source'] for c in d['cases'])
 [ -s "$tmp/o/compare.md" ]; ok $? "compare.md written"
 [ -s "$tmp/o/report.md" ]; ok $? "report.md written"
 ls "$tmp/o/plots" 2>/dev/null | grep -q "png"; ok $? "plots rendered"
+# `suite list` lines pasted into a shell (what GNU parallel or a batch system
+# runs), one native and one model line of the same case, then merge + compare
+"$mb" suite list "$data/tiny.suite" -o "$tmp/l" --reps 1 > "$tmp/list" 2> "$tmp/err"
+grep -- "0001-native.json" "$tmp/list" > "$tmp/two"; grep -- "0001-model.json" "$tmp/list" >> "$tmp/two"
+ok "$( [ "$(wc -l < "$tmp/two")" = 2 ] && echo 0 || echo 1)" "suite list gives case 1's native and model lines"
+sh "$tmp/two" > "$tmp/two.out" 2>&1; st=$?
+ok $st "the two lines run in a shell (exit $st)"
+[ $st = 0 ] || sed 's/^/# /' "$tmp/two.out" | tail -10
+"$mb" merge -o "$tmp/l/merged.json" "$tmp/l/cases/0001-native.json" "$tmp/l/cases/0001-model.json" > /dev/null 2>&1
+ok $? "merge of their outputs"
+"$mb" compare "$tmp/l/merged.json" --json "$tmp/l/cmp.json" > /dev/null 2> "$tmp/cmp.err"; st=$?
+ok "$( [ "$(js "$tmp/l/cmp.json" "d['joined']")" = 1 ] && echo 0 || echo 1)" "compare accepts the merged file: 1 case joined (exit $st)"
 echo "1..$n"
 [ $fail -eq 0 ]
