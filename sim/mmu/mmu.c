@@ -22,6 +22,9 @@
  *   raised by the walk that sees the current entry).
  * - Only successful walks fill the TLBs (L1 of the leaf size and the STLB);
  *   STLB hits fill the L1.
+ * Speed (never results): tlb.h keeps keys contiguous and hashes wide fully
+ * associative structures; mmu_prefetch lets a replay loop start the host
+ * cache miss on a future walk's leaf entry early.
  * Invariant: fast.last_vpn[s] is, when valid, the key of the most recently
  * used way of its set in l1[s] — every slow-path touch or insert of l1[s]
  * rewrites it, every invalidation clears it.
@@ -195,6 +198,7 @@ int mmu_create(const struct mmu_config *cfg, struct mmu **out)
 	m->fast.lat_l1_hit = cfg->lat_l1_hit;
 	for (int s = 0; s < PG__COUNT; s++)
 		m->fast.last_vpn[s] = UINT64_MAX;
+	m->fast.pf_vpn = UINT64_MAX;
 	if ((err = pt_init(&m->pt, cfg->levels)))
 		goto fail;
 	m->va_limit = pt_va_limit(&m->pt);
@@ -614,6 +618,31 @@ out:
 	st[MMU_ST_SLOW_CYCLES] += cyc;
 	*cycles += cyc + l1hit;
 	return res;
+}
+
+void mmu_prefetch_slow(struct mmu *m, uint64_t va)
+{
+	if (va >= m->va_limit)
+		return;                         /* no translation */
+	m->fast.pf_vpn = va >> 12;
+	tlb_prefetch(&m->stlb, va >> 12);
+	uint32_t frame = m->pt.root;
+	for (int lvl = (int)m->top;; lvl--) {
+		unsigned idx = (va >> PT_SHIFT(lvl)) & 511;
+		const uint64_t *e = &pt_page(&m->pt, frame)->e[idx];
+		if (lvl == MMU_PTE) {
+			__builtin_prefetch(e);
+			if (m->walk_cache_on) {
+				uint64_t line = (PT_TABLE_GPA + (uint64_t)frame * 4096 + idx * 8) >> 6;
+				tlb_prefetch(&m->wc, line);
+			}
+			return;
+		}
+		uint64_t v = *e;
+		if (!(v & PTE_P) || (v & PTE_PS))
+			return;                 /* fault or huge leaf: upper tables are hot */
+		frame = (uint32_t)((v & PTE_ADDR) >> 12);
+	}
 }
 
 /* ---- statistics ------------------------------------------------------------- */

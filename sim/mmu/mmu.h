@@ -153,6 +153,8 @@ struct mmu_fast {
 	uint8_t last_wok[PG__COUNT];       /* 1: writable and dirty (writes hit fast) */
 	uint32_t lat_l1_hit;               /* copy of config.lat_l1_hit */
 	uint64_t stats[MMU_ST__STORED];    /* statistics (see enum mmu_stat) */
+	uint64_t pf_vpn;                   /* 4K VPN of the last mmu_prefetch that did
+					      work (a hint, never part of results) */
 };
 
 struct mmu; /* begins with struct mmu_fast; rest private to sim/mmu/ */
@@ -246,6 +248,28 @@ static inline int mmu_access(struct mmu *m, uint64_t va, int is_write, uint64_t 
 	}
 	return mmu_access_slow(m, va, is_write, cycles);
 }
+
+/*
+ * Hint for a replay loop: va will be accessed soon. Brings into the host's
+ * cache what a walk for va would read (its STLB set, its leaf entry, the walk
+ * cache set of that entry) so the miss overlaps the accesses before it. It
+ * reads the model and writes only its own hint (mmu_fast.pf_vpn): no
+ * statistic, replacement state or A/D bit changes, so results are the same
+ * with or without it. Inline and nearly free when va is on the page last
+ * translated or last prefetched.
+ */
+void mmu_prefetch_slow(struct mmu *m, uint64_t va);
+static inline void mmu_prefetch(struct mmu *m, uint64_t va)
+{
+	const struct mmu_fast *f = (const struct mmu_fast *)m;
+	uint64_t v4 = va >> 12;
+	if (v4 != f->last_vpn[PG_4K] && v4 != f->pf_vpn && (va >> 21) != f->last_vpn[PG_2M] &&
+	    (va >> 30) != f->last_vpn[PG_1G])
+		mmu_prefetch_slow(m, va);   /* not an inline L1 hit, nor just prefetched */
+}
+/* How far ahead (in accesses) replay loops issue mmu_prefetch: a walk costs
+   the model about 100 ns, a host cache miss on a leaf entry about as much. */
+#define MMU_PREFETCH_AHEAD 8
 
 /* Invalidate everything (TLBs and paging-structure caches; CR3 write). */
 void mmu_flush_all(struct mmu *m);
