@@ -45,51 +45,42 @@ ACC_NO_ASAN void acc_pattern_store(unsigned char *p, uint64_t off, size_t len)
 	}
 }
 
-/* The tight loop: one pass over the batch, no indirect call per record. */
-ACC_NO_ASAN void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *r, size_t n)
+size_t acc_runs_merge(struct trace_rec *r, size_t n)
 {
-	unsigned char *base = c->base;
-	uint64_t sum = c->sum, rd = 0, wr = 0;
+	size_t out = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		struct trace_rec rec = r[i]; /* out <= i: r[i] is read before out[] may overwrite it */
+		out = acc_run_push(r, out, &rec);
+	}
+	return out;
+}
+
+/*
+ * The tight loop: one pass over the chunk, no call per record, locals for
+ * the sums. Word-aligned reads go through acc_fold_aligned (the hand loop's
+ * code); others through the byte-exact acc_fold.
+ */
+ACC_NO_ASAN void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *restrict r, size_t n)
+{
+	const unsigned char *base = c->base;
+	uint64_t sum = 0, rd = 0, wr = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t off = r[i].off, len = r[i].len;
+
 		if (__builtin_expect(r[i].op == TRACE_OP_READ, 1)) {
-			uint64_t off = r[i].off;
-			uint64_t len = r[i].len;
-			/*
-			 * A run of contiguous word-aligned reads touches the same bytes in
-			 * the same order as one read of the whole span: fold it as one, so
-			 * the per-record bookkeeping does not stand between the loads.
-			 */
-			while (i + 1 < n && r[i + 1].op == TRACE_OP_READ && r[i + 1].off == off + len &&
-			       ((off | len) & 7) == 0 && len + r[i + 1].len <= (UINT64_C(1) << 32)) {
-				len += r[i + 1].len;
-				rd += r[i].len;
-				i++;
-			}
-			if (((off | len) & 7) == 0) {
-				/* word-aligned record: whole words, 8 at a time (one cache line) */
-				const unsigned char *p = base + off;
-				uint64_t k = 0;
-				for (; k + 64 <= len; k += 64) {
-					uint64_t w[8];
-					memcpy(w, p + k, 64);
-					sum += ((w[0] + w[1]) + (w[2] + w[3])) + ((w[4] + w[5]) + (w[6] + w[7]));
-				}
-				for (; k < len; k += 8) {
-					uint64_t w;
-					memcpy(&w, p + k, 8);
-					sum += w;
-				}
-			} else {
+			if ((off & 7) == 0)
+				sum += acc_fold_aligned(base + off, len);
+			else
 				sum += acc_fold(base + off, off, (size_t)len);
-			}
-			rd += r[i].len;
+			rd += len;
 		} else {
-			acc_pattern_store(base + r[i].off, r[i].off, r[i].len);
-			wr += r[i].len;
+			acc_pattern_store(c->base + off, off, (size_t)len);
+			wr += len;
 		}
 	}
-	c->sum = sum;
+	c->sum += sum;
 	c->bytes_read += rd;
 	c->bytes_written += wr;
 }
@@ -153,7 +144,8 @@ static int maps_overlap(uint64_t lo, uint64_t hi)
 	return hit;
 }
 
-void *acc_map_fresh(size_t len, int prot, int flags, int fd, char *err, size_t errlen)
+void *acc_map_fresh(size_t len, int prot, int flags, int fd, long *pte_base_kb, char *err,
+		    size_t errlen)
 {
 	uint64_t span = ((uint64_t)len + ACC_SLOT - 1) & ~(ACC_SLOT - 1);
 
@@ -161,6 +153,7 @@ void *acc_map_fresh(size_t len, int prot, int flags, int fd, char *err, size_t e
 		void *p;
 		if (maps_overlap(a, a + span))
 			continue;
+		*pte_base_kb = acc_vmpte_kb(); /* after the maps scan: nothing of ours in between */
 		p = mmap((void *)(uintptr_t)a, len, prot, flags | MAP_FIXED_NOREPLACE, fd, 0);
 		if (p == (void *)(uintptr_t)a)
 			return p;

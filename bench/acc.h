@@ -20,6 +20,19 @@
  * Invariant: a method's replay() folds exactly the bytes of its READ records
  * into ctx->sum and stores the pattern for its WRITE records; replay() may
  * leave I/O in flight, drain() completes it (both inside the access phase).
+ *
+ * Runs: a method whose ops say merge_runs (the mapping methods) gets each
+ * chunk with every run of contiguous word-aligned READ records (offset and
+ * length multiples of 8) merged into one record of their summed length
+ * (acc_runs_merge, done by the runner while the clock is stopped, like
+ * decoding). Through a mapping that is the same work: the same bytes are
+ * touched in the same order, the fold is additive, and no page is touched
+ * that the records did not touch; only the per-record bookkeeping between
+ * the loads disappears, as in a hand-written loop over the span. Unaligned
+ * or tiny records (the 1-byte seed experiment) and writes stay one record
+ * each, as before merging existed. Methods that issue one call per record
+ * (read, fread, io_uring) never get merged records: their per-record cost
+ * is what they measure.
  */
 #ifndef BENCH_ACC_H
 #define BENCH_ACC_H
@@ -99,6 +112,21 @@ ACC_NO_ASAN static inline uint64_t acc_fold(const unsigned char *p, uint64_t off
 	return s;
 }
 
+/*
+ * The fold of len bytes at p whose region offset is a multiple of 8: whole
+ * 64-byte blocks through acc_fold with the offset's low bits (zero) as a
+ * constant, i.e. the very loop a minimal hand-written replay compiles to
+ * (vectorised), then the tail. Equal to acc_fold(p, off, len) for off % 8 == 0.
+ */
+ACC_NO_ASAN static inline uint64_t acc_fold_aligned(const unsigned char *restrict p, uint64_t len)
+{
+	uint64_t s = 0, k = 0;
+
+	for (; k + 64 <= len; k += 64)
+		s += acc_fold(p + k, 0, 64);
+	return s + acc_fold(p + k, 0, (size_t)(len - k));
+}
+
 /* Everything one repetition of one method needs; owned by the runner. */
 struct acc_ctx {
 	/* set by the runner before open() */
@@ -123,7 +151,7 @@ struct acc_ctx {
 	uint64_t sum;           /* checksum (fold above) */
 	uint64_t bytes_read;    /* bytes folded */
 	uint64_t bytes_written; /* bytes stored */
-	long pte_base_kb;       /* VmPTE right before the region was mapped; -1 = not taken */
+	long pte_base_kb;       /* VmPTE (KiB) right before the region's mmap; -1 = not taken (pt.bytes) */
 	char err[256];          /* message when a callback fails */
 };
 
@@ -132,6 +160,7 @@ struct acc_ops {
 	const char *name;          /* an_method_name() of method */
 	enum an_method method;     /* which method this is */
 	int needs_file;            /* 1: replays a data file; 0: anonymous region */
+	int merge_runs;            /* 1: replay() takes contiguous same-op records merged (see Runs) */
 	/* setup phase (timed as setup_ns): open, mmap, madvise, buffers. 0 or -errno. */
 	int (*open)(struct acc_ctx *c);
 	/* access phase: n records in trace order. 0 or -errno (message in c->err). */
@@ -152,8 +181,28 @@ extern const struct acc_ops *const acc_methods[];
 /* Method by enum; NULL if not built (io_uring without liburing). */
 const struct acc_ops *acc_find(enum an_method m);
 
+/*
+ * Merge, in place, every run of contiguous word-aligned READ records in
+ * r[0..n) into one record (merged lengths stay below UINT32_MAX); returns the
+ * new count. The bytes covered, their order and the fold are unchanged.
+ */
+size_t acc_runs_merge(struct trace_rec *r, size_t n);
+/* Append *rec to out[0..n), merged into out[n-1] by the same rule; returns the new count. */
+static inline size_t acc_run_push(struct trace_rec *out, size_t n, const struct trace_rec *rec)
+{
+	struct trace_rec *last = n ? &out[n - 1] : NULL;
+
+	if (last && last->op == TRACE_OP_READ && rec->op == TRACE_OP_READ &&
+	    last->off + last->len == rec->off && ((last->off | last->len | rec->len) & 7) == 0 &&
+	    (uint64_t)last->len + rec->len <= UINT32_MAX - 7) {
+		last->len += rec->len;
+		return n;
+	}
+	out[n] = *rec;
+	return n + 1;
+}
 /* Shared by mmap and anon: fold/store records through a mapping at base. */
-ACC_NO_ASAN void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *r, size_t n);
+ACC_NO_ASAN void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *restrict r, size_t n);
 /* Store the pattern of [off, off+len) at p (mapping writes). */
 ACC_NO_ASAN void acc_pattern_store(unsigned char *p, uint64_t off, size_t len);
 /* VmPTE of this process in KiB, or -1. */
@@ -161,9 +210,12 @@ long acc_vmpte_kb(void);
 /*
  * mmap(len, prot, flags, fd) at the start of a 512 GiB-aligned slot no other
  * mapping touches, so the page tables the replay allocates (pt.bytes) are the
- * same on every run and equal the model's. MAP_FAILED with a message in err.
+ * same on every run and equal the model's. *pte_base_kb gets VmPTE read
+ * immediately before the mmap call that succeeded (-1 if unreadable).
+ * MAP_FAILED with a message in err.
  */
-void *acc_map_fresh(size_t len, int prot, int flags, int fd, char *err, size_t errlen);
+void *acc_map_fresh(size_t len, int prot, int flags, int fd, long *pte_base_kb, char *err,
+		    size_t errlen);
 /* Make ctx->wbuf hold maxlen bytes for write records (pattern per record). */
 int acc_wbuf_alloc(struct acc_ctx *c);
 

@@ -24,10 +24,9 @@ static int anon_open(struct acc_ctx *c)
 	const struct an_case_opts *o = c->opts;
 	unsigned char *al;
 
-	c->pte_base_kb = acc_vmpte_kb();
 	/* a fresh 512 GiB-aligned slot: 2 MiB aligned, and pt.bytes as in the model */
 	al = acc_map_fresh(c->region, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			   -1, c->err, sizeof(c->err));
+			   -1, &c->pte_base_kb, c->err, sizeof(c->err));
 	if (al == MAP_FAILED)
 		return -errno;
 	c->map_raw = al;
@@ -67,6 +66,7 @@ const struct acc_ops acc_anon_ops = {
 	.name = "anon",
 	.method = AN_METHOD_ANON,
 	.needs_file = 0,
+	.merge_runs = 1,
 	.open = anon_open,
 	.replay = anon_replay,
 	.close = anon_close,

@@ -33,8 +33,7 @@ static int mmap_open(struct acc_ctx *c)
 		snprintf(c->err, sizeof(c->err), "open %s: %s", c->path, strerror(e));
 		return -e;
 	}
-	c->pte_base_kb = acc_vmpte_kb();
-	p = acc_map_fresh(c->region, prot, flags, c->fd, c->err, sizeof(c->err));
+	p = acc_map_fresh(c->region, prot, flags, c->fd, &c->pte_base_kb, c->err, sizeof(c->err));
 	if (p == MAP_FAILED)
 		return -errno;
 	c->base = p;
@@ -70,6 +69,7 @@ const struct acc_ops acc_mmap_ops = {
 	.name = "mmap",
 	.method = AN_METHOD_MMAP,
 	.needs_file = 1,
+	.merge_runs = 1,
 	.open = mmap_open,
 	.replay = mmap_replay,
 	.close = mmap_close,

@@ -25,6 +25,7 @@
 #define BENCH_MAX_REPS 10000u            /* --reps limit */
 #define BENCH_RESIDENT_RECS (UINT64_C(4) << 20) /* traces up to this many records stay decoded in memory */
 #define BENCH_CHUNK_RECS (UINT64_C(1) << 14)    /* records per timed chunk (256 KiB: stays in L2) */
+#define BENCH_TP_REPS 3u                        /* untimed tracepoint-counting repetitions (at most reps) */
 
 /* A source of records (trace file, generator, array). */
 struct bench_src {

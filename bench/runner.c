@@ -5,16 +5,31 @@
  * whole traces up to BENCH_RESIDENT_RECS stay decoded in memory across
  * repetitions, longer ones are re-read from the source; either way the
  * access phase replays chunks of BENCH_CHUNK_RECS records (256 KiB, so the
- * records come from L2, not DRAM) copied/decoded with the clock and the
- * counters stopped between chunks. The method gets each chunk in one call.
+ * records come from L2, not DRAM) copied/decoded (and, for the mapping
+ * methods, merged into runs, acc.h: from an in-memory trace their chunk
+ * holds up to BENCH_CHUNK_RECS runs) with the clock and the counters stopped
+ * between chunks. The method gets each chunk in one call. The chunk buffer
+ * is faulted in once before the first repetition, so no repetition's counts
+ * include the harness's own memory.
  *
  * Metrics (per repetition, reported as samples): ns, cycles (TSC),
  * ns_per_access, bytes_per_s, setup_ns, cache_ns, cache.resident,
- * faults.rusage.minor/.major (getrusage over the access phase),
+ * faults.rusage.minor/.major and io.inblock (getrusage deltas summed over
+ * the replay calls only, the same window as the perf counters),
  * faults.setup (getrusage minor+major over setup, e.g. MAP_POPULATE),
- * io.inblock (512-byte blocks), pt.bytes (VmPTE at the end of the access
- * phase minus VmPTE right before the region was mapped), the perf counters
- * of counters.h, and checksum (low 53 bits of the fold, exact in JSON).
+ * pt.bytes (see below), the perf counters of counters.h, and checksum (low
+ * 53 bits of the fold, exact in JSON).
+ *
+ * pt.bytes = (VmPTE after the access phase − VmPTE immediately before the
+ * region's mmap) × 1024: the page-table pages the replay's mapping got.
+ * VmPTE (mm_pgtables_bytes) counts PTE, PMD and PUD table pages (not the
+ * PGD), including PTE tables deposited for anonymous THPs. Mapping methods
+ * map the region at the start of a 512 GiB-aligned slot no other mapping
+ * touches (acc_map_fresh), so every PUD/PMD/PTE table the replay needs is
+ * new and counted, deterministically: a region of R bytes read entirely
+ * through 4 KiB PTEs gives 1 PUD + ceil(R / 1 GiB) PMD + ceil(R / 2 MiB) PTE
+ * pages. Non-mapping methods (read, fread, io_uring) measure from after
+ * their set-up, so only page tables the access phase itself allocated count.
  */
 #include "bench/acc.h"
 #include "bench/bench.h"
@@ -340,16 +355,22 @@ static const struct {
 	[RM_PT_BYTES] = { "pt.bytes", "bytes" },
 };
 
-/* Replay all records once (the access phase); returns 0 or -errno. */
+/*
+ * Replay all records once (the access phase); returns 0 or -errno. Only the
+ * replay/drain calls are inside the window: the clocks, the perf counters and
+ * the getrusage deltas summed into *ru (minflt, majflt, inblock) cover them
+ * and nothing of the harness's own (chunk copies, decoding, run merging).
+ */
 static int access_phase(const struct acc_ops *m, struct acc_ctx *c, struct bench_src *src,
 			const struct scan *sc, struct trace_rec *chunk, uint64_t *tsc,
-			uint64_t *ns, unsigned *ndisable, char *err, size_t len)
+			uint64_t *ns, unsigned *ndisable, struct os_usage *ru, char *err, size_t len)
 {
 	uint64_t t0, n0;
 	int e = 0;
 
 	*tsc = *ns = 0;
 	*ndisable = 0;
+	memset(ru, 0, sizeof(*ru));
 	if (!sc->all && (e = src->rewind(src))) {
 		snprintf(err, len, "trace: %.480s", src->err);
 		return e;
@@ -357,25 +378,47 @@ static int access_phase(const struct acc_ops *m, struct acc_ctx *c, struct bench
 	for (uint64_t done = 0;;) {
 		size_t n;
 
-		/* decode the next chunk with the clock and the counters stopped */
-		if (sc->all) {
-			n = sc->nrec - done < BENCH_CHUNK_RECS ? (size_t)(sc->nrec - done) : BENCH_CHUNK_RECS;
-			memcpy(chunk, sc->all + done, n * sizeof(*chunk));
-		} else if ((e = src->read(src, chunk, BENCH_CHUNK_RECS, &n))) {
-			snprintf(err, len, "trace: %.480s", src->err);
-			return e;
+		size_t nr;
+
+		/*
+		 * Decode the next chunk with the clock and the counters stopped. Mapping
+		 * methods get runs of contiguous records as one (acc.h, Runs); from an
+		 * in-memory trace their chunk is filled up to BENCH_CHUNK_RECS runs, so
+		 * a sequential trace is replayed in one call, as a hand loop would.
+		 */
+		if (sc->all && m->merge_runs) {
+			uint64_t from = done;
+			nr = 0;
+			while (done < sc->nrec && nr < BENCH_CHUNK_RECS)
+				nr = acc_run_push(chunk, nr, &sc->all[done++]);
+			n = (size_t)(done - from);
+		} else {
+			if (sc->all) {
+				n = sc->nrec - done < BENCH_CHUNK_RECS ? (size_t)(sc->nrec - done) : BENCH_CHUNK_RECS;
+				memcpy(chunk, sc->all + done, n * sizeof(*chunk));
+			} else if ((e = src->read(src, chunk, BENCH_CHUNK_RECS, &n))) {
+				snprintf(err, len, "trace: %.480s", src->err);
+				return e;
+			}
+			done += n;
+			nr = n && m->merge_runs ? acc_runs_merge(chunk, n) : n;
 		}
-		done += n;
+		struct os_usage u0, u1;
+		os_usage_now(&u0);
 		ctr_enable();
 		n0 = mb_now_ns();
 		t0 = bench_tsc();
 		if (n)
-			e = m->replay(c, chunk, n);
+			e = m->replay(c, chunk, nr);
 		else if (m->drain)
 			e = m->drain(c);
 		*tsc += bench_tsc() - t0;
 		*ns += mb_now_ns() - n0;
 		ctr_disable();
+		os_usage_now(&u1);
+		ru->minflt += u1.minflt - u0.minflt;
+		ru->majflt += u1.majflt - u0.majflt;
+		ru->inblock += u1.inblock - u0.inblock;
 		(*ndisable)++;
 		if (e || !n)
 			break;
@@ -492,10 +535,12 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	/*
 	 * Tracepoints cost every syscall and page-cache addition a trip through
 	 * perf, so they would inflate the timed repetitions: they are opened only
-	 * for one extra counting repetition after the timed ones, whose time is
-	 * not recorded (its counts are deterministic for a fixed cache state).
+	 * for ntp extra counting repetitions after the timed ones (min(reps,
+	 * BENCH_TP_REPS): enough samples for the gate's statistics), whose time
+	 * is not recorded.
 	 */
-	unsigned total = cfg->warmup + cfg->reps + (cfg->no_tracepoints ? 0 : 1), nsamp = 0;
+	unsigned ntp = cfg->no_tracepoints ? 0 : cfg->reps < BENCH_TP_REPS ? cfg->reps : BENCH_TP_REPS;
+	unsigned total = cfg->warmup + cfg->reps + ntp, nsamp = 0;
 	uint64_t checksum = 0, t_start = mb_now_ns();
 	int tty = cfg->progress && isatty(2), shown = 0;
 	char pin[160], msg[512];
@@ -529,6 +574,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		e = -ENOMEM;
 		goto out;
 	}
+	memset(chunk, 0, BENCH_CHUNK_RECS * sizeof(*chunk)); /* its page faults happen here, not in a repetition */
 	if (cfg->max_mem) {
 		/* records stream through one chunk; the region counts when it is memory we touch */
 		int in_memory = !m->needs_file || opts.cache == AN_CACHE_TMPFS || opts.method == AN_METHOD_MMAP;
@@ -579,17 +625,18 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	for (unsigned rep = 0; rep < total; rep++) {
 		struct acc_ctx c;
 		struct cache_report cr = { 0 };
-		struct os_usage u0, u1, u2;
+		struct os_usage u0, u1, ua;
 		uint64_t s0, setup_ns, tsc, ns;
 		unsigned ndis;
 		long pte_end, pte_base;
-		int counting = tps && rep == total - 1; /* the tracepoint repetition */
+		int counting = tps && rep >= cfg->warmup + cfg->reps; /* a tracepoint repetition */
 		int rec = rep >= cfg->warmup && !counting;
 
 		if (tty && mb_now_ns() - t_start > 1000000000ull) {
-			fprintf(stderr, "\rmapbench: run: %s repetition %u/%u%s ", m->name,
-				rep < cfg->warmup ? rep + 1 : rep - cfg->warmup + 1,
-				rep < cfg->warmup ? cfg->warmup : cfg->reps, rep < cfg->warmup ? " (warm-up)" : "");
+			unsigned first = rep < cfg->warmup ? 0 : counting ? cfg->warmup + cfg->reps : cfg->warmup;
+			fprintf(stderr, "\rmapbench: run: %s repetition %u/%u%s ", m->name, rep - first + 1,
+				rep < cfg->warmup ? cfg->warmup : counting ? ntp : cfg->reps,
+				rep < cfg->warmup ? " (warm-up)" : counting ? " (counting tracepoints)" : "");
 			shown = 1;
 		}
 		if (m->needs_file && (e = establish_retry(&file, &opts, cfg->drop_caches, &cr, msg, sizeof(msg)))) {
@@ -617,20 +664,20 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 			goto out_ctr;
 		}
 		/*
-		 * pt.bytes: tables of the replay's mapping. Mapping methods note VmPTE
-		 * right before their mmap; the others (read, fread, io_uring) map no
-		 * region, so their set-up's own mappings (io_uring rings, buffers) are
-		 * left out by measuring from after set-up.
+		 * pt.bytes (definition in the file comment): mapping methods noted VmPTE
+		 * immediately before their mmap; the others (read, fread, io_uring) map
+		 * no region, so their set-up's own mappings (io_uring rings, buffers)
+		 * are left out by measuring from after set-up.
 		 */
 		pte_base = c.pte_base_kb >= 0 ? c.pte_base_kb : acc_vmpte_kb();
 		if (counting) {
-			tp_add_default(tps);
+			if (rep == cfg->warmup + cfg->reps)
+				tp_add_default(tps); /* opened once, for the counting repetitions only */
 			ctr_reset(tps);
 		}
 		ctr_reset(ctrs);
 		os_usage_now(&u1);
-		e = access_phase(m, &c, src, &sc, chunk, &tsc, &ns, &ndis, msg, sizeof(msg));
-		os_usage_now(&u2);
+		e = access_phase(m, &c, src, &sc, chunk, &tsc, &ns, &ndis, &ua, msg, sizeof(msg));
 		pte_end = acc_vmpte_kb();
 		if (!e)
 			ctr_read(ctrs, ndis);
@@ -652,7 +699,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		sum->bytes_read = c.bytes_read;
 		sum->bytes_written = c.bytes_written;
 		if (!rec) {
-			/* warm-up or the tracepoint repetition: drop the timed counters' samples */
+			/* warm-up or a tracepoint repetition: drop the timed counters' samples */
 			for (size_t i = 0; i < ctrs->n; i++)
 				if (ctrs->c[i].nsamples)
 					ctrs->c[i].nsamples--;
@@ -665,10 +712,10 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		rs[RM_SETUP_NS][nsamp] = (double)setup_ns;
 		rs[RM_CACHE_NS][nsamp] = (double)cr.ns;
 		rs[RM_RESIDENT][nsamp] = cr.resident;
-		rs[RM_RU_MINOR][nsamp] = (double)(u2.minflt - u1.minflt);
-		rs[RM_RU_MAJOR][nsamp] = (double)(u2.majflt - u1.majflt);
+		rs[RM_RU_MINOR][nsamp] = (double)ua.minflt;
+		rs[RM_RU_MAJOR][nsamp] = (double)ua.majflt;
 		rs[RM_SETUP_FAULTS][nsamp] = (double)(u1.minflt - u0.minflt + u1.majflt - u0.majflt);
-		rs[RM_INBLOCK][nsamp] = (double)(u2.inblock - u1.inblock);
+		rs[RM_INBLOCK][nsamp] = (double)ua.inblock;
 		rs[RM_PT_BYTES][nsamp] = pte_end >= 0 && pte_base >= 0 ? (double)(pte_end - pte_base) * 1024 : -1;
 		nsamp++;
 	}
