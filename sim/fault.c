@@ -184,6 +184,8 @@ static int fault_around(struct sim *s, uint64_t va, uint64_t pgoff)
 		uint64_t a = MAX(start, head), b = MIN(end, head + (UINT64_C(1) << order) - 1);
 		uint64_t fva = va_of(s, head), fsz = (UINT64_C(1) << order) * SIM_PAGE;
 		fend = head + (UINT64_C(1) << order);
+		/* filemap_map_pages: next_uptodate_folio (xas walk, folio_try_get, trylock) per folio */
+		sim_cost(s, SIM_C_FAULT, s->p.c.fault_folio + sim_folio_meta(s));
 		if (k->faultaround_whole_folio && order > 0 &&
 		    (s->f.shmem || !k->eof_folio_rule || file_end >= fend) &&
 		    head + (UINT64_C(1) << order) <= s->vma.pages &&
@@ -252,7 +254,7 @@ static int filemap_fault(struct sim *s, uint64_t pgoff, int tried, int *major)
 	unsigned order;
 	int retry = 0;
 
-	sim_cost(s, SIM_C_FAULT, s->p.c.fault_folio);
+	sim_cost(s, SIM_C_FAULT, s->p.c.fault_folio + sim_folio_meta(s));
 	if (pc_folio(s, pgoff, &head, &order)) {
 		if (!tried && !s->f.shmem && !s->vma.rand && s->f.ra.ra_pages) {
 			/* do_async_mmap_readahead */
@@ -266,6 +268,7 @@ static int filemap_fault(struct sim *s, uint64_t pgoff, int tried, int *major)
 		return retry ? FF_RETRY : FF_OK;
 	}
 	*major = 1;
+	sim_io_sync_begin(s);
 	sync_mmap_ra(s, pgoff);
 	if (!pc_folio(s, pgoff, &head, &order))
 		pc_add_folio(s, pgoff, 0, 0); /* __filemap_get_folio(FGP_CREAT), min order */
@@ -491,6 +494,20 @@ int vma_populate(struct sim *s)
 
 /* ---- touching memory ------------------------------------------------------ */
 
+/*
+ * An anonymous page read before any write maps the shared zero page (or the
+ * huge zero folio): do_anonymous_page / do_huge_pmd_anonymous_page, mm/memory.c
+ * and mm/huge_memory.c. Every such read hits the same 4 KiB (2 MiB) of
+ * physical memory, which stays cached: its data lines never come from DRAM.
+ * In the model's anonymous VMA a read-only translation is exactly that.
+ */
+static int zero_page(struct sim *s, uint64_t va)
+{
+	enum pg_size sz;
+	unsigned prot;
+	return mmu_lookup(s->mmu, va, &sz, &prot) == 0 && !(prot & MMU_W);
+}
+
 int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 {
 	struct mmu *m = s->mmu;
@@ -500,13 +517,16 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		uint64_t va = base + r[i].off, end = va + r[i].len;
-		int w = r[i].op == TRACE_OP_WRITE;
+		int w = r[i].op == TRACE_OP_WRITE, faulted = 0;
 		uint64_t a = va;
 
+		if (i + MMU_PREFETCH_AHEAD < n)	/* host-cache hint only, no model state */
+			mmu_prefetch(m, base + r[i + MMU_PREFETCH_AHEAD].off);
 		for (;;) {
 			int res = mmu_access(m, a, w, &tcyc);
 			if (res != MMU_OK) {
 				int tries = 0;
+				faulted = 1;
 				do {
 					if (++tries > 4 || flt_handle(s, a, w, res)) {
 						if (!s->err[0])
@@ -521,7 +541,9 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 			if (a >= end)
 				break;
 		}
-		user += ua + ul * (((end - 1) >> 6) - (va >> 6)) + sim_data_lines(s, r[i].off, r[i].len);
+		user += ua + ul * (((end - 1) >> 6) - (va >> 6));
+		if (s->data_dram && !(s->vma.anon && !w && zero_page(s, va)))
+			user += sim_data_lines(s, r[i].off, r[i].len, !faulted, 1);
 		user_m += fold * r[i].len;
 		bytes += r[i].len;
 	}

@@ -102,15 +102,28 @@ static int add_folio(struct sim *s, uint64_t head, unsigned order, int ra_flag, 
 		*pg_byte(s, head, 1) |= PC_RA;
 	sim_count(s, SIM_ST_PC_ADDED, n);
 	sim_count(s, SIM_ST_PC_FOLIOS_ADDED, 1);
-	if (io && !s->f.shmem)
+	if (io && !s->f.shmem) {
 		sim_cost(s, SIM_C_IO, (uint64_t)s->p.c.io_page * n);
+		s->io_win += n;
+	}
 	return 0;
 }
 
+/*
+ * The task sleeps until the synchronous window it submitted is read (the
+ * folio it needs is unlocked by the end_io of its bio, filemap_read_folio /
+ * folio_wait_locked): per request io_request, and per page of that window
+ * io_page_sync instead of the streaming io_page, since nothing else overlaps it.
+ */
 void sim_io_wait(struct sim *s)
 {
+	const struct sim_costs *c = &s->p.c;
+
 	sim_count(s, SIM_ST_IO_WAITS, 1);
-	sim_cost(s, SIM_C_IO, s->p.c.io_request);
+	sim_cost(s, SIM_C_IO, c->io_request);
+	if (c->io_page_sync > c->io_page)
+		sim_cost(s, SIM_C_IO, (uint64_t)(c->io_page_sync - c->io_page) * s->io_win);
+	s->io_win = 0;
 }
 
 /* ---- readahead (mm/readahead.c, 6.18) ----------------------------------- */
@@ -380,11 +393,13 @@ uint64_t pc_read(struct sim *s, struct ra_state *ra, uint64_t pos, uint64_t coun
 		uint64_t end_off;
 
 		if (!n && !s->f.shmem) {
+			sim_io_sync_begin(s);
 			ra_sync(s, ra, index, last_index - index, 0);
 			n = read_batch(s, index, last_index - 1, heads, orders);
 			sim_io_wait(s);
 		}
 		if (!n) { /* filemap_create_folio: one min-order folio, read synchronously */
+			sim_io_sync_begin(s);
 			pc_add_folio(s, index, 0, 0);
 			if (!s->f.shmem)
 				sim_io_wait(s);
@@ -393,7 +408,7 @@ uint64_t pc_read(struct sim *s, struct ra_state *ra, uint64_t pos, uint64_t coun
 		if (pc_test_ra(s, heads[n - 1]) && !s->f.shmem)
 			ra_async(s, ra, heads[n - 1], orders[n - 1], last_index - heads[n - 1]);
 		sim_count(s, SIM_ST_PC_LOOKUPS, n);
-		sim_cost(s, SIM_C_SYSCALL, (uint64_t)s->p.c.pc_lookup * n);
+		sim_cost(s, SIM_C_SYSCALL, ((uint64_t)s->p.c.pc_lookup + sim_folio_meta(s)) * n);
 		end_off = MIN(s->f.size, pos + count);
 		for (unsigned i = 0; i < n && pos < end_off; i++) {
 			uint64_t fend = (heads[i] + (UINT64_C(1) << orders[i])) * SIM_PAGE;

@@ -88,7 +88,8 @@ void sim_copy(struct sim *s, uint64_t bytes)
 void sim_user_bytes(struct sim *s, uint64_t off, uint64_t bytes)
 {
 	/* the copy out of the page cache reads the data lines; the fold reads the cached buffer */
-	sim_cost(s, SIM_C_COPY, sim_data_lines(s, off, bytes));
+	/* after a syscall: no overlap; copy_to_user streams the rest */
+	sim_cost(s, SIM_C_COPY, sim_data_lines(s, off, bytes, 0, 0));
 	sim_cost(s, SIM_C_USER, s->p.c.user_access + bytes * s->p.c.fold_mcyc_per_byte / 1000);
 }
 
@@ -120,7 +121,9 @@ int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 	if (s->o.qd == 0)
 		s->o.qd = 1;
 	s->region = h->region_size;
-	s->data_dram = h->region_size > p->c.llc_bytes;
+	/* DRAM costs apply when the region exceeds the LLC and the profile has any (else skip the work) */
+	s->data_dram = h->region_size > p->c.llc_bytes &&
+		       (p->c.mem_line_seq || p->c.mem_line_rand || p->c.mem_line_indep || p->c.mem_line_fresh);
 	s->last_line = UINT64_MAX - 1;
 	s->last_first = UINT64_MAX - 1;
 	s->last_delta = 0;
@@ -271,7 +274,7 @@ void sim_stats_to_case(const struct sim_stats *st, json_t *c)
 	an_case_set_value(c, "pt.bytes", "bytes", (double)st->pt_bytes);
 	for (unsigned i = 0; i < MMU_ST__COUNT; i++) {
 		const char *n = mmu_stat_name((enum mmu_stat)i);
-		if (i == MMU_ST_SLOW_CYCLES || !strcmp(n, "tlb.l1d.miss") || !strcmp(n, "tlb.stlb.miss") ||
+		if (!n || i == MMU_ST_SLOW_CYCLES || !strcmp(n, "tlb.l1d.miss") || !strcmp(n, "tlb.stlb.miss") ||
 		    !strcmp(n, "walk.cycles") || !strcmp(n, "cycles") || !strcmp(n, "accesses"))
 			continue;
 		char key[96];

@@ -52,15 +52,26 @@ struct sim_costs {
 	uint32_t pc_lookup;        /* per folio found in a read() page-cache walk */
 	uint32_t copy_mcyc_per_byte; /* copy_to_user cost, milli-cycles per byte */
 	uint32_t io_request;       /* per synchronous I/O wait (readahead submit + wait) */
-	uint32_t io_page;          /* per 4 KiB page read from the device */
+	uint32_t io_page;          /* per 4 KiB page read from the device (streaming: readahead ahead of the reader) */
+	uint32_t io_page_sync;     /* per 4 KiB page of a synchronous readahead window the task waits for
+				      as one unit (replaces io_page for those pages; 0: same as io_page) */
 	uint32_t stdio_call;       /* per fread() call in glibc (locking, bookkeeping) */
 	uint32_t uring_sqe;        /* per io_uring submission entry */
+	uint32_t uring_wait;       /* per io_uring_enter with IORING_ENTER_GETEVENTS, beyond cost.syscall
+				      (io_cqring_wait, task work, CQ ring update) */
+	uint32_t uring_punt;       /* per SQE punted to an io-wq worker (a file without FMODE_NOWAIT) */
+	uint32_t uring_punt_wait;  /* per waiting io_uring_enter that sleeps until io-wq completes (switch + wake-up) */
 	uint32_t uring_regfile_saving; /* saved per SQE with a registered file */
 	uint32_t uring_regbuf_saving;  /* saved per SQE with registered buffers */
 	uint32_t tlb_flush;        /* per TLB shootdown/flush issued by a fault (PMD zap) */
 	uint32_t fold_mcyc_per_byte; /* the harness's checksum fold of bytes in L1/L2, milli-cycles per byte */
 	uint32_t mem_line_seq;     /* per 64-byte line streamed from DRAM (next line of a sequential run) */
 	uint32_t mem_line_rand;    /* per 64-byte line fetched from DRAM at a new place (latency) */
+	uint32_t mem_line_indep;   /* per 64-byte line fetched from DRAM at a new place by a load that does not
+				      follow a fault: out-of-order execution overlaps independent misses
+				      (0: same as mem_line_rand) */
+	uint32_t mem_line_fresh;   /* per further line of the same 4 KiB page after a line fetched at a new
+				      place (prefetchers ramping inside the page; 0: same as mem_line_seq) */
 	uint32_t llc_bytes;        /* last-level cache size: data of larger regions comes from DRAM */
 };
 

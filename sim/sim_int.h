@@ -122,6 +122,9 @@ struct sim {
 	uint64_t next_off;          /* read: where the previous record ended */
 	struct stdio io;            /* fread: the FILE */
 	unsigned uring_pending;     /* io_uring: SQEs not yet submitted */
+	unsigned uring_inflight;    /* io_uring: SQEs submitted without waiting (at a harness chunk end) */
+	uint64_t uring_recs;        /* io_uring: records queued so far (harness chunk boundaries) */
+	uint64_t io_win;            /* pages read from the device since the current synchronous read began */
 	/* statistics */
 	uint64_t st[SIM_ST__COUNT]; /* enum sim_stat */
 	uint64_t cyc[SIM_C__COUNT]; /* enum sim_comp (tlb/walk filled at finish) */
@@ -160,7 +163,12 @@ uint64_t pc_read(struct sim *s, struct ra_state *ra, uint64_t pos, uint64_t coun
 void pc_write(struct sim *s, uint64_t pos, uint64_t count);
 /* Establish the case's cache state (counting off). */
 int pc_establish(struct sim *s, char *err, size_t errlen);
-/* Charge a synchronous wait for device reads. */
+/* A synchronous read (sync readahead, read-around, one created folio) begins: what it reads is waited for. */
+static inline void sim_io_sync_begin(struct sim *s)
+{
+	s->io_win = 0;
+}
+/* Charge a synchronous wait for device reads (the window since sim_io_sync_begin at io_page_sync). */
 void sim_io_wait(struct sim *s);
 
 /* ---- VMA, faults, touching memory (fault.c) ---- */
@@ -179,24 +187,53 @@ void sim_copy(struct sim *s, uint64_t bytes);
 void sim_user_bytes(struct sim *s, uint64_t off, uint64_t bytes);
 /*
  * DRAM cost of the data lines of one record [off, off+len) when the region
- * does not fit the LLC: lines after the first stream (mem_line_seq); the
- * first streams too when the record continues the previous one or keeps
- * its stride (the hardware prefetchers follow both), else it waits a full
- * latency (mem_line_rand). 0 when the region fits the LLC.
+ * does not fit the LLC. A record that continues the previous one streams
+ * (mem_line_seq per line). Otherwise its first line streams when the record
+ * keeps the previous stride (stride prefetch, independent misses overlapped);
+ * when not, it costs mem_line_indep if `overlap` (a user load that no fault
+ * or syscall separates from the previous records' loads: the out-of-order
+ * core has several misses in flight) and a full latency (mem_line_rand)
+ * after an exception or a syscall, which drain the pipeline; the rest of that 4 KiB
+ * page costs mem_line_fresh per line, because the L1/L2 streamers do not
+ * cross a 4 KiB boundary and ramp up again in every page entered other than
+ * by the next line; lines in later pages of the record stream again.
+ * `ramp` is 1 for the user's load loop; the kernel's copy_to_user is a
+ * fast-string copy (rep movsb) that has the whole range in flight at once,
+ * so for it (ramp 0) the rest of the page streams. 0 when the region fits
+ * the LLC.
  */
-static inline uint64_t sim_data_lines(struct sim *s, uint64_t off, uint64_t len)
+static inline uint64_t sim_data_lines(struct sim *s, uint64_t off, uint64_t len, int overlap, int ramp)
 {
 	uint64_t l0 = off >> 6, l1 = (off + len - 1) >> 6, delta = l0 - s->last_first, c;
 
 	if (!s->data_dram)
 		return 0;
 	c = (l1 - l0) * s->p.c.mem_line_seq;
-	c += (l0 - s->last_line <= 1 || delta == s->last_delta) ? s->p.c.mem_line_seq
-								 : s->p.c.mem_line_rand;
+	if (l0 - s->last_line <= 1) {
+		c += s->p.c.mem_line_seq;
+	} else {
+		uint64_t page_end = (l0 | 63), fresh = (l1 < page_end ? l1 : page_end) - l0;
+		c += delta == s->last_delta		  ? s->p.c.mem_line_seq
+		     : overlap && s->p.c.mem_line_indep ? s->p.c.mem_line_indep
+							 : s->p.c.mem_line_rand;
+		if (ramp && s->p.c.mem_line_fresh > s->p.c.mem_line_seq)
+			c += fresh * (s->p.c.mem_line_fresh - s->p.c.mem_line_seq);
+	}
 	s->last_delta = delta;
 	s->last_first = l0;
 	s->last_line = l1;
 	return c;
+}
+
+/*
+ * Per page-cache folio a kernel path visits (fault-around, filemap_fault,
+ * filemap_read): the folio's struct (vmemmap, one line: flags, refcount,
+ * mapping) is read and its refcount taken. When the file's pages exceed the
+ * LLC the replay's own data evicts those lines: one DRAM latency each.
+ */
+static inline uint64_t sim_folio_meta(const struct sim *s)
+{
+	return s->data_dram ? s->p.c.mem_line_rand : 0;
 }
 
 /* glibc stdio model (acc_fread.c), exposed for tests. sys_read(ctx, off, n) returns bytes. */

@@ -1,0 +1,146 @@
+/*
+ * sim/tests/test_costs.c — the cost rules the cross-check (issue 5) added,
+ * each checked on a profile whose costs are zero except the ones under test,
+ * so the expected cycles are exact:
+ * - fault-around charges fault_folio per folio filemap_map_pages visits;
+ * - anonymous reads of never-written pages (zero page) take no DRAM cost;
+ * - a synchronous read-around window costs io_request + pages x io_page_sync;
+ * - a random user load costs mem_line_indep unless a fault preceded it
+ *   (then mem_line_rand);
+ * - io_uring is driven as the harness drives it: one extra enter per
+ *   harness chunk boundary; tmpfs SQEs pay the io-wq punt.
+ */
+#include "simtest.h"
+#include "sim/sim_int.h"
+
+#define MiB (UINT64_C(1) << 20)
+
+/* vm-host's policy and MMU with every [cost] zero (the MMU's cycles stay in tlb/walk). */
+static void zero_costs(struct sim_profile *p)
+{
+	st_profile("vm-host", p);
+	memset(&p->c, 0, sizeof(p->c));
+}
+
+int main(void)
+{
+	struct sim_profile p;
+	struct an_case_opts o;
+	struct sim_stats st;
+
+	/* fault-around on tmpfs: 1 MiB read page by page = 16 faults x 16 order-0 folios */
+	zero_costs(&p);
+	p.c.fault_folio = 1000;
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_MMAP;
+	o.cache = AN_CACHE_TMPFS;
+	{
+		struct st_pat pat = st_seq_pages(MiB, TRACE_OP_READ);
+		if (st_run(&p, &o, 0, MiB, &pat, 1, &st, NULL) == 0) {
+			tap_eq_u64(st.st[SIM_ST_FAULTS], 16, "tmpfs 1 MiB: 16 faults");
+			tap_eq_u64(st.cyc[SIM_C_FAULT], 256 * 1000,
+				   "fault-around charges fault_folio per folio visited (16 x 16)");
+		} else {
+			tap_ok(0, "tmpfs run");
+		}
+	}
+
+	/* zero page: anonymous reads never come from DRAM; writes do */
+	zero_costs(&p);
+	p.c.llc_bytes = MiB;
+	p.c.mem_line_seq = 7;
+	p.c.mem_line_rand = 100;
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_ANON;
+	o.cache = AN_CACHE_NONE;
+	{
+		struct st_pat rd = st_seq_pages(16 * MiB, TRACE_OP_READ);
+		struct st_pat wr = st_seq_pages(16 * MiB, TRACE_OP_WRITE);
+		struct sim_stats w;
+		if (st_run(&p, &o, 1, 16 * MiB, &rd, 1, &st, NULL) == 0 &&
+		    (o.writes = 1, st_run(&p, &o, 1, 16 * MiB, &wr, 1, &w, NULL)) == 0) {
+			tap_eq_u64(st.cyc[SIM_C_USER], 0, "anonymous reads map the zero page: no DRAM cycles");
+			/* first line after a fault: rand; then the stride repeats: seq */
+			tap_eq_u64(w.cyc[SIM_C_USER], 100 + 100 + 4094 * 7,
+				   "anonymous writes stream their lines from DRAM (%llu)",
+				   (unsigned long long)w.cyc[SIM_C_USER]);
+		} else {
+			tap_ok(0, "anon runs");
+		}
+	}
+
+	/* a cold read-around window is waited for as a unit */
+	zero_costs(&p);
+	p.c.io_request = 1000;
+	p.c.io_page = 1;
+	p.c.io_page_sync = 10;
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_MMAP;
+	o.cache = AN_CACHE_COLD;
+	{
+		struct st_pat one = { 8192 * 4096, 0, 1, 1, TRACE_OP_READ };
+		if (st_run(&p, &o, 0, 64 * MiB, &one, 1, &st, NULL) == 0) {
+			tap_eq_u64(st.st[SIM_ST_PC_ADDED], p.k.ra_pages, "one cold touch reads ra_pages around it");
+			tap_eq_u64(st.cyc[SIM_C_IO], 1000 + (uint64_t)p.k.ra_pages * 10,
+				   "synchronous window: io_request + pages x io_page_sync");
+		} else {
+			tap_ok(0, "cold run");
+		}
+		p.c.io_page_sync = 0;
+		if (st_run(&p, &o, 0, 64 * MiB, &one, 1, &st, NULL) == 0)
+			tap_eq_u64(st.cyc[SIM_C_IO], 1000 + (uint64_t)p.k.ra_pages,
+				   "io_page_sync 0: the window costs io_page per page");
+		else
+			tap_ok(0, "cold run");
+	}
+
+	/* random user loads: overlapped unless a fault drained the pipeline */
+	zero_costs(&p);
+	p.c.llc_bytes = MiB;
+	p.c.mem_line_rand = 400;
+	p.c.mem_line_indep = 20;
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_MMAP;
+	o.cache = AN_CACHE_WARM_WRITE;
+	o.cache_req = MiB;
+	{
+		/* pages 3, 900, 17, 5000, 60, 12000: no stride repeats; each the first touch of its folio range */
+		static const uint64_t pg[] = { 3, 900, 17, 5000, 60, 12000 };
+		struct st_pat pats[12];
+		for (int i = 0; i < 6; i++) {
+			struct st_pat q = { pg[i] * 4096, 0, 1, 1, TRACE_OP_READ };
+			pats[i] = q;
+			pats[6 + i] = q;
+			pats[6 + i].first += 64 * 3; /* second pass: other lines, pages mapped by now */
+		}
+		if (st_run(&p, &o, 0, 64 * MiB, pats, 12, &st, NULL) == 0)
+			tap_eq_u64(st.cyc[SIM_C_USER], (uint64_t)st.st[SIM_ST_FAULTS] * 400 +
+				   (12 - st.st[SIM_ST_FAULTS]) * 20,
+				   "random loads: mem_line_rand after a fault (%llu faults), mem_line_indep otherwise",
+				   (unsigned long long)st.st[SIM_ST_FAULTS]);
+		else
+			tap_ok(0, "warm run");
+	}
+
+	/* io_uring: the harness's chunk boundary adds one enter; tmpfs SQEs are punted */
+	zero_costs(&p);
+	p.c.uring_punt = 5;
+	p.c.uring_punt_wait = 1000;
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_URING;
+	o.qd = 32;
+	o.cache = AN_CACHE_TMPFS;
+	{
+		struct st_pat pat = { 0, 64, 32768, 64, TRACE_OP_READ };
+		if (st_run(&p, &o, 0, 2 * MiB, &pat, 1, &st, NULL) == 0) {
+			/* 511 waits + 1 flush in the first chunk, 512 waits + 1 flush in the second */
+			tap_eq_u64(st.st[SIM_ST_SYSCALLS_URING], 1025,
+				   "io_uring qd 32, 32768 records: 1024 + 1 (chunk boundary) enters");
+			tap_eq_u64(st.cyc[SIM_C_SYSCALL], 32768 * 5 + 1023 * 1000,
+				   "tmpfs: punt per SQE, sleep per waiting enter");
+		} else {
+			tap_ok(0, "uring run");
+		}
+	}
+	return tap_done();
+}
