@@ -163,6 +163,12 @@ int cmd_suite(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
+	/* `suite VERB --help` (or -h anywhere): help, not a suite named --help */
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage_text, stdout);
+			return 0;
+		}
 	if (argc < 3) {
 		fputs(usage_text, stderr);
 		return 2;

@@ -16,5 +16,8 @@ check "no command exits 2" sh -c "'$mb'; test \$? -eq 2"
 for c in trace run sim host suite compare calibrate plot report gate merge; do
 	check "'$c --help' exits 0 and prints usage" sh -c "'$mb' $c --help | grep -qi usage"
 done
+for v in run list show; do
+	check "'suite $v --help' prints usage, not a suite named --help" sh -c "'$mb' suite $v --help | grep -qi usage"
+done
 echo "1..$n"
 [ $fail -eq 0 ]
