@@ -26,6 +26,7 @@
 #define BENCH_RESIDENT_RECS (UINT64_C(4) << 20) /* traces up to this many records stay decoded in memory */
 #define BENCH_CHUNK_RECS (UINT64_C(1) << 14)    /* records per timed chunk (256 KiB: stays in L2) */
 #define BENCH_TP_REPS 3u                        /* untimed tracepoint-counting repetitions (at most reps) */
+#define BENCH_TP_REDO 3u                        /* counting repetitions redone at most when the system evicted the warm file meanwhile */
 
 /* A source of records (trace file, generator, array). */
 struct bench_src {

@@ -78,6 +78,8 @@ void ctr_enable(void);
 void ctr_disable(void);
 /* Read every open counter, append one sample; ndisable = prctl disables in the phase. */
 void ctr_read(struct ctr_set *s, unsigned ndisable);
+/* Forget the last sample of every counter of s (a repetition that is not recorded); NULL: nothing. */
+void ctr_drop_last(struct ctr_set *s);
 /* Put every counter into the case: samples, scaled, or status + reason. */
 void ctr_emit(const struct ctr_set *s, json_t *case_obj);
 

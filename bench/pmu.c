@@ -379,6 +379,13 @@ static void push(struct ctr *c, double v)
 		c->samples[c->nsamples++] = v;
 }
 
+void ctr_drop_last(struct ctr_set *s)
+{
+	for (size_t i = 0; s && i < s->n; i++)
+		if (s->c[i].nsamples)
+			s->c[i].nsamples--;
+}
+
 void ctr_read(struct ctr_set *s, unsigned ndisable)
 {
 	for (size_t i = 0; i < s->n; i++) {

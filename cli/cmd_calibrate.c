@@ -2,6 +2,7 @@
  * cli/cmd_calibrate.c — `mapbench calibrate -o PROFILE.ini`: front-end of
  * bench/suites/calibrate.h. Parses options and hands over.
  */
+#include "bench/bench.h"
 #include "bench/suites/calibrate.h"
 #include "cli/cmds.h"
 #include "common/mb.h"
@@ -24,6 +25,10 @@ static const char usage_text[] =
 	"      --name NAME  [profile] name (default: the file's stem)\n"
 	"      --dir DIR    scratch directory on the file system to measure (default .)\n"
 	"      --base FILE  profile for unmeasured keys (default sim/profiles/vm-host.ini)\n"
+	"      --cpu N      pin to CPU N, as `mapbench run --cpu` (default: the harness's\n"
+	"                   default CPU, so io-wq and wake-ups behave as in its replays)\n"
+	"      --runs N     run every probe N times (1..9) and write each value's median\n"
+	"                   run, all N figures in its comment (default 5; --quick: 1)\n"
 	"      --quick      reduced sizes and repetitions (tests; less precise)\n"
 	"  -v, --verbose    print each measurement\n";
 
@@ -33,10 +38,12 @@ int cmd_calibrate(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' }, { "name", required_argument, NULL, 'n' },
 		{ "dir", required_argument, NULL, 'd' }, { "base", required_argument, NULL, 'b' },
 		{ "quick", no_argument, NULL, 'q' },     { "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },      { NULL, 0, NULL, 0 },
+		{ "runs", required_argument, NULL, 'r' }, { "cpu", required_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct cal_opts o;
-	int c;
+	char pin[160];
+	int c, cpu = -1, r;
 
 	memset(&o, 0, sizeof(o));
 	optind = 1;
@@ -48,6 +55,24 @@ int cmd_calibrate(int argc, char **argv)
 		case 'd': o.dir = optarg; break;
 		case 'b': o.base = optarg; break;
 		case 'q': o.quick = 1; break;
+		case 'c': {
+			uint64_t v;
+			if (mb_parse_u64(optarg, &v) || v > 4095) {
+				mb_err("calibrate", "--cpu '%s': expected a CPU number from 0 to 4095", optarg);
+				return 2;
+			}
+			cpu = (int)v;
+			break;
+		}
+		case 'r': {
+			uint64_t v;
+			if (mb_parse_u64(optarg, &v) || v < 1 || v > CAL_MAX_RUNS) {
+				mb_err("calibrate", "--runs '%s': expected a count from 1 to %d", optarg, CAL_MAX_RUNS);
+				return 2;
+			}
+			o.runs = (int)v;
+			break;
+		}
 		case 'v': o.verbose = 1; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default:
@@ -64,5 +89,12 @@ int cmd_calibrate(int argc, char **argv)
 		mb_err("calibrate", "-o FILE is required (e.g. sim/profiles/host-$(hostname).ini)");
 		return 2;
 	}
+	/* pinned like the harness's replays (bench_pin): same CPU choice, same memory binding */
+	r = bench_pin(cpu, pin, sizeof(pin));
+	if (r < 0) {
+		mb_err("calibrate", "pin to CPU %d: %s", cpu, pin);
+		return 2;
+	}
+	o.pinned = pin;
 	return cal_run(&o);
 }

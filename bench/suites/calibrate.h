@@ -18,8 +18,13 @@ struct cal_opts {
 	const char *dir;   /* scratch directory on the file system to measure (ext4) */
 	const char *base;  /* base profile for unmeasured keys, NULL = vm-host.ini if present */
 	int quick;         /* reduced sizes and repetitions (tests) */
+	const char *pinned; /* how the caller pinned the process (a header note), NULL: not pinned */
+	int runs;          /* probe sequences to run, each value the median run's (0: default) */
 	int verbose;       /* print each measurement as it is made */
 };
+
+#define CAL_MAX_RUNS 9
+#define CAL_DEFAULT_RUNS 5
 
 /* Measure and write the profile. Returns 0, or 2 with a message printed. */
 int cal_run(const struct cal_opts *o);
