@@ -332,6 +332,22 @@ static void count_fault(struct sim *s, int major)
 	sim_count(s, major ? SIM_ST_FAULTS_MAJOR : SIM_ST_FAULTS_MINOR, 1);
 }
 
+/*
+ * ->page_mkwrite of the folio holding pgoff (ext4_page_mkwrite: a journal
+ * handle, then every buffer head of the folio is checked and dirtied): a
+ * fixed cost per call and a cost per page of the folio. Only for VMAs with
+ * write-notify (shared file mappings of files that have ->page_mkwrite).
+ */
+static void page_mkwrite(struct sim *s, uint64_t pgoff)
+{
+	uint64_t head;
+	unsigned order = 0;
+
+	if (!pc_folio(s, pgoff, &head, &order))
+		order = 0;
+	sim_cost(s, SIM_C_FAULT, s->p.c.fault_mkwrite + ((uint64_t)s->p.c.fault_mkwrite_page << order));
+}
+
 /* Not-present fault on a file VMA. Returns major. */
 static int file_fault(struct sim *s, uint64_t va, uint64_t pgoff, int write)
 {
@@ -353,6 +369,8 @@ static int file_fault(struct sim *s, uint64_t va, uint64_t pgoff, int write)
 		}
 		break;
 	}
+	if (write && s->vma.writenotify) /* do_shared_fault -> do_page_mkwrite (ext4_page_mkwrite) */
+		page_mkwrite(s, pgoff);
 	if (write && !s->vma.shared) { /* do_cow_fault: copy into a new anon page */
 		sim_cost(s, SIM_C_FAULT, s->p.c.copy_4k);
 		map_pte(s, va & ~(uint64_t)(SIM_PAGE - 1), 1);
@@ -437,9 +455,11 @@ static int wp_fault(struct sim *s, uint64_t va, uint64_t pgoff)
 		map_pte(s, pva, 1);
 		return 0;
 	}
-	/* wp_page_shared: page_mkwrite, make this one PTE writable */
+	/* wp_page_shared: page_mkwrite (files that have one), make this one PTE writable */
 	mmu_protect(s->mmu, pva, SIM_PAGE, MMU_W);
 	sim_cost(s, SIM_C_FAULT, s->p.c.fault_pte);
+	if (s->vma.writenotify)
+		page_mkwrite(s, pgoff);
 	return 0;
 }
 

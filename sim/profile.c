@@ -60,6 +60,8 @@ static const struct key keys[] = {
 	{ "cost.fault_entry", KT_U32, C(fault_entry), 0, 1000000, "cycles per fault (entry, exit, handler)" },
 	{ "cost.fault_pte", KT_U32, C(fault_pte), 0, 100000, "cycles per PTE installed" },
 	{ "cost.fault_pmd", KT_U32, C(fault_pmd), 0, 100000, "cycles per PMD installed" },
+	{ "cost.fault_mkwrite", KT_U32, C(fault_mkwrite), 0, 10000000, "cycles per ->page_mkwrite call (shared-mapping write fault on ext4), beyond the file fault" },
+	{ "cost.fault_mkwrite_page", KT_U32, C(fault_mkwrite_page), 0, 1000000, "cycles per page of the folio ->page_mkwrite makes writable (ext4 buffer heads)" },
 	{ "cost.fault_folio", KT_U32, C(fault_folio), 0, 100000, "cycles per page-cache lookup in a fault" },
 	{ "cost.zero_4k", KT_U32, C(zero_4k), 0, 1000000, "cycles to zero 4 KiB" },
 	{ "cost.zero_2m", KT_U32, C(zero_2m), 0, 100000000, "cycles to zero 2 MiB" },

@@ -44,6 +44,10 @@ struct sim_costs {
 	uint32_t fault_entry;      /* per hardware fault: exception entry, exit, handler */
 	uint32_t fault_pte;        /* per PTE installed by a fault (fault-around included) */
 	uint32_t fault_pmd;        /* per PMD (2 MiB) mapping installed */
+	uint32_t fault_mkwrite;    /* per ->page_mkwrite call: a write fault through a shared mapping of a
+				      file that has one (ext4: journal handle, dirtying); never on tmpfs */
+	uint32_t fault_mkwrite_page; /* ... plus per page of the folio it makes writable (ext4 walks the
+				      folio's buffer heads) */
 	uint32_t fault_folio;      /* per page-cache folio looked up in a fault path */
 	uint32_t zero_4k;          /* zeroing a 4 KiB anonymous page */
 	uint32_t zero_2m;          /* zeroing a 2 MiB THP */

@@ -95,6 +95,7 @@ struct cal {
 	double huge_write;                  /* anonymous 2 MiB write fault, cycles (0: not measured) */
 	long ra_pages;                      /* read-around window read from sysfs (0: unknown) */
 	double pmd;                         /* fault_pmd as put (0: not measured) */
+	double pte;                         /* fault_pte as put (0: not measured) */
 };
 
 
@@ -688,6 +689,7 @@ static void solve_faults(struct cal *c, const struct fault_shapes *s)
 
 	fmt_clamped(val, sizeof(val), p, 1, cl, sizeof(cl));
 	p = atof(val);
+	c->pte = p;
 	put(c, "cost", "fault_pte", val,
 	    "measured: solved with fault_folio and fault_entry from three fault shapes: anonymous read fault R = E + p = %.0f (%ld faults per pass); tmpfs order-0 fault-around T = E + %.1f p + %.1f f = %.0f (%ld faults, %.1f pages and folios each); 1 MiB-folio warm-write ext4 file W = E + %.1f p + f = %.0f (%ld faults, one folio each); cycles per fault, each the median of %d fresh mappings; p = (W - R) / (P - 1)%s",
 	    s->read, s->read_faults, n, n, s->shm, s->shm_faults, n, P, W, c->wf_faults, FAULT_PASSES, cl);
@@ -1518,6 +1520,97 @@ out:
 	free(buf);
 }
 
+/* One timed pass of 1-byte writes, one per 4 KiB page, through a fresh
+   MAP_SHARED mapping of fd (the file made clean by fsync first); cycles per
+   fault (its minor faults in *faults), -1 on failure. */
+struct shared_writes {
+	int fd;          /* ext4 file, O_RDWR */
+	size_t bytes;    /* its length */
+	long faults;     /* out: faults of the last pass */
+};
+
+static double shared_write_pass(void *arg)
+{
+	struct shared_writes *w = arg;
+	struct rusage r0, r1;
+	uint64_t t0, tt;
+	char *m;
+
+	if (fsync(w->fd))
+		return -1;
+	m = mmap(NULL, w->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	getrusage(RUSAGE_SELF, &r0);
+	t0 = tsc();
+	for (size_t off = 0; off < w->bytes; off += PG)
+		((volatile char *)m)[off] = 1;
+	tt = tsc() - t0;
+	getrusage(RUSAGE_SELF, &r1);
+	munmap(m, w->bytes);
+	w->faults = r1.ru_minflt - r0.ru_minflt;
+	return w->faults > 0 ? (double)tt / (double)w->faults : -1;
+}
+
+/* Cycles per shared write fault of a 16 MiB ext4 file written warm with `chunk`-byte pwrites
+   (its folios that size), median of FAULT_PASSES; pages mapped per fault in *pages. -1 on failure. */
+static double shared_write_shape(const char *path, size_t chunk, double *pages)
+{
+	struct shared_writes w = { .bytes = 16u << 20 };
+	double per;
+
+	*pages = 0;
+	if ((w.fd = make_file(path, w.bytes, chunk)) < 0)
+		return -1;
+	per = median_of(FAULT_PASSES, shared_write_pass, &w);
+	close(w.fd);
+	unlink(path);
+	*pages = w.faults > 0 ? (double)(w.bytes / PG) / (double)w.faults : 0;
+	return per;
+}
+
+/*
+ * fault_mkwrite, fault_mkwrite_page: what a write fault through a shared
+ * mapping of a file with ->page_mkwrite costs beyond the ordinary file fault
+ * (mm/memory.c do_shared_fault -> do_page_mkwrite -> ext4_page_mkwrite: a
+ * journal handle, then every buffer head of the folio is checked and
+ * dirtied, so part of it grows with the folio). Two shapes, both files clean
+ * (fsync) and written one byte per page through MAP_SHARED: written warm with
+ * 4 KiB pwrites (small folios, P1 pages mapped per fault) and with 1 MiB
+ * pwrites (1 MiB folios, P2 pages per fault); per fault
+ * S = E + f + P p + M + P m, E, f, p from solve_faults, hence
+ * m = (S2 - S1) / (P2 - P1) - p and M = S1 - E - f - P1 (p + m).
+ */
+static void probe_mkwrite(struct cal *c, const char *dir)
+{
+	char path[PATH_MAX], val[32], cl[200];
+	double p1, p2, s1, s2, m, M;
+
+	if (c->entry <= 0 || c->pte <= 0) {
+		note(c, "fault_mkwrite not measured: fault_entry/fault_pte missing");
+		return;
+	}
+	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-mkwrite-%d", dir, (int)getpid());
+	s1 = shared_write_shape(path, PG, &p1);
+	s2 = shared_write_shape(path, 1u << 20, &p2);
+	if (s1 <= 0 || s2 <= 0 || p2 - p1 < 1) {
+		note(c, "fault_mkwrite not measured: %s (pages per fault %.1f and %.1f)",
+		     s1 <= 0 || s2 <= 0 ? "a shared-write pass failed" : "the two files' folios are the same size", p1, p2);
+		return;
+	}
+	m = (s2 - s1) / (p2 - p1) - c->pte;
+	fmt_clamped(val, sizeof(val), m, 0, cl, sizeof(cl));
+	m = atof(val);
+	put(c, "cost", "fault_mkwrite_page", val,
+	    "measured: per page of the folio ->page_mkwrite makes writable, from two shared-write shapes of a clean 16 MiB ext4 file, one byte per page through MAP_SHARED, median of %d fresh mappings each: written with 4 KiB pwrites S1 = %.0f cycles per fault (%.1f pages mapped each), with 1 MiB pwrites S2 = %.0f (%.1f pages each); m = (S2 - S1) / (P2 - P1) - fault_pte %.0f%s",
+	    FAULT_PASSES, s1, p1, s2, p2, c->pte, cl);
+	M = s1 - c->entry - c->folio - p1 * (c->pte + m);
+	fmt_clamped(val, sizeof(val), M, 0, cl, sizeof(cl));
+	put(c, "cost", "fault_mkwrite", val,
+	    "measured: per ->page_mkwrite call (do_shared_fault on ext4), from the same two shapes: M = S1 - fault_entry %.0f - fault_folio %.0f - %.1f x (fault_pte + fault_mkwrite_page)%s",
+	    c->entry, c->folio, p1, cl);
+}
+
 /* zero_2m: the anonymous 2 MiB write fault of probe_costs minus what fault_entry and fault_pmd charge. */
 static void put_zero_2m(struct cal *c)
 {
@@ -1667,6 +1760,7 @@ static void probe_all(struct cal *c, const char *name, const char *dir, const ch
 	probe_whole_folio(c, dir);
 	probe_costs(c, shm);
 	probe_pmd(c, dir);
+	probe_mkwrite(c, dir);
 	put_zero_2m(c);
 	probe_cached_reads(c, dir, shm);
 	probe_tlb(c);

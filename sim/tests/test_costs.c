@@ -123,6 +123,39 @@ int main(void)
 			tap_ok(0, "warm run");
 	}
 
+	/* shared-mapping writes: ->page_mkwrite on ext4 (write-notify), not on tmpfs */
+	zero_costs(&p);
+	p.c.fault_mkwrite = 1000;
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_MMAP;
+	o.shared = 1;
+	o.writes = 1;
+	o.cache = AN_CACHE_WARM_READ;
+	{
+		struct st_pat wr = st_seq_pages(MiB, TRACE_OP_WRITE);
+		struct sim_stats t;
+		if (st_run(&p, &o, 0, MiB, &wr, 1, &st, NULL) == 0 &&
+		    (o.cache = AN_CACHE_TMPFS, st_run(&p, &o, 0, MiB, &wr, 1, &t, NULL)) == 0) {
+			tap_ok(st.st[SIM_ST_FAULTS] > 0, "ext4 shared writes fault (%llu)",
+			       (unsigned long long)st.st[SIM_ST_FAULTS]);
+			tap_eq_u64(st.cyc[SIM_C_FAULT], st.st[SIM_ST_FAULTS] * 1000,
+				   "ext4: fault_mkwrite per shared write fault");
+			tap_eq_u64(t.cyc[SIM_C_FAULT], 0, "tmpfs (no page_mkwrite): no fault_mkwrite");
+		} else {
+			tap_ok(0, "shared write runs");
+		}
+		/* 1 MiB folios (warm-write:1M): the per-page part scales with the folio */
+		p.c.fault_mkwrite_page = 10;
+		o.cache = AN_CACHE_WARM_WRITE;
+		o.cache_req = 1 << 20;
+		if (st_run(&p, &o, 0, MiB, &wr, 1, &st, NULL) == 0)
+			tap_eq_u64(st.cyc[SIM_C_FAULT], st.st[SIM_ST_FAULTS] * (1000 + 10 * 256),
+				   "1 MiB folio: fault_mkwrite + 256 x fault_mkwrite_page per fault (%llu faults)",
+				   (unsigned long long)st.st[SIM_ST_FAULTS]);
+		else
+			tap_ok(0, "warm-write shared write run");
+	}
+
 	/* io_uring: the harness's chunk boundary adds one enter; tmpfs SQEs are punted */
 	zero_costs(&p);
 	p.c.uring_punt = 5;
