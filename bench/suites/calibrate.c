@@ -226,9 +226,10 @@ static uint64_t xs(void)
 /*
  * A 2 MiB-aligned mapping of bytes inside a PROT_NONE reservation (so PMD
  * mappings are possible): fd < 0 anonymous read-write memory, else the file
- * from offset 0, read-only MAP_PRIVATE. *raw gets what unmap_2m() releases.
+ * from offset 0, read-only MAP_PRIVATE, or read-write MAP_SHARED if shared.
+ * *raw gets what unmap_2m() releases.
  */
-static char *map_2m(int fd, size_t bytes, char **raw)
+static char *map_2m(int fd, int shared, size_t bytes, char **raw)
 {
 	char *r = mmap(NULL, bytes + (2u << 20), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	char *a, *m;
@@ -237,6 +238,7 @@ static char *map_2m(int fd, size_t bytes, char **raw)
 		return NULL;
 	a = (char *)(((uintptr_t)r + (2u << 20) - 1) & ~(uintptr_t)((2u << 20) - 1));
 	m = fd < 0 ? mmap(a, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) :
+	     shared ? mmap(a, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) :
 		     mmap(a, bytes, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
 	if (m == MAP_FAILED) {
 		munmap(r, bytes + (2u << 20));
@@ -289,7 +291,7 @@ static double chase(size_t pages, uint64_t accesses, int packed)
 	void **p;
 
 	bytes = (bytes + (2u << 20) - 1) & ~(size_t)((2u << 20) - 1);
-	if (!(buf = map_2m(-1, bytes, &raw)))
+	if (!(buf = map_2m(-1, 0, bytes, &raw)))
 		return -1;
 	madvise(buf, bytes, packed ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	perm = malloc(pages * sizeof(*perm));
@@ -471,7 +473,7 @@ static void probe_lines(struct cal *c)
 	uint32_t *off = malloc(l.n * sizeof(*off)), *page = malloc(l.pages * sizeof(*page));
 	double indep, fresh, per_page;
 	long thp_kb;
-	char *raw = NULL, *b = map_2m(-1, big, &raw), val[32], cl[200];
+	char *raw = NULL, *b = map_2m(-1, 0, big, &raw), val[32], cl[200];
 
 	if (!b || !off || !page || c->fold <= 0) {
 		note(c, "mem_line_indep, mem_line_fresh not measured: %s", c->fold <= 0 ? "no fold cost" : "out of memory");
@@ -588,11 +590,12 @@ static void probe_tlb(struct cal *c)
 
 /* One timed pass of one-byte touches over a fresh mapping (touch_pass). */
 struct touch {
-	int fd;         /* file mapped MAP_PRIVATE from offset 0, or -1: anonymous memory */
+	int fd;         /* file mapped from offset 0 (MAP_PRIVATE unless shared), or -1: anonymous memory */
+	int shared;     /* 1: fd mapped MAP_SHARED read-write, made clean by fsync before the pass */
 	size_t bytes;   /* length mapped */
 	size_t step;    /* one touch per step bytes */
 	int advice;     /* madvise() of the range before the pass (MADV_HUGEPAGE...), 0: none */
-	int write;      /* 1: store (anonymous only), 0: load */
+	int write;      /* 1: store (anonymous or shared), 0: load */
 	double *each;   /* out, optional: TSC cycles of each touch (bytes / step entries) */
 	int keep;       /* 1: leave the mapping for the caller in map/raw (then unmap_2m(raw, bytes)) */
 	char *map;      /* out with keep: the mapping */
@@ -607,9 +610,11 @@ static double touch_pass(void *arg)
 	struct rusage r0, r1;
 	volatile char s = 0;
 	uint64_t t0, tt;
-	char *raw, *m = map_2m(t->fd, t->bytes, &raw);
+	char *raw, *m;
 
-	if (!m)
+	if (t->shared && fsync(t->fd))
+		return -1;
+	if (!(m = map_2m(t->fd, t->shared, t->bytes, &raw)))
 		return -1;
 	if (t->advice)
 		madvise(m, t->bytes, t->advice);
@@ -1520,49 +1525,17 @@ out:
 	free(buf);
 }
 
-/* One timed pass of 1-byte writes, one per 4 KiB page, through a fresh
-   MAP_SHARED mapping of fd (the file made clean by fsync first); cycles per
-   fault (its minor faults in *faults), -1 on failure. */
-struct shared_writes {
-	int fd;          /* ext4 file, O_RDWR */
-	size_t bytes;    /* its length */
-	long faults;     /* out: faults of the last pass */
-};
-
-static double shared_write_pass(void *arg)
-{
-	struct shared_writes *w = arg;
-	struct rusage r0, r1;
-	uint64_t t0, tt;
-	char *m;
-
-	if (fsync(w->fd))
-		return -1;
-	m = mmap(NULL, w->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd, 0);
-	if (m == MAP_FAILED)
-		return -1;
-	getrusage(RUSAGE_SELF, &r0);
-	t0 = tsc();
-	for (size_t off = 0; off < w->bytes; off += PG)
-		((volatile char *)m)[off] = 1;
-	tt = tsc() - t0;
-	getrusage(RUSAGE_SELF, &r1);
-	munmap(m, w->bytes);
-	w->faults = r1.ru_minflt - r0.ru_minflt;
-	return w->faults > 0 ? (double)tt / (double)w->faults : -1;
-}
-
 /* Cycles per shared write fault of a 16 MiB ext4 file written warm with `chunk`-byte pwrites
    (its folios that size), median of FAULT_PASSES; pages mapped per fault in *pages. -1 on failure. */
 static double shared_write_shape(const char *path, size_t chunk, double *pages)
 {
-	struct shared_writes w = { .bytes = 16u << 20 };
+	struct touch w = { .bytes = 16u << 20, .step = PG, .write = 1, .shared = 1 };
 	double per;
 
 	*pages = 0;
 	if ((w.fd = make_file(path, w.bytes, chunk)) < 0)
 		return -1;
-	per = median_of(FAULT_PASSES, shared_write_pass, &w);
+	per = median_of(FAULT_PASSES, touch_pass, &w);
 	close(w.fd);
 	unlink(path);
 	*pages = w.faults > 0 ? (double)(w.bytes / PG) / (double)w.faults : 0;
