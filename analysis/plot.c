@@ -260,6 +260,18 @@ static void cache_short(char *cache, size_t len)
 		snprintf(colon + 1, len - (size_t)(colon + 1 - cache), "%lluK", b >> 10);
 }
 
+/* A case's pattern, method options and cache state, shortened for labels (shorten, cache_short). */
+static void case_parts(const json_t *c, char *pat, size_t plen, char *var, size_t vlen, char *cache,
+		       size_t clen)
+{
+	an_case_spec(c, pat, plen);
+	an_case_variant(c, var, vlen);
+	an_case_cache(c, cache, clen);
+	shorten(pat);
+	shorten(var);
+	cache_short(cache, clen);
+}
+
 /*
  * The axis label of a case: "pattern params | method options | cache", with
  * the rarely distinguishing keys dropped (shorten) and the cache request size
@@ -269,17 +281,12 @@ static void case_label(const json_t *c, char *lab, size_t len, int pat_max)
 {
 	char pat[128], var[160], cache[64], l[400];
 
-	an_case_spec(c, pat, sizeof(pat));
-	an_case_variant(c, var, sizeof(var));
-	an_case_cache(c, cache, sizeof(cache));
-	shorten(pat);
-	shorten(var);
+	case_parts(c, pat, sizeof(pat), var, sizeof(var), cache, sizeof(cache));
 	for (char *p = strstr(pat, "size="); p; p = strstr(p, "size=")) /* "seq 64M len=4K" */
 		if (p == pat || p[-1] == ' ')
 			memmove(p, p + 5, strlen(p + 5) + 1);
 		else
 			p += 5;
-	cache_short(cache, sizeof(cache));
 	snprintf(l, sizeof(l), "%.*s | %s | %s", pat_max, pat, var, cache);
 	label(lab, len, l);
 }
@@ -387,12 +394,7 @@ static void curve_key(const json_t *c, char *key, size_t len)
 	char pat[128], var[160], cache[64], kept[128] = "", *tok, *save = NULL;
 	size_t o = 0;
 
-	an_case_spec(c, pat, sizeof(pat));
-	an_case_variant(c, var, sizeof(var));
-	an_case_cache(c, cache, sizeof(cache));
-	shorten(pat);
-	shorten(var);
-	cache_short(cache, sizeof(cache));
+	case_parts(c, pat, sizeof(pat), var, sizeof(var), cache, sizeof(cache));
 	for (tok = strtok_r(pat, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		if (strncmp(tok, "size=", 5) && strncmp(tok, "pages=", 6) && o < sizeof(kept) - 1)
 			o += (size_t)snprintf(kept + o, sizeof(kept) - o, "%s%s", o ? " " : "", tok);
