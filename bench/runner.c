@@ -509,12 +509,6 @@ static int check_resources(const struct acc_ops *m, const struct an_case_opts *o
 }
 
 /*
- * Establish the case's cache state, retrying a state that was not reached
- * (-EAGAIN: readahead still settling or an eviction policy racing us) up to
- * three times; the last failure is reported as is. Never reports a state
- * that was not verified.
- */
-/*
  * Resident fraction of the data file right after a replay (cache.resident_after),
  * for the warm states, whose pages nothing in the replay evicts: below the
  * fraction established before it, the system reclaimed pages meanwhile.
@@ -532,6 +526,12 @@ static double residency_after(const struct cache_file *f, const struct an_case_o
 	return cache_resident(f->path, size, &frac, &how) ? before : frac;
 }
 
+/*
+ * Establish the case's cache state, retrying a state that was not reached
+ * (-EAGAIN: readahead still settling or an eviction policy racing us) up to
+ * three times; the last failure is reported as is. Never reports a state
+ * that was not verified.
+ */
 static int establish_retry(struct cache_file *f, const struct an_case_opts *o, int dropc,
 			   struct cache_report *rep, char *msg, size_t len)
 {

@@ -12,7 +12,8 @@
  * On tmpfs every SQE is punted to io-wq (no FMODE_NOWAIT) and each waiting
  * enter sleeps for the workers' completions. How many enters the harness
  * needs there depends on when the workers finish (timing), which the model
- * does not predict: it counts one enter per qd SQEs as on ext4.
+ * does not predict: it counts one enter per qd SQEs as on ext4, plus the
+ * drain's wait at the end (uring_finish).
  */
 #include "sim/sim_int.h"
 

@@ -341,10 +341,9 @@ static void count_fault(struct sim *s, int major)
 static void page_mkwrite(struct sim *s, uint64_t pgoff)
 {
 	uint64_t head;
-	unsigned order = 0;
+	unsigned order = 0; /* pc_folio leaves it alone when the page is not cached */
 
-	if (!pc_folio(s, pgoff, &head, &order))
-		order = 0;
+	pc_folio(s, pgoff, &head, &order);
 	sim_cost(s, SIM_C_FAULT, s->p.c.fault_mkwrite + ((uint64_t)s->p.c.fault_mkwrite_page << order));
 }
 
