@@ -12,9 +12,11 @@
  * Each case runs 5 times; the median rate is printed with min and max, since
  * other work may share the machine. Own PRNG (xorshift64*): the trace
  * generators are not needed for a speed measurement.
+ * Usage: bench_mmu [CASE [ACCESSES]] runs one case (e.g. under a profiler).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/mb.h"
 #include "sim/mmu/mmu.h"
@@ -108,7 +110,7 @@ static int run(const struct bcase *b)
 	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static const struct bcase cases[] = {
 		{ "seq-4k", 256 * MB_MiB, PG_4K, 0, 0, 0, 40000000, 100e6 },
@@ -118,8 +120,19 @@ int main(void)
 		{ "rand-4k-nested-pf", MB_GiB, PG_4K, 1, 1, 1, 10000000, 0 },
 		{ "rand-2m", MB_GiB, PG_2M, 1, 0, 0, 10000000, 0 },
 	};
-	int err = 0;
-	for (size_t i = 0; i < MB_ARRAY_SIZE(cases); i++)
-		err |= run(&cases[i]);
+	int err = 0, ran = 0;
+	for (size_t i = 0; i < MB_ARRAY_SIZE(cases); i++) {
+		struct bcase b = cases[i];
+		if (argc > 1 && strcmp(argv[1], b.name) != 0)
+			continue;
+		if (argc > 2)
+			b.n = strtoull(argv[2], NULL, 10);
+		err |= run(&b);
+		ran++;
+	}
+	if (!ran) {
+		mb_err("sim.mmu", "bench: no case named '%s'", argv[1]);
+		return 2;
+	}
 	return err;
 }

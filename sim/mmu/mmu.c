@@ -22,7 +22,7 @@
  *   raised by the walk that sees the current entry).
  * - Only successful walks fill the TLBs (L1 of the leaf size and the STLB);
  *   STLB hits fill the L1.
- * Speed (never results): tlb.h keeps keys contiguous and hashes wide fully
+ * Speed (never results): tlb.h keeps sets in recency order and hashes wide fully
  * associative structures; mmu_prefetch lets a replay loop start the host
  * cache miss on a future walk's leaf entry early.
  * Invariant: fast.last_vpn[s] is, when valid, the key of the most recently
@@ -439,7 +439,7 @@ static int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg
 		int slot = tlb_lookup(&m->pwc[l], k, k);
 		if (slot >= 0) {
 			st[MMU_ST_PWC_HIT_PDE + (l - MMU_PDE)]++;
-			frame = m->pwc[l].way[slot].val;
+			frame = m->pwc[l].val[slot];
 			lvl = l - 1;
 			break;
 		}
@@ -520,13 +520,13 @@ static void dirty_assist(struct mmu *m, uint64_t va)
 		uint64_t vpn = va >> pg_shift[s];
 		int slot = tlb_probe(&m->l1[s], vpn, vpn);
 		if (slot >= 0)
-			m->l1[s].way[slot].val |= V_D;
+			m->l1[s].val[slot] |= V_D;
 	}
 	struct tlb *t;
 	enum pg_size sz;
 	int slot = stlb_find(m, va, 0, &t, &sz);
 	if (slot >= 0)
-		t->way[slot].val |= V_D;
+		t->val[slot] |= V_D;
 	m->fast.stats[MMU_ST_DIRTY_ASSIST]++;
 }
 
@@ -566,7 +566,7 @@ int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
 		int slot = tlb_lookup(&m->l1[s], vpn, vpn);
 		if (slot < 0)
 			continue;
-		uint32_t val = m->l1[s].way[slot].val;
+		uint32_t val = m->l1[s].val[slot];
 		m->fast.last_vpn[s] = vpn;
 		m->fast.last_wok[s] = (val & (V_W | V_D)) == (V_W | V_D);
 		if (is_write && !(val & V_W)) {  /* stale read-only entry: drop, walk */
@@ -588,7 +588,7 @@ int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
 	enum pg_size sz;
 	int slot = stlb_find(m, va, 1, &t, &sz);
 	if (slot >= 0) {
-		uint32_t val = t->way[slot].val;
+		uint32_t val = t->val[slot];
 		if (!is_write || (val & V_W)) {
 			if (is_write && !(val & V_D)) {
 				dirty_assist(m, va);

@@ -1,17 +1,18 @@
 /*
  * sim/mmu/tlb.c — the set-associative structure of tlb.h and its two
- * replacement policies.
+ * replacement policies, each as a table of per-set operations valid for
+ * every representation of that policy (tlb.h inlines them on hot paths).
  *
  * PLRU tree layout: for w ways (a power of two) a set has w-1 node bits in
  * heap order (node n has children 2n+1, 2n+2; leaves are the ways). Bit 0
  * means "the older half is the left one", 1 "the right one". touch() sets
- * every node on the way's path to point to the other half; victim() follows
- * the bits from the root; each way's path (nodes and values) is tabled once.
+ * every node on the way's path to point to the other half; the victim
+ * follows the bits from the root; each way's path (nodes and values) is
+ * tabled once.
  *
- * Hashed fully associative structures (tlb.h): the key hash uses linear
- * probing with backward-shift deletion and each valid slot's bucket kept in
- * hidx; "lru" there is the recency list, whose tail is the way with the
- * smallest stamp the stamp scheme would have picked.
+ * Hashed fully associative structures: each bucket heads a chain of slots
+ * linked by hnext (TLB_HASH_LOAD buckets per way keep chains short); "lru"
+ * there is the recency list, in the same order as the move-to-front sets.
  */
 #include "sim/mmu/tlb.h"
 
@@ -20,45 +21,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- LRU: exact, by last-use stamps ----------------------------------- */
+/* ---- key hash (hashed kinds) --------------------------------------------- */
 
-/* Before the 32-bit clock wraps: renumber each set's stamps to their rank
-   (1 + number of older ways), same order, so the same victims. */
-void tlb_lru_renumber(struct tlb *t)
+static void hash_add(struct tlb *t, uint64_t key, uint32_t slot)
 {
-	for (unsigned s = 0; s < t->sets; s++) {
-		struct tlb_way *w = t->way + (size_t)s * t->ways;
-		for (unsigned i = 0; i < t->ways; i++) {
-			uint32_t r = 1;
-			for (unsigned j = 0; j < t->ways; j++)
-				r += w[j].stamp < w[i].stamp;
-			t->rank_tmp[i] = r;
-		}
-		for (unsigned i = 0; i < t->ways; i++)
-			w[i].stamp = t->rank_tmp[i];
-	}
-	t->clock = t->ways;
+	uint32_t *head = &t->hhead[tlb_hpos(t, key)];
+	t->hnext[slot] = *head;
+	*head = slot;
 }
 
-static unsigned lru_victim(const struct tlb *t, unsigned set)
+/* Remove the key of slot (valid) from its bucket's chain. */
+static void hash_del(struct tlb *t, uint32_t slot)
 {
-	const struct tlb_way *s = t->way + (size_t)set * t->ways;
-	unsigned v = 0;
-	uint32_t min = s[0].stamp;
-	for (unsigned w = 1; w < t->ways; w++) {  /* branch-free: cmov */
-		uint32_t st = s[w].stamp;
-		int lt = st < min;
-		min = lt ? st : min;
-		v = lt ? w : v;
-	}
-	return v;
+	uint32_t *p = &t->hhead[tlb_hpos(t, t->key[slot])];
+	while (*p != slot)
+		p = &t->hnext[*p];
+	*p = t->hnext[slot];
 }
 
-/* ---- LRU as a recency list (hashed fully associative structures) --------
- * Same order as the stamps: every touch moves the way to the head, the tail
- * is the least recently used valid way; invalid ways are off the list. */
+/* ---- recency list (TLB_K_LIST) --------------------------------------------
+ * Every touch moves the way to the head, the tail is the least recently
+ * used valid way; invalid ways are off the list. */
 
-static void list_unlink(struct tlb *t, unsigned w)
+void tlb_list_unlink(struct tlb *t, unsigned w)
 {
 	uint32_t p = t->prev[w], n = t->next[w];
 	if (p == w)
@@ -74,34 +59,58 @@ static void list_unlink(struct tlb *t, unsigned w)
 	t->prev[w] = t->next[w] = w;
 }
 
-static void list_touch(struct tlb *t, unsigned set, unsigned way)
+/* Lowest invalid way of set, or ways when the set is full. */
+static unsigned first_invalid(const struct tlb *t, unsigned set)
 {
-	(void)set;
-	if (t->head == way)
-		return;
-	list_unlink(t, way);
-	t->prev[way] = TLB_NIL;
-	t->next[way] = t->head;
-	if (t->head == TLB_NIL)
-		t->tail = way;
-	else
-		t->prev[t->head] = way;
-	t->head = way;
+	if (t->nvalid >= t->entries)
+		return t->ways;
+	const uint64_t *k = t->key + (size_t)set * t->ways;
+	unsigned w = 0;
+	while (w < t->ways && k[w] != TLB_NOKEY)
+		w++;
+	return w;
 }
 
-static unsigned list_victim(const struct tlb *t, unsigned set)
+/* ---- "lru" ------------------------------------------------------------------ */
+
+static size_t lru_touch(struct tlb *t, unsigned set, unsigned way)
 {
-	(void)set;
-	return t->tail;
+	size_t base = (size_t)set * t->ways;
+	if (t->kind == TLB_K_LIST) {
+		tlb_list_touch(t, way);
+		return base + way;
+	}
+	if (way)
+		tlb_mtf_front(t, base, way);
+	return base;
 }
 
-static void list_drop(struct tlb *t, unsigned set, unsigned way)
+static unsigned lru_fill_way(const struct tlb *t, unsigned set)
 {
-	(void)set;
-	list_unlink(t, way);
+	if (t->kind == TLB_K_MTF)
+		return t->ways - 1;             /* invalid ways sit last, then the LRU */
+	unsigned w = first_invalid(t, set);
+	return w < t->ways ? w : t->tail;
 }
 
-/* ---- tree PLRU ----------------------------------------------------------- */
+static size_t lru_drop(struct tlb *t, unsigned set, unsigned way)
+{
+	size_t base = (size_t)set * t->ways;
+	if (t->kind == TLB_K_LIST) {
+		tlb_list_unlink(t, way);
+		return base + way;
+	}
+	/* MTF: close the gap, the invalidated way goes last */
+	uint64_t k = t->key[base + way];
+	for (unsigned i = way; i + 1 < t->ways; i++) {
+		t->key[base + i] = t->key[base + i + 1];
+		t->val[base + i] = t->val[base + i + 1];
+	}
+	t->key[base + t->ways - 1] = k;
+	return base + t->ways - 1;
+}
+
+/* ---- "plru" ----------------------------------------------------------------- */
 
 /* Node bits a touch of each way writes: which nodes (pmask) and their new
    values (pbits), from the walk down the tree; computed once by tlb_init. */
@@ -124,33 +133,26 @@ static void plru_paths(struct tlb *t)
 	}
 }
 
-static void plru_touch(struct tlb *t, unsigned set, unsigned way)
+static size_t plru_touch(struct tlb *t, unsigned set, unsigned way)
 {
 	tlb_plru_touch(t, set, way);
+	return (size_t)set * t->ways + way;
 }
 
-static unsigned plru_victim(const struct tlb *t, unsigned set)
+static unsigned plru_fill_way(const struct tlb *t, unsigned set)
 {
-	uint64_t bits = t->tree[set];
-	unsigned node = 0, lo = 0, n = t->ways;
-	while (n > 1) {
-		unsigned half = n / 2;
-		unsigned right = (unsigned)(bits >> node & 1);  /* right half is older */
-		node = 2 * node + 1 + right;
-		lo += right * half;
-		n = half;
-	}
-	return lo;
+	unsigned w = first_invalid(t, set);
+	return w < t->ways ? w : tlb_plru_victim(t, set);
+}
+
+static size_t plru_drop(struct tlb *t, unsigned set, unsigned way)
+{
+	return (size_t)set * t->ways + way;     /* tree bits stay as they are */
 }
 
 static const struct tlb_policy policies[] = {
-	{ .name = "lru", .touch = tlb_lru_touch, .victim = lru_victim },
-	{ .name = "plru", .touch = plru_touch, .victim = plru_victim },
-};
-
-/* "lru" of a hashed structure: not found by name, chosen by tlb_init. */
-static const struct tlb_policy lru_list = {
-	.name = "lru", .touch = list_touch, .victim = list_victim, .drop = list_drop,
+	{ .name = "lru", .touch = lru_touch, .fill_way = lru_fill_way, .drop = lru_drop },
+	{ .name = "plru", .touch = plru_touch, .fill_way = plru_fill_way, .drop = plru_drop },
 };
 
 const struct tlb_policy *tlb_policy_find(const char *name)
@@ -184,7 +186,7 @@ int tlb_geom_check(const struct mmu_cache_geom *g, const char *what, char *err, 
 		snprintf(err, errlen, "%s.policy: '%s' unknown (lru, plru)", what, pol);
 		return -EINVAL;
 	}
-	if (p->victim == plru_victim && (!is_pow2(g->ways) || g->ways > 64)) {
+	if (p == &policies[1] && (!is_pow2(g->ways) || g->ways > 64)) {
 		snprintf(err, errlen, "%s.ways: %u with plru must be a power of two <= 64", what,
 			 g->ways);
 		return -EINVAL;
@@ -200,6 +202,7 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 		return -EINVAL;
 	if (g->entries == 0) {          /* absent: lookups miss, inserts do nothing */
 		t->pol = &policies[0];
+		t->kind = TLB_K_NONE;
 		t->sets = 1;
 		t->sets_pow2 = 1;
 		return 0;
@@ -213,31 +216,29 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 	t->sets = g->entries / g->ways;
 	t->sets_pow2 = is_pow2(t->sets);
 	t->set_mask = t->sets_pow2 ? t->sets - 1 : 0;
+	int lru = t->pol == &policies[0], hashed = t->sets == 1 && t->ways >= TLB_HASH_WAYS;
+	t->kind = hashed ? (lru ? TLB_K_LIST : TLB_K_HPLRU) : (lru ? TLB_K_MTF : TLB_K_PLRU);
 	t->key = aligned_alloc(64, ((sizeof(*t->key) * t->entries + 63) / 64) * 64);
-	t->way = aligned_alloc(64, ((sizeof(*t->way) * t->entries + 63) / 64) * 64);
+	t->val = aligned_alloc(64, ((sizeof(*t->val) * t->entries + 63) / 64) * 64);
 	t->tree = calloc(t->sets, sizeof(*t->tree));
-	t->rank_tmp = calloc(t->ways, sizeof(*t->rank_tmp));
-	if (!t->key || !t->way || !t->tree || !t->rank_tmp)
+	if (!t->key || !t->val || !t->tree)
 		goto nomem;
-	if (t->sets == 1 && t->ways >= TLB_HASH_WAYS) {
-		t->hbits = 2;                   /* at most 1/4 full */
-		while ((UINT64_C(1) << t->hbits) < (uint64_t)t->ways * 4)
+	if (hashed) {
+		t->hbits = 1;
+		while ((UINT64_C(1) << t->hbits) < (uint64_t)t->ways * TLB_HASH_LOAD)
 			t->hbits++;
-		t->hash = malloc(sizeof(*t->hash) << t->hbits);
-		t->hidx = malloc(sizeof(*t->hidx) * t->entries);
-		if (!t->hash || !t->hidx)
+		t->hhead = malloc(sizeof(*t->hhead) << t->hbits);
+		t->hnext = malloc(sizeof(*t->hnext) * t->entries);
+		if (!t->hhead || !t->hnext)
 			goto nomem;
-		if (t->pol == &policies[0]) {
-			t->pol = &lru_list;
-			t->prev = malloc(sizeof(*t->prev) * t->ways);
-			t->next = malloc(sizeof(*t->next) * t->ways);
-			if (!t->prev || !t->next)
-				goto nomem;
-		}
 	}
-	t->pol_stamp = t->pol == &policies[0];
-	t->pol_plru = t->pol == &policies[1];
-	if (t->pol_plru) {
+	if (t->kind == TLB_K_LIST) {
+		t->prev = malloc(sizeof(*t->prev) * t->ways);
+		t->next = malloc(sizeof(*t->next) * t->ways);
+		if (!t->prev || !t->next)
+			goto nomem;
+	}
+	if (!lru) {
 		t->pmask = malloc(sizeof(*t->pmask) * t->ways);
 		t->pbits = malloc(sizeof(*t->pbits) * t->ways);
 		if (!t->pmask || !t->pbits)
@@ -255,11 +256,10 @@ nomem:
 void tlb_fini(struct tlb *t)
 {
 	free(t->key);
-	free(t->way);
+	free(t->val);
 	free(t->tree);
-	free(t->rank_tmp);
-	free(t->hash);
-	free(t->hidx);
+	free(t->hhead);
+	free(t->hnext);
 	free(t->pmask);
 	free(t->pbits);
 	free(t->prev);
@@ -267,69 +267,36 @@ void tlb_fini(struct tlb *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void tlb_hash_add(struct tlb *t, uint64_t key, uint32_t slot)
+size_t tlb_insert_other(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
+			uint64_t *evicted)
 {
-	uint32_t mask = (UINT32_C(1) << t->hbits) - 1, home = tlb_hpos(t, key), i = home;
-	while (t->hash[i].key != TLB_NOKEY)
-		i = (i + 1) & mask;
-	t->hash[i] = (struct tlb_bucket){ .key = key, .slot = slot, .home = home };
-	t->hidx[slot] = i;
-}
-
-/* Remove the key of slot (valid) from the hash: backward-shift deletion
-   keeps every other key reachable from its home bucket without tombstones. */
-static void hash_del(struct tlb *t, uint32_t slot)
-{
-	uint32_t mask = (UINT32_C(1) << t->hbits) - 1, i = t->hidx[slot];
-	for (;;) {
-		uint32_t j = i;
-		for (;;) {
-			j = (j + 1) & mask;
-			if (t->hash[j].key == TLB_NOKEY) {
-				t->hash[i].key = TLB_NOKEY;
-				return;
-			}
-			uint32_t h = t->hash[j].home;
-			/* the key at j may move to i unless its home lies in (i, j] */
-			int stays = i <= j ? (h > i && h <= j) : (h > i || h <= j);
-			if (!stays)
-				break;
-		}
-		t->hash[i] = t->hash[j];
-		t->hidx[t->hash[i].slot] = i;
-		i = j;
-	}
-}
-
-unsigned tlb_fill_way(struct tlb *t, unsigned set)
-{
-	unsigned way = TLB_NIL;
-	if (t->nvalid < t->entries) {
-		const uint64_t *k = t->key + (size_t)set * t->ways;
-		for (unsigned w = 0; w < t->ways; w++)
-			if (k[w] == TLB_NOKEY) {
-				way = w;
-				break;
-			}
-	}
-	if (way == TLB_NIL) {
-		way = t->pol->victim(t, set);
-		if (t->hbits)
-			hash_del(t, (uint32_t)((size_t)set * t->ways + way));
-	}
-	return way;
+	unsigned way = t->pol->fill_way(t, set);
+	size_t slot = (size_t)set * t->ways + way;
+	uint64_t ev = t->key[slot];
+	if (ev == TLB_NOKEY)
+		t->nvalid++;
+	else if (t->hbits)
+		hash_del(t, (uint32_t)slot);
+	if (evicted)
+		*evicted = ev;
+	t->key[slot] = key;
+	t->val[slot] = val;
+	if (t->hbits)
+		hash_add(t, key, (uint32_t)slot);
+	return t->pol->touch(t, set, way);
 }
 
 int tlb_invalidate(struct tlb *t, uint64_t key, uint64_t index)
 {
-	int slot = tlb_probe(t, key, index);
-	if (slot < 0)
+	unsigned set;
+	if (t->nvalid == 0)
+		return 0;
+	int way = tlb_where(t, key, index, &set);
+	if (way < 0)
 		return 0;
 	if (t->hbits)
-		hash_del(t, (uint32_t)slot);
-	if (t->pol->drop)
-		t->pol->drop(t, (unsigned)slot / t->ways, (unsigned)slot % t->ways);
-	t->key[slot] = TLB_NOKEY;
+		hash_del(t, (uint32_t)((size_t)set * t->ways + (unsigned)way));
+	t->key[t->pol->drop(t, set, (unsigned)way)] = TLB_NOKEY;
 	t->nvalid--;
 	return 1;
 }
@@ -337,17 +304,15 @@ int tlb_invalidate(struct tlb *t, uint64_t key, uint64_t index)
 void tlb_flush(struct tlb *t)
 {
 	if (t->entries == 0 || t->nvalid == 0)
-		return;                         /* empty: nothing to clear (stamps of
-						   invalid ways are never compared) */
+		return;                         /* empty: nothing to clear */
 	for (unsigned i = 0; i < t->entries; i++) {
 		t->key[i] = TLB_NOKEY;
-		t->way[i] = (struct tlb_way){ .val = 0, .stamp = 0 };
+		t->val[i] = 0;
 	}
-	t->clock = 0;
 	memset(t->tree, 0, sizeof(*t->tree) * t->sets);
-	if (t->hash)
+	if (t->hhead)
 		for (uint32_t i = 0; i < (UINT32_C(1) << t->hbits); i++)
-			t->hash[i].key = TLB_NOKEY;
+			t->hhead[i] = TLB_NIL;
 	if (t->prev)
 		for (unsigned w = 0; w < t->ways; w++)
 			t->prev[w] = t->next[w] = w;

@@ -7,19 +7,28 @@
  * - sets * ways == entries; set index = index mod sets (index is the VPN or
  *   line number the caller supplies); a key appears at most once in its set.
  * - key TLB_NOKEY marks an invalid way. Lookup misses change no state; hits
- *   and inserts call the policy's touch; insert fills the lowest invalid way
- *   first, otherwise the policy's victim.
- * - Policies are function pointers with a printable name (CONVENTIONS §5).
- *   "lru": exact LRU by use stamps. "plru": tree pseudo-LRU, ways a power of
- *   two; each touch points every node on the way's path away from it.
- * - Layout for speed, not for results: keys sit in their own array (a set's
- *   keys are contiguous, so the compare loop vectorises), payload and stamp
- *   beside it. A fully associative structure of at least TLB_HASH_WAYS ways
- *   also keeps a hash of its keys (key -> slot, linear probing, at most 1/4
- *   full) and, with "lru", its valid ways on a recency list (head = most
- *   recent, tail = victim): the same order as the stamps, kept in O(1)
- *   instead of a scan of every stamp. Which representation is used never
- *   changes a hit, a miss or a victim.
+ *   and inserts touch the way; insert fills an invalid way first, otherwise
+ *   the policy's victim.
+ * - Policies are tables of function pointers with a printable name
+ *   (CONVENTIONS §5). "lru": exact LRU. "plru": tree pseudo-LRU, ways a power
+ *   of two, each touch points every node on the way's path away from it,
+ *   fills take the lowest invalid way.
+ * - Representations, chosen by tlb_init for speed, never for results (tests/
+ *   test_tlb.c checks each against a plain reference):
+ *   TLB_K_MTF    "lru", not hashed: each set is kept in recency order, most
+ *                recent first, invalid ways last. A hit moves the key to the
+ *                front, an insert shifts the set down one and drops the last
+ *                way (an invalid one if any, else the least recently used).
+ *                No stamps, no victim scan; slots move, so a slot number is
+ *                valid only until the next change of its set.
+ *   TLB_K_PLRU   "plru", not hashed: keys stay in their ways, a tree of node
+ *                bits per set.
+ *   TLB_K_LIST   "lru", fully associative with >= TLB_HASH_WAYS ways: a key
+ *                hash (bucket -> chain of slots) and the valid ways on a
+ *                recency list (head = most recent, tail = victim).
+ *   TLB_K_HPLRU  "plru", same size rule: the key hash and the PLRU tree.
+ *   Keys sit in their own array (a set's keys are contiguous), payloads
+ *   beside them; the named policies are dispatched inline by kind.
  */
 #ifndef SIM_MMU_TLB_H
 #define SIM_MMU_TLB_H
@@ -31,29 +40,24 @@
 
 #define TLB_NOKEY UINT64_MAX /* key of an invalid way */
 #define TLB_HASH_WAYS 16     /* fully associative with this many ways or more: hashed */
-#define TLB_NIL UINT32_MAX   /* end of the recency list */
+#define TLB_HASH_LOAD 8      /* hash buckets per way (chains stay short) */
+#define TLB_NIL UINT32_MAX   /* end of a chain or of the recency list */
 
 struct tlb;
 
-/* One way's payload and LRU stamp (its key is in tlb.key at the same slot). */
-struct tlb_way {
-	uint32_t val;    /* payload */
-	uint32_t stamp;  /* last-use stamp (lru) */
-};
+/* Representation (see the file comment). */
+enum tlb_kind { TLB_K_NONE, TLB_K_MTF, TLB_K_PLRU, TLB_K_LIST, TLB_K_HPLRU };
 
-/* One bucket of the key hash of a fully associative structure. */
-struct tlb_bucket {
-	uint64_t key;    /* TLB_NOKEY = empty */
-	uint32_t slot;   /* way holding key */
-	uint32_t home;   /* tlb_hpos(key): where its probe sequence starts */
-};
-
-/* A replacement policy. */
+/* A replacement policy: the operations on one set, for any representation
+   of that policy; the hot paths below inline them by kind. */
 struct tlb_policy {
-	const char *name;                                        /* "lru", "plru" */
-	void (*touch)(struct tlb *t, unsigned set, unsigned way); /* way used */
-	unsigned (*victim)(const struct tlb *t, unsigned set);    /* way to evict (all valid) */
-	void (*drop)(struct tlb *t, unsigned set, unsigned way);  /* way invalidated (NULL: nothing) */
+	const char *name;                                          /* "lru", "plru" */
+	/* way used: returns the slot now holding its key (MTF moves it) */
+	size_t (*touch)(struct tlb *t, unsigned set, unsigned way);
+	/* way to fill in a set (an invalid way first) */
+	unsigned (*fill_way)(const struct tlb *t, unsigned set);
+	/* invalidate way: returns the slot whose key the caller clears */
+	size_t (*drop)(struct tlb *t, unsigned set, unsigned way);
 };
 
 struct tlb {
@@ -62,24 +66,22 @@ struct tlb {
 	unsigned ways;                  /* associativity */
 	const struct tlb_policy *pol;   /* replacement policy */
 	/* derived */
+	enum tlb_kind kind;             /* representation */
 	unsigned sets;                  /* entries / ways */
 	uint64_t set_mask;              /* sets - 1 when sets is a power of two, else 0 */
 	int sets_pow2;                  /* 1: index with set_mask, 0: with % sets */
 	unsigned hbits;                 /* log2 of the hash size; 0 = not hashed */
-	int pol_stamp;                  /* 1: policy is stamp "lru" (touch done inline) */
-	int pol_plru;                   /* 1: policy is "plru" (touch done inline) */
 	uint64_t *pmask, *pbits;        /* [ways] plru: tree nodes a touch of the way
 					   writes, and the values written */
 	/* state */
 	uint64_t *key;                  /* [entries] set-major: way w of set s at s*ways+w */
-	struct tlb_way *way;            /* [entries] payload and stamp, same indexing */
+	uint32_t *val;                  /* [entries] payload, same indexing */
 	uint64_t *tree;                 /* [sets] PLRU node bits (plru) */
-	uint32_t clock;                 /* use counter for stamps (renumbered before wrapping) */
-	uint32_t *rank_tmp;             /* [ways] scratch for renumbering */
 	uint64_t nvalid;                /* valid ways now */
-	struct tlb_bucket *hash;        /* [1 << hbits] key -> slot (hashed only) */
-	uint32_t *hidx;                 /* [entries] bucket holding each valid slot's key */
-	uint32_t *prev, *next;          /* [ways] recency list links (hashed lru); a way
+	uint32_t *hhead;                /* [1 << hbits] first slot of each bucket's chain,
+					   TLB_NIL when empty (hashed only) */
+	uint32_t *hnext;                /* [entries] next slot in the same chain */
+	uint32_t *prev, *next;          /* [ways] recency list links (TLB_K_LIST); a way
 					   off the list links to itself */
 	uint32_t head, tail;            /* most and least recently used way, TLB_NIL */
 };
@@ -91,32 +93,6 @@ int tlb_geom_check(const struct mmu_cache_geom *g, const char *what, char *err, 
 /* Allocate a structure of geometry g (entries 0 allowed). 0, -EINVAL, -ENOMEM. */
 int tlb_init(struct tlb *t, const struct mmu_cache_geom *g);
 void tlb_fini(struct tlb *t);
-
-/* The stamp-LRU touch, inline on the hot paths (renumbers before wrapping). */
-void tlb_lru_renumber(struct tlb *t);
-static inline void tlb_lru_touch(struct tlb *t, unsigned set, unsigned way)
-{
-	if (t->clock == UINT32_MAX)
-		tlb_lru_renumber(t);
-	t->way[(size_t)set * t->ways + way].stamp = ++t->clock;
-}
-
-/* The PLRU touch: point every node on the way's path away from it. */
-static inline void tlb_plru_touch(struct tlb *t, unsigned set, unsigned way)
-{
-	t->tree[set] = (t->tree[set] & ~t->pmask[way]) | t->pbits[way];
-}
-
-/* The policy's touch, inline for the two named policies. */
-static inline void tlb_touch(struct tlb *t, unsigned set, unsigned way)
-{
-	if (t->pol_stamp)
-		tlb_lru_touch(t, set, way);
-	else if (t->pol_plru)
-		tlb_plru_touch(t, set, way);
-	else
-		t->pol->touch(t, set, way);
-}
 
 static inline unsigned tlb_set(const struct tlb *t, uint64_t index)
 {
@@ -131,36 +107,22 @@ static inline uint32_t tlb_hpos(const struct tlb *t, uint64_t key)
 /* Slot of key in a hashed structure, or -1. */
 static inline int tlb_hash_find(const struct tlb *t, uint64_t key)
 {
-	uint32_t mask = (UINT32_C(1) << t->hbits) - 1;
-	for (uint32_t i = tlb_hpos(t, key);; i = (i + 1) & mask) {
-		const struct tlb_bucket *b = &t->hash[i];
-		if (b->key == key)
-			return (int)b->slot;
-		if (b->key == TLB_NOKEY)
-			return -1;
-	}
+	for (uint32_t s = t->hhead[tlb_hpos(t, key)]; s != TLB_NIL; s = t->hnext[s])
+		if (t->key[s] == key)
+			return (int)s;
+	return -1;
 }
 
-/* Way of key in the set whose keys start at k, or -1. No early exit and no
-   data-dependent branch, so random hits in wide sets cost no misprediction;
-   the common widths get a constant trip count (unrolled, vectorised). */
+/* Way of key in the set whose keys start at k, or -1. */
 static inline int tlb_find_way(const uint64_t *k, unsigned ways, uint64_t key)
 {
-	int found = -1;
-#define TLB_FIND(n)                                                 \
-	for (unsigned w = 0; w < (n); w++)                          \
-		found = k[w] == key ? (int)w : found;               \
-	return found
-	switch (ways) {
-	case 4: TLB_FIND(4);
-	case 8: TLB_FIND(8);
-	case 16: TLB_FIND(16);
-	default: TLB_FIND(ways);
-	}
-#undef TLB_FIND
+	for (unsigned w = 0; w < ways; w++)
+		if (k[w] == key)
+			return (int)w;
+	return -1;
 }
 
-/* Set and way of key, or -1 (set filled in either way unless hashed). */
+/* Set and way of key, or -1 (set filled in either way; 0 when hashed). */
 static inline int tlb_where(const struct tlb *t, uint64_t key, uint64_t index, unsigned *set)
 {
 	if (t->hbits) {
@@ -171,7 +133,78 @@ static inline int tlb_where(const struct tlb *t, uint64_t key, uint64_t index, u
 	return tlb_find_way(t->key + (size_t)*set * t->ways, t->ways, key);
 }
 
-/* Slot (set * ways + way) holding key in the set of index, touched; -1 on a miss. */
+/* MTF: move way w of the set at base to the front (slot base). */
+static inline void tlb_mtf_front(struct tlb *t, size_t base, unsigned w)
+{
+	uint64_t k = t->key[base + w];
+	uint32_t v = t->val[base + w];
+	for (size_t i = base + w; i > base; i--) {
+		t->key[i] = t->key[i - 1];
+		t->val[i] = t->val[i - 1];
+	}
+	t->key[base] = k;
+	t->val[base] = v;
+}
+
+/* PLRU touch: point every node on the way's path away from it. */
+static inline void tlb_plru_touch(struct tlb *t, unsigned set, unsigned way)
+{
+	t->tree[set] = (t->tree[set] & ~t->pmask[way]) | t->pbits[way];
+}
+
+/* PLRU victim: follow the node bits from the root to the older leaf. */
+static inline unsigned tlb_plru_victim(const struct tlb *t, unsigned set)
+{
+	uint64_t bits = t->tree[set];
+	unsigned node = 0, lo = 0, n = t->ways;
+	while (n > 1) {
+		unsigned half = n / 2;
+		unsigned right = (unsigned)(bits >> node & 1);  /* right half is older */
+		node = 2 * node + 1 + right;
+		lo += right * half;
+		n = half;
+	}
+	return lo;
+}
+
+/* Recency list (TLB_K_LIST): way becomes the head. */
+void tlb_list_unlink(struct tlb *t, unsigned way);
+static inline void tlb_list_touch(struct tlb *t, unsigned way)
+{
+	if (t->head == way)
+		return;
+	tlb_list_unlink(t, way);
+	t->prev[way] = TLB_NIL;
+	t->next[way] = t->head;
+	if (t->head == TLB_NIL)
+		t->tail = way;
+	else
+		t->prev[t->head] = way;
+	t->head = way;
+}
+
+/* Touch way of set; returns the slot now holding its key. */
+static inline size_t tlb_touch(struct tlb *t, unsigned set, unsigned way)
+{
+	size_t base = (size_t)set * t->ways;
+	switch (t->kind) {
+	case TLB_K_MTF:
+		if (way)
+			tlb_mtf_front(t, base, way);
+		return base;
+	case TLB_K_PLRU:
+	case TLB_K_HPLRU:
+		tlb_plru_touch(t, set, way);
+		return base + way;
+	case TLB_K_LIST:
+		tlb_list_touch(t, way);
+		return base + way;
+	default:
+		return t->pol->touch(t, set, way);
+	}
+}
+
+/* Slot holding key in the set of index, touched; -1 on a miss. */
 static inline int tlb_lookup(struct tlb *t, uint64_t key, uint64_t index)
 {
 	if (t->nvalid == 0)
@@ -180,8 +213,7 @@ static inline int tlb_lookup(struct tlb *t, uint64_t key, uint64_t index)
 	int w = tlb_where(t, key, index, &set);
 	if (w < 0)
 		return -1;
-	tlb_touch(t, set, (unsigned)w);
-	return (int)(set * t->ways + (unsigned)w);
+	return (int)tlb_touch(t, set, (unsigned)w);
 }
 
 /* Slot holding key, without touching; -1 on a miss. */
@@ -191,26 +223,32 @@ static inline int tlb_probe(const struct tlb *t, uint64_t key, uint64_t index)
 		return -1;
 	unsigned set;
 	int w = tlb_where(t, key, index, &set);
-	return w < 0 ? -1 : (int)(set * t->ways + (unsigned)w);
+	return w < 0 ? -1 : (int)((size_t)set * t->ways + (unsigned)w);
 }
 
-/* Way to fill in set (the lowest invalid one, else the policy's victim), and
-   its hash bucket emptied when hashed. Out of line: only misses get here. */
-unsigned tlb_fill_way(struct tlb *t, unsigned set);
-/* Hash: add key at slot (hashed structures only). */
-void tlb_hash_add(struct tlb *t, uint64_t key, uint32_t slot);
+/* Insert of a key the caller found absent, for kinds other than MTF (out of
+   line: victim choice, hash and list upkeep). Returns its slot. */
+size_t tlb_insert_other(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
+			uint64_t *evicted);
 
-/* Write key and val into the way chosen by tlb_fill_way, touch it. */
-static inline void tlb_fill(struct tlb *t, unsigned set, unsigned way, uint64_t key, uint32_t val)
+/* Insert key (absent) into set with payload val; returns its slot. */
+static inline size_t tlb_insert_set(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
+				    uint64_t *evicted)
 {
-	size_t slot = (size_t)set * t->ways + way;
-	if (t->key[slot] == TLB_NOKEY)
-		t->nvalid++;
-	t->key[slot] = key;
-	t->way[slot].val = val;
-	if (t->hbits)
-		tlb_hash_add(t, key, (uint32_t)slot);
-	tlb_touch(t, set, way);
+	if (t->kind != TLB_K_MTF)
+		return tlb_insert_other(t, set, key, val, evicted);
+	size_t base = (size_t)set * t->ways;
+	uint64_t ev = t->key[base + t->ways - 1];  /* last: invalid if any, else LRU */
+	t->nvalid += ev == TLB_NOKEY;
+	for (size_t i = base + t->ways - 1; i > base; i--) {
+		t->key[i] = t->key[i - 1];
+		t->val[i] = t->val[i - 1];
+	}
+	t->key[base] = key;
+	t->val[base] = val;
+	if (evicted)
+		*evicted = ev;
+	return base;
 }
 
 /*
@@ -224,13 +262,7 @@ static inline int tlb_insert(struct tlb *t, uint64_t key, uint64_t index, uint32
 		*evicted = TLB_NOKEY;
 	if (t->entries == 0)
 		return -1;
-	unsigned set = tlb_set(t, index);
-	unsigned way = tlb_fill_way(t, set);
-	size_t slot = (size_t)set * t->ways + way;
-	if (evicted)
-		*evicted = t->key[slot];
-	tlb_fill(t, set, way, key, val);
-	return (int)slot;
+	return (int)tlb_insert_set(t, t->hbits ? 0 : tlb_set(t, index), key, val, evicted);
 }
 
 /* Lookup, and insert with payload val on a miss: 1 on a hit, 0 on a miss. */
@@ -244,7 +276,7 @@ static inline int tlb_access(struct tlb *t, uint64_t key, uint64_t index, uint32
 		tlb_touch(t, set, (unsigned)hit);
 		return 1;
 	}
-	tlb_fill(t, set, tlb_fill_way(t, set), key, val);
+	tlb_insert_set(t, set, key, val, NULL);
 	return 0;
 }
 
@@ -258,9 +290,9 @@ static inline void tlb_prefetch(const struct tlb *t, uint64_t index)
 {
 	if (t->entries == 0 || t->hbits)
 		return;
-	const uint64_t *k = t->key + (size_t)tlb_set(t, index) * t->ways;
-	__builtin_prefetch(k);
-	__builtin_prefetch(&t->way[k - t->key]);
+	size_t base = (size_t)tlb_set(t, index) * t->ways;
+	__builtin_prefetch(t->key + base);
+	__builtin_prefetch(t->val + base);
 }
 
 #endif /* SIM_MMU_TLB_H */

@@ -4,6 +4,8 @@
  * (derivations in the comments), plus geometry checks.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/mb.h"
@@ -128,33 +130,6 @@ static void test_plru_sweep(void)
 	tlb_fini(&t);
 }
 
-/*
- * LRU stamps are 32-bit and renumbered just before the clock wraps. 4 ways:
- * A B C D, hit A (order B C D A); clock set to UINT32_MAX - 1; hit C takes
- * the last stamp (B D A C); hit D renumbers first (B=1 D=2 A=3 C=4) then
- * stamps D (B A C D). E evicts B, F evicts A — as without the wrap.
- */
-static void test_lru_wrap(void)
-{
-	enum { A = 1, B, C, D, E, F };
-	struct mmu_cache_geom g = { 4, 4, "lru" };
-	struct tlb t;
-	uint64_t ev;
-	tlb_init(&t, &g);
-	for (uint64_t k = A; k <= D; k++)
-		tlb_insert(&t, k, k, 0, NULL);
-	tlb_lookup(&t, A, A);
-	t.clock = UINT32_MAX - 1;
-	tlb_lookup(&t, C, C);
-	tlb_lookup(&t, D, D);
-	tap_ok(t.clock < 100, "clock renumbered before wrapping (now %u)", t.clock);
-	tlb_insert(&t, E, E, 0, &ev);
-	tap_eq_u64(ev, B, "after renumbering: E evicts B");
-	tlb_insert(&t, F, F, 0, &ev);
-	tap_eq_u64(ev, A, "after renumbering: F evicts A");
-	tlb_fini(&t);
-}
-
 static void test_invalidate_flush(void)
 {
 	struct mmu_cache_geom g = { 8, 2, "lru" };
@@ -163,7 +138,7 @@ static void test_invalidate_flush(void)
 	tlb_insert(&t, 5, 5, 7, NULL);
 	tlb_insert(&t, 9, 9, 8, NULL);
 	int s = tlb_probe(&t, 5, 5);
-	tap_ok(s >= 0 && t.way[s].val == 7, "payload kept with the key");
+	tap_ok(s >= 0 && t.val[s] == 7, "payload kept with the key");
 	tap_ok(tlb_invalidate(&t, 5, 5) == 1 && tlb_probe(&t, 5, 5) < 0, "invalidate removes the key");
 	tap_ok(tlb_invalidate(&t, 5, 5) == 0, "invalidate of a missing key reports 0");
 	tap_eq_u64(t.nvalid, 1, "one valid entry left");
@@ -208,14 +183,186 @@ static void test_geom_check(void)
 	       "policies found by name");
 }
 
+/*
+ * Differential check of the fast representations (move-to-front sets, key
+ * hash, recency list, inline dispatch) against a plain reference written
+ * from the definitions alone: per set an array of ways with a valid flag and
+ * a last-use stamp (exact LRU = smallest stamp) or the PLRU node bits; an
+ * insert takes the lowest invalid way, else the victim. A seeded random mix
+ * of lookups, probes, inserts, accesses, invalidations and rare flushes over
+ * a key universe three times the size must give the same hits, victims and
+ * payloads for every geometry the model uses (hashed and not, power-of-two
+ * and not, LRU and PLRU).
+ */
+struct ref {
+	unsigned sets, ways, plru;
+	uint64_t *key;   /* [sets*ways], TLB_NOKEY invalid */
+	uint32_t *val;
+	uint64_t *stamp, clock;
+	uint64_t *tree;
+};
+
+static void ref_init(struct ref *r, const struct mmu_cache_geom *g)
+{
+	r->sets = g->entries / g->ways;
+	r->ways = g->ways;
+	r->plru = strcmp(g->policy, "plru") == 0;
+	r->key = malloc(sizeof(*r->key) * g->entries);
+	r->val = calloc(g->entries, sizeof(*r->val));
+	r->stamp = calloc(g->entries, sizeof(*r->stamp));
+	r->tree = calloc(r->sets, sizeof(*r->tree));
+	for (unsigned i = 0; i < g->entries; i++)
+		r->key[i] = TLB_NOKEY;
+	r->clock = 0;
+}
+
+static void ref_fini(struct ref *r)
+{
+	free(r->key);
+	free(r->val);
+	free(r->stamp);
+	free(r->tree);
+}
+
+static void ref_touch(struct ref *r, unsigned set, unsigned way)
+{
+	r->stamp[set * r->ways + way] = ++r->clock;
+	unsigned node = 0, lo = 0, n = r->ways;
+	while (n > 1) {             /* PLRU: point each node on the path away */
+		unsigned half = n / 2, right = way >= lo + half;
+		r->tree[set] = (r->tree[set] & ~(UINT64_C(1) << node)) |
+			       (uint64_t)(right ^ 1) << node;
+		node = 2 * node + 1 + right;
+		lo += right * half;
+		n = half;
+	}
+}
+
+static int ref_find(const struct ref *r, uint64_t key, unsigned *set)
+{
+	*set = (unsigned)(key % r->sets);
+	for (unsigned w = 0; w < r->ways; w++)
+		if (r->key[*set * r->ways + w] == key)
+			return (int)w;
+	return -1;
+}
+
+/* Insert key (absent); returns the evicted key or TLB_NOKEY. */
+static uint64_t ref_insert(struct ref *r, uint64_t key, uint32_t val)
+{
+	unsigned set = (unsigned)(key % r->sets), way = r->ways;
+	for (unsigned w = 0; w < r->ways && way == r->ways; w++)
+		if (r->key[set * r->ways + w] == TLB_NOKEY)
+			way = w;
+	if (way == r->ways && r->plru) {
+		unsigned node = 0, lo = 0, n = r->ways;
+		while (n > 1) {
+			unsigned half = n / 2, right = (unsigned)(r->tree[set] >> node & 1);
+			node = 2 * node + 1 + right;
+			lo += right * half;
+			n = half;
+		}
+		way = lo;
+	} else if (way == r->ways) {
+		way = 0;
+		for (unsigned w = 1; w < r->ways; w++)
+			if (r->stamp[set * r->ways + w] < r->stamp[set * r->ways + way])
+				way = w;
+	}
+	uint64_t ev = r->key[set * r->ways + way];
+	r->key[set * r->ways + way] = key;
+	r->val[set * r->ways + way] = val;
+	ref_touch(r, set, way);
+	return ev;
+}
+
+static void test_differential(const struct mmu_cache_geom *g)
+{
+	struct tlb t;
+	struct ref r;
+	uint64_t x = 0x9e3779b97f4a7c15ULL ^ g->entries ^ (uint64_t)g->ways << 20;
+	unsigned universe = g->entries * 3;
+	char what[64];
+	int bad = 0;
+	snprintf(what, sizeof(what), "%u entries %u-way %s", g->entries, g->ways, g->policy);
+	if (tlb_init(&t, g)) {
+		tap_ok(0, "differential %s: init", what);
+		return;
+	}
+	ref_init(&r, g);
+	for (unsigned i = 0; i < 200000 && !bad; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* keys skewed to small values so that hits are common */
+		uint64_t key = (x >> 8) % (1 + (x >> 40) % universe), ev = 0, rev;
+		uint32_t val = (uint32_t)(x >> 32);
+		unsigned op = (unsigned)(x & 255), set;
+		int rw = ref_find(&r, key, &set), slot;
+		if (op < 96) {                  /* access: lookup + insert on a miss */
+			int hit = tlb_access(&t, key, key, val);
+			if (rw >= 0)
+				ref_touch(&r, set, (unsigned)rw);
+			else
+				ref_insert(&r, key, val);
+			bad = hit != (rw >= 0);
+		} else if (op < 160) {          /* lookup, insert on a miss with the victim */
+			slot = tlb_lookup(&t, key, key);
+			if (slot >= 0) {
+				bad = rw < 0 || t.val[slot] != r.val[set * r.ways + (unsigned)rw];
+				ref_touch(&r, set, (unsigned)rw);
+			} else {
+				slot = tlb_insert(&t, key, key, val, &ev);
+				rev = ref_insert(&r, key, val);
+				bad = rw >= 0 || slot < 0 || ev != rev || t.val[slot] != val;
+			}
+		} else if (op < 200) {          /* probe: no state change; payload update */
+			slot = tlb_probe(&t, key, key);
+			bad = (slot >= 0) != (rw >= 0) ||
+			      (slot >= 0 && t.val[slot] != r.val[set * r.ways + (unsigned)rw]);
+			if (slot >= 0 && !bad) {
+				t.val[slot] |= 1;
+				r.val[set * r.ways + (unsigned)rw] |= 1;
+			}
+		} else if (op < 254) {          /* invalidate */
+			int had = tlb_invalidate(&t, key, key);
+			if (rw >= 0)
+				r.key[set * r.ways + (unsigned)rw] = TLB_NOKEY;
+			bad = had != (rw >= 0);
+		} else {                        /* flush */
+			tlb_flush(&t);
+			for (unsigned k = 0; k < g->entries; k++)
+				r.key[k] = TLB_NOKEY;
+		}
+		if (bad)
+			tap_diag("%s: op %u (kind %u) key %llu differs", what, i, op,
+				 (unsigned long long)key);
+	}
+	uint64_t nv = 0;
+	for (unsigned k = 0; k < g->entries; k++)
+		nv += r.key[k] != TLB_NOKEY;
+	tap_ok(!bad && t.nvalid == nv, "differential %s: 200000 mixed operations as the reference",
+	       what);
+	ref_fini(&r);
+	tlb_fini(&t);
+}
+
 int main(void)
 {
 	test_lru_2way();
 	test_plru_vs_lru();
 	test_plru_sweep();
-	test_lru_wrap();
 	test_invalidate_flush();
 	test_nonpow2_sets();
 	test_geom_check();
+	static const struct mmu_cache_geom diff[] = {
+		{ 64, 4, "lru" }, { 32, 4, "lru" }, { 12, 4, "lru" }, { 8, 8, "lru" },
+		{ 4, 4, "lru" }, { 2, 2, "lru" }, { 4096, 8, "lru" }, { 20480, 20, "lru" },
+		{ 512, 8, "lru" }, { 32, 32, "lru" }, { 64, 64, "lru" }, { 96, 96, "lru" },
+		{ 2048, 16, "plru" }, { 1024, 8, "plru" }, { 16, 16, "plru" }, { 64, 64, "plru" },
+		{ 24, 8, "plru" },
+	};
+	for (size_t i = 0; i < MB_ARRAY_SIZE(diff); i++)
+		test_differential(&diff[i]);
 	return tap_done();
 }
