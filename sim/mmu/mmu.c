@@ -400,7 +400,8 @@ static uint64_t host_translate(struct mmu *m, uint64_t gpa)
 {
 	uint64_t *st = m->fast.stats;
 	uint64_t hv = gpa >> m->host_shift;
-	if (tlb_lookup(&m->htlb, hv, hv) >= 0) {
+	if (tlb_access(&m->htlb, hv, hv, 0)) {  /* a miss inserts hv now: the host walk
+						   below touches other structures only */
 		st[MMU_ST_HOST_TLB_HIT]++;
 		return 0;
 	}
@@ -417,7 +418,6 @@ static uint64_t host_translate(struct mmu *m, uint64_t gpa)
 		cyc += ref_cost(m, pa, m->cfg.lat_host_ref);
 		st[MMU_ST_WALK_HOST_REFS]++;
 	}
-	tlb_insert(&m->htlb, hv, hv, 0, NULL);
 	return cyc;
 }
 

@@ -21,24 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- key hash (hashed kinds) --------------------------------------------- */
-
-static void hash_add(struct tlb *t, uint64_t key, uint32_t slot)
-{
-	uint32_t *head = &t->hhead[tlb_hpos(t, key)];
-	t->hnext[slot] = *head;
-	*head = slot;
-}
-
-/* Remove the key of slot (valid) from its bucket's chain. */
-static void hash_del(struct tlb *t, uint32_t slot)
-{
-	uint32_t *p = &t->hhead[tlb_hpos(t, t->key[slot])];
-	while (*p != slot)
-		p = &t->hnext[*p];
-	*p = t->hnext[slot];
-}
-
 /* ---- recency list (TLB_K_LIST) --------------------------------------------
  * Every touch moves the way to the head, the tail is the least recently
  * used valid way; invalid ways are off the list. */
@@ -76,6 +58,10 @@ static unsigned first_invalid(const struct tlb *t, unsigned set)
 static size_t lru_touch(struct tlb *t, unsigned set, unsigned way)
 {
 	size_t base = (size_t)set * t->ways;
+	if (t->kind == TLB_K_PERM) {
+		tlb_perm_touch(t, set, way);
+		return base + way;
+	}
 	if (t->kind == TLB_K_LIST) {
 		tlb_list_touch(t, way);
 		return base + way;
@@ -87,6 +73,8 @@ static size_t lru_touch(struct tlb *t, unsigned set, unsigned way)
 
 static unsigned lru_fill_way(const struct tlb *t, unsigned set)
 {
+	if (t->kind == TLB_K_PERM)
+		return tlb_perm_victim(t, set);
 	if (t->kind == TLB_K_MTF)
 		return t->ways - 1;             /* invalid ways sit last, then the LRU */
 	unsigned w = first_invalid(t, set);
@@ -100,11 +88,23 @@ static size_t lru_drop(struct tlb *t, unsigned set, unsigned way)
 		tlb_list_unlink(t, way);
 		return base + way;
 	}
+	if (t->kind == TLB_K_PERM) {    /* the way moves to the last position */
+		uint64_t o = t->order[set];
+		unsigned p = tlb_perm_pos(o, way), last = t->ways - 1;
+		if (p < last) {
+			uint64_t below = (UINT64_C(1) << 4 * p) - 1;
+			o = (o & below) | (o >> 4 * (p + 1)) << 4 * p;
+			o = (o & ~(UINT64_C(15) << 4 * last)) | (uint64_t)way << 4 * last;
+			t->order[set] = (o & t->perm_full) | ~t->perm_full;
+		}
+		return base + way;
+	}
 	/* MTF: close the gap, the invalidated way goes last */
 	uint64_t k = t->key[base + way];
 	for (unsigned i = way; i + 1 < t->ways; i++) {
 		t->key[base + i] = t->key[base + i + 1];
 		t->val[base + i] = t->val[base + i + 1];
+		t->tag[base + i] = t->tag[base + i + 1];
 	}
 	t->key[base + t->ways - 1] = k;
 	return base + t->ways - 1;
@@ -217,12 +217,16 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 	t->sets_pow2 = is_pow2(t->sets);
 	t->set_mask = t->sets_pow2 ? t->sets - 1 : 0;
 	int lru = t->pol == &policies[0], hashed = t->sets == 1 && t->ways >= TLB_HASH_WAYS;
-	t->kind = hashed ? (lru ? TLB_K_LIST : TLB_K_HPLRU) : (lru ? TLB_K_MTF : TLB_K_PLRU);
+	t->kind = hashed ? (lru ? TLB_K_LIST : TLB_K_HPLRU)
+			 : !lru ? TLB_K_PLRU : t->ways <= TLB_PERM_WAYS ? TLB_K_PERM : TLB_K_MTF;
 	t->key = aligned_alloc(64, ((sizeof(*t->key) * t->entries + 63) / 64) * 64);
 	t->val = aligned_alloc(64, ((sizeof(*t->val) * t->entries + 63) / 64) * 64);
+	t->tag = calloc(t->entries + 8, 1);     /* + 8: whole-word tag loads */
 	t->tree = calloc(t->sets, sizeof(*t->tree));
-	if (!t->key || !t->val || !t->tree)
+	t->order = calloc(t->sets, sizeof(*t->order));
+	if (!t->key || !t->val || !t->tag || !t->tree || !t->order)
 		goto nomem;
+	t->perm_full = t->ways >= TLB_PERM_WAYS ? UINT64_MAX : (UINT64_C(1) << 4 * t->ways) - 1;
 	if (hashed) {
 		t->hbits = 1;
 		while ((UINT64_C(1) << t->hbits) < (uint64_t)t->ways * TLB_HASH_LOAD)
@@ -257,6 +261,8 @@ void tlb_fini(struct tlb *t)
 {
 	free(t->key);
 	free(t->val);
+	free(t->tag);
+	free(t->order);
 	free(t->tree);
 	free(t->hhead);
 	free(t->hnext);
@@ -276,13 +282,14 @@ size_t tlb_insert_other(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
 	if (ev == TLB_NOKEY)
 		t->nvalid++;
 	else if (t->hbits)
-		hash_del(t, (uint32_t)slot);
+		tlb_hash_del(t, (uint32_t)slot);
 	if (evicted)
 		*evicted = ev;
 	t->key[slot] = key;
 	t->val[slot] = val;
+	t->tag[slot] = tlb_tag(key);
 	if (t->hbits)
-		hash_add(t, key, (uint32_t)slot);
+		tlb_hash_add(t, key, (uint32_t)slot);
 	return t->pol->touch(t, set, way);
 }
 
@@ -295,7 +302,7 @@ int tlb_invalidate(struct tlb *t, uint64_t key, uint64_t index)
 	if (way < 0)
 		return 0;
 	if (t->hbits)
-		hash_del(t, (uint32_t)((size_t)set * t->ways + (unsigned)way));
+		tlb_hash_del(t, (uint32_t)((size_t)set * t->ways + (unsigned)way));
 	t->key[t->pol->drop(t, set, (unsigned)way)] = TLB_NOKEY;
 	t->nvalid--;
 	return 1;
@@ -310,6 +317,11 @@ void tlb_flush(struct tlb *t)
 		t->val[i] = 0;
 	}
 	memset(t->tree, 0, sizeof(*t->tree) * t->sets);
+	uint64_t ident = 0;                     /* PERM: ways 0..ways-1 in order, all invalid */
+	for (unsigned w = t->ways; w-- > 0;)
+		ident = ident << 4 | w;
+	for (unsigned s = 0; s < t->sets; s++)
+		t->order[s] = (ident & t->perm_full) | ~t->perm_full;
 	if (t->hhead)
 		for (uint32_t i = 0; i < (UINT32_C(1) << t->hbits); i++)
 			t->hhead[i] = TLB_NIL;

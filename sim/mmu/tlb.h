@@ -15,20 +15,25 @@
  *   fills take the lowest invalid way.
  * - Representations, chosen by tlb_init for speed, never for results (tests/
  *   test_tlb.c checks each against a plain reference):
- *   TLB_K_MTF    "lru", not hashed: each set is kept in recency order, most
- *                recent first, invalid ways last. A hit moves the key to the
- *                front, an insert shifts the set down one and drops the last
- *                way (an invalid one if any, else the least recently used).
- *                No stamps, no victim scan; slots move, so a slot number is
- *                valid only until the next change of its set.
+ *   TLB_K_PERM   "lru", not hashed, at most 16 ways: keys stay in their ways;
+ *                each set's recency order is a 64-bit word of 4-bit way
+ *                numbers (position 0 = most recent; invalid ways last,
+ *                unused positions 0xf). A touch moves a nibble to the front,
+ *                the victim is the nibble at position ways-1: O(1), no scan.
+ *   TLB_K_MTF    "lru", not hashed, more ways: each set kept in recency order
+ *                (keys move: a hit moves its key to the front, an insert
+ *                shifts the set down one and drops the last way). A slot
+ *                number is valid only until the next change of its set.
  *   TLB_K_PLRU   "plru", not hashed: keys stay in their ways, a tree of node
  *                bits per set.
  *   TLB_K_LIST   "lru", fully associative with >= TLB_HASH_WAYS ways: a key
  *                hash (bucket -> chain of slots) and the valid ways on a
  *                recency list (head = most recent, tail = victim).
  *   TLB_K_HPLRU  "plru", same size rule: the key hash and the PLRU tree.
- *   Keys sit in their own array (a set's keys are contiguous), payloads
- *   beside them; the named policies are dispatched inline by kind.
+ *   Not hashed, a set is searched by 8-bit tags (a hash of each key, 8 ways
+ *   compared per 64-bit word), the full key checked on a tag match. Keys,
+ *   tags and payloads sit in their own arrays; the named policies are
+ *   dispatched inline by kind.
  */
 #ifndef SIM_MMU_TLB_H
 #define SIM_MMU_TLB_H
@@ -46,7 +51,9 @@
 struct tlb;
 
 /* Representation (see the file comment). */
-enum tlb_kind { TLB_K_NONE, TLB_K_MTF, TLB_K_PLRU, TLB_K_LIST, TLB_K_HPLRU };
+enum tlb_kind { TLB_K_NONE, TLB_K_PERM, TLB_K_MTF, TLB_K_PLRU, TLB_K_LIST, TLB_K_HPLRU };
+
+#define TLB_PERM_WAYS 16     /* TLB_K_PERM: a way number per nibble of a 64-bit word */
 
 /* A replacement policy: the operations on one set, for any representation
    of that policy; the hot paths below inline them by kind. */
@@ -76,6 +83,9 @@ struct tlb {
 	/* state */
 	uint64_t *key;                  /* [entries] set-major: way w of set s at s*ways+w */
 	uint32_t *val;                  /* [entries] payload, same indexing */
+	uint8_t *tag;                   /* [entries + 8] tlb_tag of each key (not hashed) */
+	uint64_t *order;                /* [sets] recency order (TLB_K_PERM) */
+	uint64_t perm_full;             /* TLB_K_PERM: nibbles of positions 0..ways-1 */
 	uint64_t *tree;                 /* [sets] PLRU node bits (plru) */
 	uint64_t nvalid;                /* valid ways now */
 	uint32_t *hhead;                /* [1 << hbits] first slot of each bucket's chain,
@@ -113,13 +123,67 @@ static inline int tlb_hash_find(const struct tlb *t, uint64_t key)
 	return -1;
 }
 
-/* Way of key in the set whose keys start at k, or -1. */
-static inline int tlb_find_way(const uint64_t *k, unsigned ways, uint64_t key)
+static inline uint8_t tlb_tag(uint64_t key)
 {
-	for (unsigned w = 0; w < ways; w++)
-		if (k[w] == key)
-			return (int)w;
+	return (uint8_t)((key * UINT64_C(0xff51afd7ed558ccd)) >> 56);
+}
+
+/* Bit 7 of each byte of x that is zero (exact: no false positives). */
+static inline uint64_t tlb_zero_bytes(uint64_t x)
+{
+	const uint64_t lo7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+	return ~(((x & lo7) + lo7) | x | lo7);
+}
+
+/* Way of key among the ways tags and keys at tag/key, or -1: 8 tags per
+   word, then the key on a tag match. */
+static inline int tlb_find_n(const uint8_t *tag, const uint64_t *key, unsigned ways,
+			     uint64_t k)
+{
+	uint64_t bt = tlb_tag(k) * UINT64_C(0x0101010101010101);
+	for (unsigned w0 = 0; w0 < ways; w0 += 8) {
+		uint64_t x;
+		__builtin_memcpy(&x, tag + w0, 8);
+		uint64_t z = tlb_zero_bytes(x ^ bt);
+		if (ways - w0 < 8)
+			z &= (UINT64_C(1) << 8 * (ways - w0)) - 1;
+		for (; z; z &= z - 1) {
+			unsigned w = w0 + ((unsigned)__builtin_ctzll(z) >> 3);
+			if (key[w] == k)
+				return (int)w;
+		}
+	}
 	return -1;
+}
+
+/* Way of key in the set at slot base, or -1; the common widths constant. */
+static inline int tlb_find_way(const struct tlb *t, size_t base, uint64_t key)
+{
+	const uint8_t *tg = t->tag + base;
+	const uint64_t *k = t->key + base;
+	switch (t->ways) {
+	case 4: return tlb_find_n(tg, k, 4, key);
+	case 8: return tlb_find_n(tg, k, 8, key);
+	case 16: return tlb_find_n(tg, k, 16, key);
+	default: return tlb_find_n(tg, k, t->ways, key);
+	}
+}
+
+/* Hash upkeep (hashed kinds): slot's key enters / leaves its bucket's chain
+   (hash_del before the slot's key is overwritten). */
+static inline void tlb_hash_add(struct tlb *t, uint64_t key, uint32_t slot)
+{
+	uint32_t *head = &t->hhead[tlb_hpos(t, key)];
+	t->hnext[slot] = *head;
+	*head = slot;
+}
+
+static inline void tlb_hash_del(struct tlb *t, uint32_t slot)
+{
+	uint32_t *p = &t->hhead[tlb_hpos(t, t->key[slot])];
+	while (*p != slot)
+		p = &t->hnext[*p];
+	*p = t->hnext[slot];
 }
 
 /* Set and way of key, or -1 (set filled in either way; 0 when hashed). */
@@ -130,7 +194,33 @@ static inline int tlb_where(const struct tlb *t, uint64_t key, uint64_t index, u
 		return tlb_hash_find(t, key);
 	}
 	*set = tlb_set(t, index);
-	return tlb_find_way(t->key + (size_t)*set * t->ways, t->ways, key);
+	return tlb_find_way(t, (size_t)*set * t->ways, key);
+}
+
+/* PERM: position of way in order (it is there exactly once). */
+static inline unsigned tlb_perm_pos(uint64_t order, unsigned way)
+{
+	const uint64_t lo3 = UINT64_C(0x7777777777777777);
+	uint64_t x = order ^ (way * UINT64_C(0x1111111111111111));
+	uint64_t z = ~(((x & lo3) + lo3) | x | lo3);  /* bit 3 of each zero nibble */
+	return (unsigned)__builtin_ctzll(z) >> 2;
+}
+
+/* PERM: way moves to the front (positions before it move back one). */
+static inline void tlb_perm_touch(struct tlb *t, unsigned set, unsigned way)
+{
+	uint64_t o = t->order[set];
+	if ((o & 15) == way)
+		return;
+	unsigned p = tlb_perm_pos(o, way);
+	uint64_t below = (UINT64_C(1) << 4 * p) - 1;   /* p >= 1 here */
+	t->order[set] = (o & ~(below | UINT64_C(15) << 4 * p)) | (o & below) << 4 | way;
+}
+
+/* PERM: the way at the last position (invalid if any, else the LRU). */
+static inline unsigned tlb_perm_victim(const struct tlb *t, unsigned set)
+{
+	return (unsigned)(t->order[set] >> 4 * (t->ways - 1)) & 15;
 }
 
 /* MTF: move way w of the set at base to the front (slot base). */
@@ -138,12 +228,15 @@ static inline void tlb_mtf_front(struct tlb *t, size_t base, unsigned w)
 {
 	uint64_t k = t->key[base + w];
 	uint32_t v = t->val[base + w];
+	uint8_t g = t->tag[base + w];
 	for (size_t i = base + w; i > base; i--) {
 		t->key[i] = t->key[i - 1];
 		t->val[i] = t->val[i - 1];
+		t->tag[i] = t->tag[i - 1];
 	}
 	t->key[base] = k;
 	t->val[base] = v;
+	t->tag[base] = g;
 }
 
 /* PLRU touch: point every node on the way's path away from it. */
@@ -188,6 +281,9 @@ static inline size_t tlb_touch(struct tlb *t, unsigned set, unsigned way)
 {
 	size_t base = (size_t)set * t->ways;
 	switch (t->kind) {
+	case TLB_K_PERM:
+		tlb_perm_touch(t, set, way);
+		return base + way;
 	case TLB_K_MTF:
 		if (way)
 			tlb_mtf_front(t, base, way);
@@ -226,8 +322,8 @@ static inline int tlb_probe(const struct tlb *t, uint64_t key, uint64_t index)
 	return w < 0 ? -1 : (int)((size_t)set * t->ways + (unsigned)w);
 }
 
-/* Insert of a key the caller found absent, for kinds other than MTF (out of
-   line: victim choice, hash and list upkeep). Returns its slot. */
+/* Insert of a key the caller found absent, for kinds other than PERM and
+   MTF (out of line: victim choice, hash and list upkeep). Returns its slot. */
 size_t tlb_insert_other(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
 			uint64_t *evicted);
 
@@ -235,20 +331,44 @@ size_t tlb_insert_other(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
 static inline size_t tlb_insert_set(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
 				    uint64_t *evicted)
 {
-	if (t->kind != TLB_K_MTF)
+	size_t base = (size_t)set * t->ways, slot;
+	uint64_t ev;
+	if (t->kind == TLB_K_PERM) {
+		slot = base + tlb_perm_victim(t, set);  /* invalid if any, else LRU */
+		ev = t->key[slot];
+		uint64_t o = t->order[set];             /* victim: last position -> front */
+		t->order[set] = (((o << 4) | ((o >> 4 * (t->ways - 1)) & 15)) & t->perm_full) |
+				~t->perm_full;
+	} else if (t->kind == TLB_K_MTF) {
+		slot = base;
+		ev = t->key[base + t->ways - 1];        /* last: invalid if any, else LRU */
+		for (size_t i = base + t->ways - 1; i > base; i--) {
+			t->key[i] = t->key[i - 1];
+			t->val[i] = t->val[i - 1];
+			t->tag[i] = t->tag[i - 1];
+		}
+	} else if (t->kind == TLB_K_PLRU && t->nvalid == t->entries) {
+		unsigned way = tlb_plru_victim(t, set);  /* full: no invalid way to prefer */
+		slot = base + way;
+		ev = t->key[slot];
+		tlb_plru_touch(t, set, way);
+	} else if (t->kind == TLB_K_LIST && t->nvalid == t->entries) {
+		unsigned way = t->tail;                 /* full: the least recently used */
+		slot = way;
+		ev = t->key[slot];
+		tlb_hash_del(t, way);
+		tlb_hash_add(t, key, way);
+		tlb_list_touch(t, way);
+	} else {
 		return tlb_insert_other(t, set, key, val, evicted);
-	size_t base = (size_t)set * t->ways;
-	uint64_t ev = t->key[base + t->ways - 1];  /* last: invalid if any, else LRU */
-	t->nvalid += ev == TLB_NOKEY;
-	for (size_t i = base + t->ways - 1; i > base; i--) {
-		t->key[i] = t->key[i - 1];
-		t->val[i] = t->val[i - 1];
 	}
-	t->key[base] = key;
-	t->val[base] = val;
+	t->nvalid += ev == TLB_NOKEY;
+	t->key[slot] = key;
+	t->val[slot] = val;
+	t->tag[slot] = tlb_tag(key);
 	if (evicted)
 		*evicted = ev;
-	return base;
+	return slot;
 }
 
 /*
@@ -291,8 +411,8 @@ static inline void tlb_prefetch(const struct tlb *t, uint64_t index)
 	if (t->entries == 0 || t->hbits)
 		return;
 	size_t base = (size_t)tlb_set(t, index) * t->ways;
+	__builtin_prefetch(t->tag + base);
 	__builtin_prefetch(t->key + base);
-	__builtin_prefetch(t->val + base);
 }
 
 #endif /* SIM_MMU_TLB_H */
