@@ -64,6 +64,10 @@ struct mmu {
 	struct tlb wc;                       /* walk data cache, key = line address */
 	struct tlb htlb;                     /* host TLB, key = gPA >> host_shift */
 	struct tlb hpwc;                     /* host PWC, key = gPA >> (host_shift + 9) */
+	/* mmu_prefetch's own memo (a hint, never part of results) */
+	uint64_t pf_pd_key;                  /* va >> 30 of pf_pd, UINT64_MAX: none */
+	const struct pt_page *pf_pd;         /* the PD table mapping that 1 GiB */
+	uint64_t pf_frees;                   /* pt.frees when pf_pd was found */
 };
 
 _Static_assert(offsetof(struct mmu, fast) == 0, "mmu: struct mmu begins with struct mmu_fast");
@@ -199,6 +203,7 @@ int mmu_create(const struct mmu_config *cfg, struct mmu **out)
 	for (int s = 0; s < PG__COUNT; s++)
 		m->fast.last_vpn[s] = UINT64_MAX;
 	m->fast.pf_vpn = UINT64_MAX;
+	m->pf_pd_key = UINT64_MAX;
 	if ((err = pt_init(&m->pt, cfg->levels)))
 		goto fail;
 	m->va_limit = pt_va_limit(&m->pt);
@@ -620,28 +625,40 @@ out:
 	return res;
 }
 
+/* The hint of mmu_prefetch: prefetch what a walk for va reads last (its PT
+   entry, the walk-cache set of that entry, the STLB set). The PD table of the
+   last 1 GiB prefetched is remembered while no table was freed (a freed
+   frame may be reused at another level), so a random stream over a region
+   reads two table entries per hint instead of four. */
 void mmu_prefetch_slow(struct mmu *m, uint64_t va)
 {
 	if (va >= m->va_limit)
 		return;                         /* no translation */
 	m->fast.pf_vpn = va >> 12;
 	tlb_prefetch(&m->stlb, va >> 12);
-	uint32_t frame = m->pt.root;
-	for (int lvl = (int)m->top;; lvl--) {
-		unsigned idx = (va >> PT_SHIFT(lvl)) & 511;
-		const uint64_t *e = &pt_page(&m->pt, frame)->e[idx];
-		if (lvl == MMU_PTE) {
-			__builtin_prefetch(e);
-			if (m->walk_cache_on) {
-				uint64_t line = (PT_TABLE_GPA + (uint64_t)frame * 4096 + idx * 8) >> 6;
-				tlb_prefetch(&m->wc, line);
-			}
-			return;
+	const struct pt_page *pd = m->pf_pd;
+	if ((va >> 30) != m->pf_pd_key || m->pt.frees != m->pf_frees) {
+		uint32_t frame = m->pt.root;
+		m->pf_pd_key = UINT64_MAX;
+		for (int lvl = (int)m->top; lvl > MMU_PDE; lvl--) {
+			uint64_t v = pt_page(&m->pt, frame)->e[(va >> PT_SHIFT(lvl)) & 511];
+			if (!(v & PTE_P) || (v & PTE_PS))
+				return;         /* fault or 1G leaf: nothing below */
+			frame = (uint32_t)((v & PTE_ADDR) >> 12);
 		}
-		uint64_t v = *e;
-		if (!(v & PTE_P) || (v & PTE_PS))
-			return;                 /* fault or huge leaf: upper tables are hot */
-		frame = (uint32_t)((v & PTE_ADDR) >> 12);
+		pd = m->pf_pd = pt_page(&m->pt, frame);
+		m->pf_pd_key = va >> 30;
+		m->pf_frees = m->pt.frees;
+	}
+	uint64_t v = pd->e[(va >> 21) & 511];
+	if (!(v & PTE_P) || (v & PTE_PS))
+		return;                         /* fault or 2M leaf: upper tables are hot */
+	uint32_t frame = (uint32_t)((v & PTE_ADDR) >> 12);
+	unsigned idx = (va >> 12) & 511;
+	__builtin_prefetch(&pt_page(&m->pt, frame)->e[idx]);
+	if (m->walk_cache_on) {
+		uint64_t line = (PT_TABLE_GPA + (uint64_t)frame * 4096 + idx * 8) >> 6;
+		tlb_prefetch(&m->wc, line);
 	}
 }
 
