@@ -58,7 +58,7 @@ static unsigned first_invalid(const struct tlb *t, unsigned set)
 static size_t lru_touch(struct tlb *t, unsigned set, unsigned way)
 {
 	size_t base = (size_t)set * t->ways;
-	if (t->kind == TLB_K_PERM) {
+	if (t->kind == TLB_K_PERM || t->kind == TLB_K_PERM5) {
 		tlb_perm_touch(t, set, way);
 		return base + way;
 	}
@@ -73,7 +73,7 @@ static size_t lru_touch(struct tlb *t, unsigned set, unsigned way)
 
 static unsigned lru_fill_way(const struct tlb *t, unsigned set)
 {
-	if (t->kind == TLB_K_PERM)
+	if (t->kind == TLB_K_PERM || t->kind == TLB_K_PERM5)
 		return tlb_perm_victim(t, set);
 	if (t->kind == TLB_K_MTF)
 		return t->ways - 1;             /* invalid ways sit last, then the LRU */
@@ -88,15 +88,17 @@ static size_t lru_drop(struct tlb *t, unsigned set, unsigned way)
 		tlb_list_unlink(t, way);
 		return base + way;
 	}
-	if (t->kind == TLB_K_PERM) {    /* the way moves to the last position */
+	unsigned last = t->ways - 1;            /* PERM: the way moves to the last position */
+	if (t->kind == TLB_K_PERM) {
 		uint64_t o = t->order[set];
-		unsigned p = tlb_perm_pos(o, way), last = t->ways - 1;
-		if (p < last) {
-			uint64_t below = (UINT64_C(1) << 4 * p) - 1;
-			o = (o & below) | (o >> 4 * (p + 1)) << 4 * p;
-			o = (o & ~(UINT64_C(15) << 4 * last)) | (uint64_t)way << 4 * last;
-			t->order[set] = (o & t->perm_full) | ~t->perm_full;
-		}
+		t->order[set] = tlb_perm4_back(o, tlb_perm4_pos(o, way, t->p4.ones, t->p4.lo), last,
+					       way, t->p4.full);
+		return base + way;
+	}
+	if (t->kind == TLB_K_PERM5) {
+		unsigned __int128 o = t->order5[set];
+		t->order5[set] = tlb_perm5_back(o, tlb_perm5_pos(o, way, t->p5.ones, t->p5.lo), last,
+						way, t->p5.full);
 		return base + way;
 	}
 	/* MTF: close the gap, the invalidated way goes last */
@@ -218,15 +220,29 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 	t->set_mask = t->sets_pow2 ? t->sets - 1 : 0;
 	int lru = t->pol == &policies[0], hashed = t->sets == 1 && t->ways >= TLB_HASH_WAYS;
 	t->kind = hashed ? (lru ? TLB_K_LIST : TLB_K_HPLRU)
-			 : !lru ? TLB_K_PLRU : t->ways <= TLB_PERM_WAYS ? TLB_K_PERM : TLB_K_MTF;
+		: !lru ? TLB_K_PLRU
+		: t->ways <= TLB_PERM_WAYS ? TLB_K_PERM
+		: t->ways <= TLB_PERM5_WAYS ? TLB_K_PERM5 : TLB_K_MTF;
 	t->key = aligned_alloc(64, ((sizeof(*t->key) * t->entries + 63) / 64) * 64);
 	t->val = aligned_alloc(64, ((sizeof(*t->val) * t->entries + 63) / 64) * 64);
 	t->tag = calloc(t->entries + 8, 1);     /* + 8: whole-word tag loads */
 	t->tree = calloc(t->sets, sizeof(*t->tree));
 	t->order = calloc(t->sets, sizeof(*t->order));
-	if (!t->key || !t->val || !t->tag || !t->tree || !t->order)
+	t->order5 = aligned_alloc(16, sizeof(*t->order5) * t->sets);
+	if (!t->key || !t->val || !t->tag || !t->tree || !t->order || !t->order5)
 		goto nomem;
-	t->perm_full = t->ways >= TLB_PERM_WAYS ? UINT64_MAX : (UINT64_C(1) << 4 * t->ways) - 1;
+	for (unsigned f = 0; f < TLB_PERM_WAYS; f++) {
+		t->p4.ones |= UINT64_C(1) << 4 * f;
+		t->p4.lo |= UINT64_C(7) << 4 * f;
+		if (f < t->ways)
+			t->p4.full |= UINT64_C(15) << 4 * f;
+	}
+	for (unsigned f = 0; f < TLB_PERM5_WAYS; f++) {
+		t->p5.ones |= (unsigned __int128)1 << 5 * f;
+		t->p5.lo |= (unsigned __int128)15 << 5 * f;
+		if (f < t->ways)
+			t->p5.full |= (unsigned __int128)31 << 5 * f;
+	}
 	if (hashed) {
 		t->hbits = 1;
 		while ((UINT64_C(1) << t->hbits) < (uint64_t)t->ways * TLB_HASH_LOAD)
@@ -263,6 +279,7 @@ void tlb_fini(struct tlb *t)
 	free(t->val);
 	free(t->tag);
 	free(t->order);
+	free(t->order5);
 	free(t->tree);
 	free(t->hhead);
 	free(t->hnext);
@@ -317,11 +334,16 @@ void tlb_flush(struct tlb *t)
 		t->val[i] = 0;
 	}
 	memset(t->tree, 0, sizeof(*t->tree) * t->sets);
-	uint64_t ident = 0;                     /* PERM: ways 0..ways-1 in order, all invalid */
-	for (unsigned w = t->ways; w-- > 0;)
-		ident = ident << 4 | w;
-	for (unsigned s = 0; s < t->sets; s++)
-		t->order[s] = (ident & t->perm_full) | ~t->perm_full;
+	uint64_t id4 = 0;                       /* PERM: ways 0..ways-1 in order, all invalid */
+	unsigned __int128 id5 = 0;
+	for (unsigned w = t->ways; w-- > 0;) {
+		id4 = id4 << 4 | w;
+		id5 = id5 << 5 | w;
+	}
+	for (unsigned s = 0; s < t->sets; s++) {
+		t->order[s] = (id4 & t->p4.full) | ~t->p4.full;
+		t->order5[s] = (id5 & t->p5.full) | ~t->p5.full;
+	}
 	if (t->hhead)
 		for (uint32_t i = 0; i < (UINT32_C(1) << t->hbits); i++)
 			t->hhead[i] = TLB_NIL;

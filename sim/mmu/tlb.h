@@ -20,6 +20,7 @@
  *                numbers (position 0 = most recent; invalid ways last,
  *                unused positions 0xf). A touch moves a nibble to the front,
  *                the victim is the nibble at position ways-1: O(1), no scan.
+ *   TLB_K_PERM5  the same for 17 to 25 ways, 5-bit way numbers in 128 bits.
  *   TLB_K_MTF    "lru", not hashed, more ways: each set kept in recency order
  *                (keys move: a hit moves its key to the front, an insert
  *                shifts the set down one and drops the last way). A slot
@@ -51,9 +52,11 @@
 struct tlb;
 
 /* Representation (see the file comment). */
-enum tlb_kind { TLB_K_NONE, TLB_K_PERM, TLB_K_MTF, TLB_K_PLRU, TLB_K_LIST, TLB_K_HPLRU };
+enum tlb_kind { TLB_K_NONE, TLB_K_PERM, TLB_K_PERM5, TLB_K_MTF, TLB_K_PLRU, TLB_K_LIST,
+		TLB_K_HPLRU };
 
 #define TLB_PERM_WAYS 16     /* TLB_K_PERM: a way number per nibble of a 64-bit word */
+#define TLB_PERM5_WAYS 25    /* TLB_K_PERM5: 5-bit way numbers in 128 bits */
 
 /* A replacement policy: the operations on one set, for any representation
    of that policy; the hot paths below inline them by kind. */
@@ -85,7 +88,11 @@ struct tlb {
 	uint32_t *val;                  /* [entries] payload, same indexing */
 	uint8_t *tag;                   /* [entries + 8] tlb_tag of each key (not hashed) */
 	uint64_t *order;                /* [sets] recency order (TLB_K_PERM) */
-	uint64_t perm_full;             /* TLB_K_PERM: nibbles of positions 0..ways-1 */
+	unsigned __int128 *order5;      /* [sets] recency order (TLB_K_PERM5) */
+	struct { uint64_t ones, lo, full; } p4;          /* PERM field masks: 1 in each
+							    field, low bits of each
+							    field, fields 0..ways-1 */
+	struct { unsigned __int128 ones, lo, full; } p5; /* the same for PERM5 */
 	uint64_t *tree;                 /* [sets] PLRU node bits (plru) */
 	uint64_t nvalid;                /* valid ways now */
 	uint32_t *hhead;                /* [1 << hbits] first slot of each bucket's chain,
@@ -197,30 +204,87 @@ static inline int tlb_where(const struct tlb *t, uint64_t key, uint64_t index, u
 	return tlb_find_way(t, (size_t)*set * t->ways, key);
 }
 
-/* PERM: position of way in order (it is there exactly once). */
-static inline unsigned tlb_perm_pos(uint64_t order, unsigned way)
+/*
+ * PERM: a set's recency order as fields of B bits (way numbers; position 0 =
+ * least significant field). Operations on an order word o of type T, with
+ * ones = 1 in every field and lo = the low B-1 bits of every field; fields
+ * past the last way hold all ones (never a way number), and so do the bits
+ * above the last field. TLB_K_PERM uses 4-bit fields in 64 bits, TLB_K_PERM5
+ * 5-bit fields in 128 bits.
+ *  pos:    position of way (present exactly once): the field equal to way,
+ *          found by the exact zero-field test on o ^ (way * ones).
+ *  front:  the way at position p moves to position 0, those before it back one.
+ *  rotate: the way at position last moves to position 0 (an insert).
+ *  back:   the way at position p moves to position last (an invalidation).
+ */
+static inline unsigned tlb_ctz128(unsigned __int128 z)
 {
-	const uint64_t lo3 = UINT64_C(0x7777777777777777);
-	uint64_t x = order ^ (way * UINT64_C(0x1111111111111111));
-	uint64_t z = ~(((x & lo3) + lo3) | x | lo3);  /* bit 3 of each zero nibble */
-	return (unsigned)__builtin_ctzll(z) >> 2;
+	uint64_t lo = (uint64_t)z;
+	return lo ? (unsigned)__builtin_ctzll(lo) : 64 + (unsigned)__builtin_ctzll((uint64_t)(z >> 64));
 }
+static inline unsigned tlb_ctz64(uint64_t z) { return (unsigned)__builtin_ctzll(z); }
+
+#define TLB_PERM_OPS(SFX, T, B, CTZ)                                                   \
+static inline unsigned tlb_perm##SFX##_pos(T o, unsigned way, T ones, T lo)            \
+{                                                                                      \
+	T x = o ^ (T)way * ones;                                                       \
+	return CTZ(~(((x & lo) + lo) | x | lo)) / (B);                                 \
+}                                                                                      \
+static inline T tlb_perm##SFX##_front(T o, unsigned p, unsigned way)                   \
+{                                                                                      \
+	T below = ((T)1 << (B) * p) - 1, field = (T)((1u << (B)) - 1) << (B) * p;      \
+	return (o & ~(below | field)) | (o & below) << (B) | way;                      \
+}                                                                                      \
+static inline T tlb_perm##SFX##_rotate(T o, unsigned last, T full)                     \
+{                                                                                      \
+	T v = (o >> (B) * last) & ((1u << (B)) - 1);                                   \
+	return (((o << (B)) | v) & full) | ~full;                                      \
+}                                                                                      \
+static inline T tlb_perm##SFX##_back(T o, unsigned p, unsigned last, unsigned way,     \
+				     T full)                                           \
+{                                                                                      \
+	if (p == last)                                                                 \
+		return o;                                                              \
+	T below = ((T)1 << (B) * p) - 1;                                               \
+	o = (o & below) | (o >> (B) * (p + 1)) << (B) * p;                             \
+	o = (o & ~((T)((1u << (B)) - 1) << (B) * last)) | (T)way << (B) * last;        \
+	return (o & full) | ~full;                                                     \
+}
+TLB_PERM_OPS(4, uint64_t, 4, tlb_ctz64)
+TLB_PERM_OPS(5, unsigned __int128, 5, tlb_ctz128)
+#undef TLB_PERM_OPS
 
 /* PERM: way moves to the front (positions before it move back one). */
 static inline void tlb_perm_touch(struct tlb *t, unsigned set, unsigned way)
 {
-	uint64_t o = t->order[set];
-	if ((o & 15) == way)
-		return;
-	unsigned p = tlb_perm_pos(o, way);
-	uint64_t below = (UINT64_C(1) << 4 * p) - 1;   /* p >= 1 here */
-	t->order[set] = (o & ~(below | UINT64_C(15) << 4 * p)) | (o & below) << 4 | way;
+	if (t->kind == TLB_K_PERM) {
+		uint64_t o = t->order[set];
+		if ((o & 15) != way)
+			t->order[set] = tlb_perm4_front(o, tlb_perm4_pos(o, way, t->p4.ones,
+									 t->p4.lo), way);
+	} else {
+		unsigned __int128 o = t->order5[set];
+		if ((o & 31) != way)
+			t->order5[set] = tlb_perm5_front(o, tlb_perm5_pos(o, way, t->p5.ones,
+									  t->p5.lo), way);
+	}
 }
 
 /* PERM: the way at the last position (invalid if any, else the LRU). */
 static inline unsigned tlb_perm_victim(const struct tlb *t, unsigned set)
 {
-	return (unsigned)(t->order[set] >> 4 * (t->ways - 1)) & 15;
+	if (t->kind == TLB_K_PERM)
+		return (unsigned)(t->order[set] >> 4 * (t->ways - 1)) & 15;
+	return (unsigned)(t->order5[set] >> 5 * (t->ways - 1)) & 31;
+}
+
+/* PERM: the victim (last position) becomes the most recent. */
+static inline void tlb_perm_rotate(struct tlb *t, unsigned set)
+{
+	if (t->kind == TLB_K_PERM)
+		t->order[set] = tlb_perm4_rotate(t->order[set], t->ways - 1, t->p4.full);
+	else
+		t->order5[set] = tlb_perm5_rotate(t->order5[set], t->ways - 1, t->p5.full);
 }
 
 /* MTF: move way w of the set at base to the front (slot base). */
@@ -282,6 +346,7 @@ static inline size_t tlb_touch(struct tlb *t, unsigned set, unsigned way)
 	size_t base = (size_t)set * t->ways;
 	switch (t->kind) {
 	case TLB_K_PERM:
+	case TLB_K_PERM5:
 		tlb_perm_touch(t, set, way);
 		return base + way;
 	case TLB_K_MTF:
@@ -333,12 +398,10 @@ static inline size_t tlb_insert_set(struct tlb *t, unsigned set, uint64_t key, u
 {
 	size_t base = (size_t)set * t->ways, slot;
 	uint64_t ev;
-	if (t->kind == TLB_K_PERM) {
+	if (t->kind == TLB_K_PERM || t->kind == TLB_K_PERM5) {
 		slot = base + tlb_perm_victim(t, set);  /* invalid if any, else LRU */
 		ev = t->key[slot];
-		uint64_t o = t->order[set];             /* victim: last position -> front */
-		t->order[set] = (((o << 4) | ((o >> 4 * (t->ways - 1)) & 15)) & t->perm_full) |
-				~t->perm_full;
+		tlb_perm_rotate(t, set);                /* victim: last position -> front */
 	} else if (t->kind == TLB_K_MTF) {
 		slot = base;
 		ev = t->key[base + t->ways - 1];        /* last: invalid if any, else LRU */
