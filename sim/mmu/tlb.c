@@ -227,9 +227,12 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 	t->val = aligned_alloc(64, ((sizeof(*t->val) * t->entries + 63) / 64) * 64);
 	t->tag = calloc(t->entries + 8, 1);     /* + 8: whole-word tag loads */
 	t->tree = calloc(t->sets, sizeof(*t->tree));
-	t->order = calloc(t->sets, sizeof(*t->order));
-	t->order5 = aligned_alloc(16, sizeof(*t->order5) * t->sets);
-	if (!t->key || !t->val || !t->tag || !t->tree || !t->order || !t->order5)
+	if (t->kind == TLB_K_PERM)
+		t->order = calloc(t->sets, sizeof(*t->order));
+	if (t->kind == TLB_K_PERM5)
+		t->order5 = aligned_alloc(16, sizeof(*t->order5) * t->sets);
+	if (!t->key || !t->val || !t->tag || !t->tree || (t->kind == TLB_K_PERM && !t->order) ||
+	    (t->kind == TLB_K_PERM5 && !t->order5))
 		goto nomem;
 	for (unsigned f = 0; f < TLB_PERM_WAYS; f++) {
 		t->p4.ones |= UINT64_C(1) << 4 * f;
@@ -341,8 +344,10 @@ void tlb_flush(struct tlb *t)
 		id5 = id5 << 5 | w;
 	}
 	for (unsigned s = 0; s < t->sets; s++) {
-		t->order[s] = (id4 & t->p4.full) | ~t->p4.full;
-		t->order5[s] = (id5 & t->p5.full) | ~t->p5.full;
+		if (t->order)
+			t->order[s] = (id4 & t->p4.full) | ~t->p4.full;
+		if (t->order5)
+			t->order5[s] = (id5 & t->p5.full) | ~t->p5.full;
 	}
 	if (t->hhead)
 		for (uint32_t i = 0; i < (UINT32_C(1) << t->hbits); i++)

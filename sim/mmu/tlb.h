@@ -83,16 +83,16 @@ struct tlb {
 	unsigned hbits;                 /* log2 of the hash size; 0 = not hashed */
 	uint64_t *pmask, *pbits;        /* [ways] plru: tree nodes a touch of the way
 					   writes, and the values written */
-	/* state */
-	uint64_t *key;                  /* [entries] set-major: way w of set s at s*ways+w */
-	uint32_t *val;                  /* [entries] payload, same indexing */
-	uint8_t *tag;                   /* [entries + 8] tlb_tag of each key (not hashed) */
-	uint64_t *order;                /* [sets] recency order (TLB_K_PERM) */
-	unsigned __int128 *order5;      /* [sets] recency order (TLB_K_PERM5) */
 	struct { uint64_t ones, lo, full; } p4;          /* PERM field masks: 1 in each
 							    field, low bits of each
 							    field, fields 0..ways-1 */
 	struct { unsigned __int128 ones, lo, full; } p5; /* the same for PERM5 */
+	/* state */
+	uint64_t *key;                  /* [entries] set-major: way w of set s at s*ways+w */
+	uint32_t *val;                  /* [entries] payload, same indexing */
+	uint8_t *tag;                   /* [entries + 8] tlb_tag of each key (not hashed) */
+	uint64_t *order;                /* [sets] recency order (TLB_K_PERM only) */
+	unsigned __int128 *order5;      /* [sets] recency order (TLB_K_PERM5 only) */
 	uint64_t *tree;                 /* [sets] PLRU node bits (plru) */
 	uint64_t nvalid;                /* valid ways now */
 	uint32_t *hhead;                /* [1 << hbits] first slot of each bucket's chain,
