@@ -59,7 +59,7 @@ static size_t lru_touch(struct tlb *t, unsigned set, unsigned way)
 {
 	size_t base = (size_t)set * t->ways;
 	if (t->kind == TLB_K_PERM || t->kind == TLB_K_PERM5) {
-		tlb_perm_touch(t, set, way);
+		tlb_perm_touch(t, set, way, t->kind);
 		return base + way;
 	}
 	if (t->kind == TLB_K_LIST) {
@@ -74,7 +74,7 @@ static size_t lru_touch(struct tlb *t, unsigned set, unsigned way)
 static unsigned lru_fill_way(const struct tlb *t, unsigned set)
 {
 	if (t->kind == TLB_K_PERM || t->kind == TLB_K_PERM5)
-		return tlb_perm_victim(t, set);
+		return tlb_perm_victim(t, set, t->kind, t->ways);
 	if (t->kind == TLB_K_MTF)
 		return t->ways - 1;             /* invalid ways sit last, then the LRU */
 	unsigned w = first_invalid(t, set);
@@ -167,6 +167,59 @@ const struct tlb_policy *tlb_policy_find(const char *name)
 
 static int is_pow2(uint64_t x) { return x && !(x & (x - 1)); }
 
+/* ---- implementations: generic, and specialised for common geometries ------
+ * Same code (tlb.h's *_kw operations), with the kind, the ways and the
+ * power-of-two set count as constants in the specialised ones. */
+
+#define TLB_IMPL(NAME, K, W, P2)                                                        \
+	static int NAME##_lookup(struct tlb *t, uint64_t key, uint64_t index)           \
+	{                                                                               \
+		return tlb_lookup_kw(t, key, index, K, W, P2);                          \
+	}                                                                               \
+	static int NAME##_access(struct tlb *t, uint64_t key, uint64_t index, uint32_t val) \
+	{                                                                               \
+		return tlb_access_kw(t, key, index, val, K, W, P2);                     \
+	}                                                                               \
+	static int NAME##_insert(struct tlb *t, uint64_t key, uint64_t index, uint32_t val, \
+				 uint64_t *evicted)                                     \
+	{                                                                               \
+		return tlb_insert_kw(t, key, index, val, evicted, K, W, P2);            \
+	}                                                                               \
+	static const struct tlb_impl NAME = { NAME##_lookup, NAME##_access, NAME##_insert };
+
+TLB_IMPL(impl_generic, t->kind, t->ways, 0)
+TLB_IMPL(impl_perm2, TLB_K_PERM, 2, 1)
+TLB_IMPL(impl_perm4, TLB_K_PERM, 4, 1)
+TLB_IMPL(impl_perm8, TLB_K_PERM, 8, 1)
+TLB_IMPL(impl_perm16, TLB_K_PERM, 16, 1)
+TLB_IMPL(impl_perm5_20, TLB_K_PERM5, 20, 1)
+TLB_IMPL(impl_plru4, TLB_K_PLRU, 4, 1)
+TLB_IMPL(impl_plru8, TLB_K_PLRU, 8, 1)
+TLB_IMPL(impl_plru16, TLB_K_PLRU, 16, 1)
+TLB_IMPL(impl_list, TLB_K_LIST, t->ways, 0)
+#undef TLB_IMPL
+
+static const struct {
+	enum tlb_kind kind;
+	unsigned ways;                  /* 0: any */
+	const struct tlb_impl *impl;
+} impls[] = {
+	{ TLB_K_PERM, 2, &impl_perm2 }, { TLB_K_PERM, 4, &impl_perm4 },
+	{ TLB_K_PERM, 8, &impl_perm8 }, { TLB_K_PERM, 16, &impl_perm16 },
+	{ TLB_K_PERM5, 20, &impl_perm5_20 }, { TLB_K_PLRU, 4, &impl_plru4 },
+	{ TLB_K_PLRU, 8, &impl_plru8 }, { TLB_K_PLRU, 16, &impl_plru16 },
+	{ TLB_K_LIST, 0, &impl_list },
+};
+
+static const struct tlb_impl *impl_for(const struct tlb *t)
+{
+	for (size_t i = 0; i < sizeof(impls) / sizeof(impls[0]); i++)
+		if (impls[i].kind == t->kind && (impls[i].ways == 0 || impls[i].ways == t->ways) &&
+		    (t->sets_pow2 || t->kind == TLB_K_LIST))
+			return impls[i].impl;
+	return &impl_generic;
+}
+
 int tlb_geom_check(const struct mmu_cache_geom *g, const char *what, char *err, size_t errlen)
 {
 	char pol[sizeof(g->policy) + 1];
@@ -205,6 +258,7 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 	if (g->entries == 0) {          /* absent: lookups miss, inserts do nothing */
 		t->pol = &policies[0];
 		t->kind = TLB_K_NONE;
+		t->impl = &impl_generic;
 		t->sets = 1;
 		t->sets_pow2 = 1;
 		return 0;
@@ -268,6 +322,7 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 			goto nomem;
 		plru_paths(t);
 	}
+	t->impl = impl_for(t);
 	t->nvalid = 1;                  /* make the first flush do its work */
 	tlb_flush(t);
 	return 0;

@@ -70,6 +70,15 @@ struct tlb_policy {
 	size_t (*drop)(struct tlb *t, unsigned set, unsigned way);
 };
 
+/* The operations of one structure, specialised by tlb_init for its kind
+   and ways when they are common ones (tlb.c), else the generic ones. */
+struct tlb_impl {
+	int (*lookup)(struct tlb *t, uint64_t key, uint64_t index);
+	int (*access)(struct tlb *t, uint64_t key, uint64_t index, uint32_t val);
+	int (*insert)(struct tlb *t, uint64_t key, uint64_t index, uint32_t val,
+		      uint64_t *evicted);
+};
+
 struct tlb {
 	/* config */
 	unsigned entries;               /* total entries (0: absent, every lookup misses) */
@@ -77,6 +86,7 @@ struct tlb {
 	const struct tlb_policy *pol;   /* replacement policy */
 	/* derived */
 	enum tlb_kind kind;             /* representation */
+	const struct tlb_impl *impl;    /* its operations (see struct tlb_impl) */
 	unsigned sets;                  /* entries / ways */
 	uint64_t set_mask;              /* sets - 1 when sets is a power of two, else 0 */
 	int sets_pow2;                  /* 1: index with set_mask, 0: with % sets */
@@ -163,19 +173,6 @@ static inline int tlb_find_n(const uint8_t *tag, const uint64_t *key, unsigned w
 	return -1;
 }
 
-/* Way of key in the set at slot base, or -1; the common widths constant. */
-static inline int tlb_find_way(const struct tlb *t, size_t base, uint64_t key)
-{
-	const uint8_t *tg = t->tag + base;
-	const uint64_t *k = t->key + base;
-	switch (t->ways) {
-	case 4: return tlb_find_n(tg, k, 4, key);
-	case 8: return tlb_find_n(tg, k, 8, key);
-	case 16: return tlb_find_n(tg, k, 16, key);
-	default: return tlb_find_n(tg, k, t->ways, key);
-	}
-}
-
 /* Hash upkeep (hashed kinds): slot's key enters / leaves its bucket's chain
    (hash_del before the slot's key is overwritten). */
 static inline void tlb_hash_add(struct tlb *t, uint64_t key, uint32_t slot)
@@ -193,15 +190,31 @@ static inline void tlb_hash_del(struct tlb *t, uint32_t slot)
 	*p = t->hnext[slot];
 }
 
+/*
+ * The operations below take the representation K and the ways W as
+ * arguments: called with t->kind and t->ways they serve any structure;
+ * called with constants (tlb.c's specialised implementations) the compiler
+ * folds every dispatch and loop bound away. P2: sets known to be a power
+ * of two.
+ */
+#define TLB_AI static inline __attribute__((always_inline))
+
 /* Set and way of key, or -1 (set filled in either way; 0 when hashed). */
-static inline int tlb_where(const struct tlb *t, uint64_t key, uint64_t index, unsigned *set)
+TLB_AI int tlb_where_kw(const struct tlb *t, uint64_t key, uint64_t index, unsigned *set,
+			enum tlb_kind K, unsigned W, int P2)
 {
-	if (t->hbits) {
+	if (K == TLB_K_LIST || K == TLB_K_HPLRU) {
 		*set = 0;
 		return tlb_hash_find(t, key);
 	}
-	*set = tlb_set(t, index);
-	return tlb_find_way(t, (size_t)*set * t->ways, key);
+	*set = P2 ? (unsigned)(index & t->set_mask) : tlb_set(t, index);
+	size_t base = (size_t)*set * W;
+	return tlb_find_n(t->tag + base, t->key + base, W, key);
+}
+
+static inline int tlb_where(const struct tlb *t, uint64_t key, uint64_t index, unsigned *set)
+{
+	return tlb_where_kw(t, key, index, set, t->kind, t->ways, 0);
 }
 
 /*
@@ -255,9 +268,9 @@ TLB_PERM_OPS(5, unsigned __int128, 5, tlb_ctz128)
 #undef TLB_PERM_OPS
 
 /* PERM: way moves to the front (positions before it move back one). */
-static inline void tlb_perm_touch(struct tlb *t, unsigned set, unsigned way)
+TLB_AI void tlb_perm_touch(struct tlb *t, unsigned set, unsigned way, enum tlb_kind K)
 {
-	if (t->kind == TLB_K_PERM) {
+	if (K == TLB_K_PERM) {
 		uint64_t o = t->order[set];
 		if ((o & 15) != way)
 			t->order[set] = tlb_perm4_front(o, tlb_perm4_pos(o, way, t->p4.ones,
@@ -271,20 +284,20 @@ static inline void tlb_perm_touch(struct tlb *t, unsigned set, unsigned way)
 }
 
 /* PERM: the way at the last position (invalid if any, else the LRU). */
-static inline unsigned tlb_perm_victim(const struct tlb *t, unsigned set)
+TLB_AI unsigned tlb_perm_victim(const struct tlb *t, unsigned set, enum tlb_kind K, unsigned W)
 {
-	if (t->kind == TLB_K_PERM)
-		return (unsigned)(t->order[set] >> 4 * (t->ways - 1)) & 15;
-	return (unsigned)(t->order5[set] >> 5 * (t->ways - 1)) & 31;
+	if (K == TLB_K_PERM)
+		return (unsigned)(t->order[set] >> 4 * (W - 1)) & 15;
+	return (unsigned)(t->order5[set] >> 5 * (W - 1)) & 31;
 }
 
 /* PERM: the victim (last position) becomes the most recent. */
-static inline void tlb_perm_rotate(struct tlb *t, unsigned set)
+TLB_AI void tlb_perm_rotate(struct tlb *t, unsigned set, enum tlb_kind K, unsigned W)
 {
-	if (t->kind == TLB_K_PERM)
-		t->order[set] = tlb_perm4_rotate(t->order[set], t->ways - 1, t->p4.full);
+	if (K == TLB_K_PERM)
+		t->order[set] = tlb_perm4_rotate(t->order[set], W - 1, t->p4.full);
 	else
-		t->order5[set] = tlb_perm5_rotate(t->order5[set], t->ways - 1, t->p5.full);
+		t->order5[set] = tlb_perm5_rotate(t->order5[set], W - 1, t->p5.full);
 }
 
 /* MTF: move way w of the set at base to the front (slot base). */
@@ -310,10 +323,10 @@ static inline void tlb_plru_touch(struct tlb *t, unsigned set, unsigned way)
 }
 
 /* PLRU victim: follow the node bits from the root to the older leaf. */
-static inline unsigned tlb_plru_victim(const struct tlb *t, unsigned set)
+TLB_AI unsigned tlb_plru_victim_w(const struct tlb *t, unsigned set, unsigned W)
 {
 	uint64_t bits = t->tree[set];
-	unsigned node = 0, lo = 0, n = t->ways;
+	unsigned node = 0, lo = 0, n = W;
 	while (n > 1) {
 		unsigned half = n / 2;
 		unsigned right = (unsigned)(bits >> node & 1);  /* right half is older */
@@ -322,6 +335,11 @@ static inline unsigned tlb_plru_victim(const struct tlb *t, unsigned set)
 		n = half;
 	}
 	return lo;
+}
+
+static inline unsigned tlb_plru_victim(const struct tlb *t, unsigned set)
+{
+	return tlb_plru_victim_w(t, set, t->ways);
 }
 
 /* Recency list (TLB_K_LIST): way becomes the head. */
@@ -341,13 +359,13 @@ static inline void tlb_list_touch(struct tlb *t, unsigned way)
 }
 
 /* Touch way of set; returns the slot now holding its key. */
-static inline size_t tlb_touch(struct tlb *t, unsigned set, unsigned way)
+TLB_AI size_t tlb_touch_kw(struct tlb *t, unsigned set, unsigned way, enum tlb_kind K, unsigned W)
 {
-	size_t base = (size_t)set * t->ways;
-	switch (t->kind) {
+	size_t base = (size_t)set * W;
+	switch (K) {
 	case TLB_K_PERM:
 	case TLB_K_PERM5:
-		tlb_perm_touch(t, set, way);
+		tlb_perm_touch(t, set, way, K);
 		return base + way;
 	case TLB_K_MTF:
 		if (way)
@@ -366,15 +384,14 @@ static inline size_t tlb_touch(struct tlb *t, unsigned set, unsigned way)
 }
 
 /* Slot holding key in the set of index, touched; -1 on a miss. */
-static inline int tlb_lookup(struct tlb *t, uint64_t key, uint64_t index)
+TLB_AI int tlb_lookup_kw(struct tlb *t, uint64_t key, uint64_t index, enum tlb_kind K,
+			 unsigned W, int P2)
 {
-	if (t->nvalid == 0)
-		return -1;
 	unsigned set;
-	int w = tlb_where(t, key, index, &set);
+	int w = tlb_where_kw(t, key, index, &set, K, W, P2);
 	if (w < 0)
 		return -1;
-	return (int)tlb_touch(t, set, (unsigned)w);
+	return (int)tlb_touch_kw(t, set, (unsigned)w, K, W);
 }
 
 /* Slot holding key, without touching; -1 on a miss. */
@@ -387,35 +404,35 @@ static inline int tlb_probe(const struct tlb *t, uint64_t key, uint64_t index)
 	return w < 0 ? -1 : (int)((size_t)set * t->ways + (unsigned)w);
 }
 
-/* Insert of a key the caller found absent, for kinds other than PERM and
-   MTF (out of line: victim choice, hash and list upkeep). Returns its slot. */
+/* Insert of a key the caller found absent, through the policy's operations
+   (out of line: the rare cases). Returns its slot. */
 size_t tlb_insert_other(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
 			uint64_t *evicted);
 
 /* Insert key (absent) into set with payload val; returns its slot. */
-static inline size_t tlb_insert_set(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
-				    uint64_t *evicted)
+TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
+				uint64_t *evicted, enum tlb_kind K, unsigned W)
 {
-	size_t base = (size_t)set * t->ways, slot;
+	size_t base = (size_t)set * W, slot;
 	uint64_t ev;
-	if (t->kind == TLB_K_PERM || t->kind == TLB_K_PERM5) {
-		slot = base + tlb_perm_victim(t, set);  /* invalid if any, else LRU */
+	if (K == TLB_K_PERM || K == TLB_K_PERM5) {
+		slot = base + tlb_perm_victim(t, set, K, W);  /* invalid if any, else LRU */
 		ev = t->key[slot];
-		tlb_perm_rotate(t, set);                /* victim: last position -> front */
-	} else if (t->kind == TLB_K_MTF) {
+		tlb_perm_rotate(t, set, K, W);          /* victim: last position -> front */
+	} else if (K == TLB_K_MTF) {
 		slot = base;
-		ev = t->key[base + t->ways - 1];        /* last: invalid if any, else LRU */
-		for (size_t i = base + t->ways - 1; i > base; i--) {
+		ev = t->key[base + W - 1];              /* last: invalid if any, else LRU */
+		for (size_t i = base + W - 1; i > base; i--) {
 			t->key[i] = t->key[i - 1];
 			t->val[i] = t->val[i - 1];
 			t->tag[i] = t->tag[i - 1];
 		}
-	} else if (t->kind == TLB_K_PLRU && t->nvalid == t->entries) {
-		unsigned way = tlb_plru_victim(t, set);  /* full: no invalid way to prefer */
+	} else if (K == TLB_K_PLRU && t->nvalid == t->entries) {
+		unsigned way = tlb_plru_victim_w(t, set, W);  /* full: no invalid way to prefer */
 		slot = base + way;
 		ev = t->key[slot];
 		tlb_plru_touch(t, set, way);
-	} else if (t->kind == TLB_K_LIST && t->nvalid == t->entries) {
+	} else if (K == TLB_K_LIST && t->nvalid == t->entries) {
 		unsigned way = t->tail;                 /* full: the least recently used */
 		slot = way;
 		ev = t->key[slot];
@@ -434,6 +451,35 @@ static inline size_t tlb_insert_set(struct tlb *t, unsigned set, uint64_t key, u
 	return slot;
 }
 
+TLB_AI int tlb_insert_kw(struct tlb *t, uint64_t key, uint64_t index, uint32_t val,
+			 uint64_t *evicted, enum tlb_kind K, unsigned W, int P2)
+{
+	unsigned set = K == TLB_K_LIST || K == TLB_K_HPLRU ? 0
+		       : P2 ? (unsigned)(index & t->set_mask) : tlb_set(t, index);
+	return (int)tlb_insert_set_kw(t, set, key, val, evicted, K, W);
+}
+
+TLB_AI int tlb_access_kw(struct tlb *t, uint64_t key, uint64_t index, uint32_t val,
+			 enum tlb_kind K, unsigned W, int P2)
+{
+	unsigned set;
+	int hit = tlb_where_kw(t, key, index, &set, K, W, P2);
+	if (hit >= 0) {
+		tlb_touch_kw(t, set, (unsigned)hit, K, W);
+		return 1;
+	}
+	tlb_insert_set_kw(t, set, key, val, NULL, K, W);
+	return 0;
+}
+
+/* Slot holding key in the set of index, touched; -1 on a miss. */
+static inline int tlb_lookup(struct tlb *t, uint64_t key, uint64_t index)
+{
+	if (t->nvalid == 0)
+		return -1;
+	return t->impl->lookup(t, key, index);
+}
+
 /*
  * Insert key (not present) with payload val; returns its slot, or -1 when the
  * structure is absent. *evicted (may be NULL) gets the key displaced or TLB_NOKEY.
@@ -445,7 +491,7 @@ static inline int tlb_insert(struct tlb *t, uint64_t key, uint64_t index, uint32
 		*evicted = TLB_NOKEY;
 	if (t->entries == 0)
 		return -1;
-	return (int)tlb_insert_set(t, t->hbits ? 0 : tlb_set(t, index), key, val, evicted);
+	return t->impl->insert(t, key, index, val, evicted);
 }
 
 /* Lookup, and insert with payload val on a miss: 1 on a hit, 0 on a miss. */
@@ -453,14 +499,7 @@ static inline int tlb_access(struct tlb *t, uint64_t key, uint64_t index, uint32
 {
 	if (t->entries == 0)
 		return 0;
-	unsigned set;
-	int hit = tlb_where(t, key, index, &set);
-	if (hit >= 0) {
-		tlb_touch(t, set, (unsigned)hit);
-		return 1;
-	}
-	tlb_insert_set(t, set, key, val, NULL);
-	return 0;
+	return t->impl->access(t, key, index, val);
 }
 
 /* Invalidate key if present; returns 1 if it was. */
