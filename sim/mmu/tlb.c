@@ -279,7 +279,7 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 		: t->ways <= TLB_PERM5_WAYS ? TLB_K_PERM5 : TLB_K_MTF;
 	t->key = aligned_alloc(64, ((sizeof(*t->key) * t->entries + 63) / 64) * 64);
 	t->val = aligned_alloc(64, ((sizeof(*t->val) * t->entries + 63) / 64) * 64);
-	t->tag = calloc(t->entries + 8, 1);     /* + 8: whole-word tag loads */
+	t->tag = calloc(t->entries + 16, 1);    /* + 16: whole-vector tag loads */
 	t->tree = calloc(t->sets, sizeof(*t->tree));
 	if (t->kind == TLB_K_PERM)
 		t->order = calloc(t->sets, sizeof(*t->order));

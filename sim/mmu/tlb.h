@@ -31,8 +31,9 @@
  *                hash (bucket -> chain of slots) and the valid ways on a
  *                recency list (head = most recent, tail = victim).
  *   TLB_K_HPLRU  "plru", same size rule: the key hash and the PLRU tree.
- *   Not hashed, a set is searched by 8-bit tags (a hash of each key, 8 ways
- *   compared per 64-bit word), the full key checked on a tag match. Keys,
+ *   Not hashed, a set is searched by 8-bit tags (a hash of each key, 16 ways
+ *   compared at once with SSE2, 8 per 64-bit word without or with
+ *   -DTLB_NO_SIMD), the full key checked on a tag match. Keys,
  *   tags and payloads sit in their own arrays; the named policies are
  *   dispatched inline by kind.
  */
@@ -41,6 +42,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__SSE2__) && !defined(TLB_NO_SIMD)
+#define TLB_SSE2 1
+#include <emmintrin.h>
+#endif
 
 #include "sim/mmu/mmu.h"
 
@@ -100,7 +105,7 @@ struct tlb {
 	/* state */
 	uint64_t *key;                  /* [entries] set-major: way w of set s at s*ways+w */
 	uint32_t *val;                  /* [entries] payload, same indexing */
-	uint8_t *tag;                   /* [entries + 8] tlb_tag of each key (not hashed) */
+	uint8_t *tag;                   /* [entries + 16] tlb_tag of each key (not hashed) */
 	uint64_t *order;                /* [sets] recency order (TLB_K_PERM only) */
 	unsigned __int128 *order5;      /* [sets] recency order (TLB_K_PERM5 only) */
 	uint64_t *tree;                 /* [sets] PLRU node bits (plru) */
@@ -152,20 +157,37 @@ static inline uint64_t tlb_zero_bytes(uint64_t x)
 	return ~(((x & lo7) + lo7) | x | lo7);
 }
 
-/* Way of key among the ways tags and keys at tag/key, or -1: 8 tags per
-   word, then the key on a tag match. */
+/* Bit w set for each of the 16 tags at tag equal to tg. */
+static inline uint32_t tlb_tag_match16(const uint8_t *tag, uint8_t tg)
+{
+#ifdef TLB_SSE2
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)tag);
+	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)tg)));
+#else
+	uint32_t m = 0;
+	for (unsigned h = 0; h < 16; h += 8) {   /* 8 tags per word */
+		uint64_t x, z;
+		__builtin_memcpy(&x, tag + h, 8);
+		z = tlb_zero_bytes(x ^ tg * UINT64_C(0x0101010101010101));
+		for (; z; z &= z - 1)
+			m |= UINT32_C(1) << (h + ((unsigned)__builtin_ctzll(z) >> 3));
+	}
+	return m;
+#endif
+}
+
+/* Way of key among the ways tags and keys at tag/key, or -1: 16 tags
+   compared at once, then the key on a tag match. */
 static inline int tlb_find_n(const uint8_t *tag, const uint64_t *key, unsigned ways,
 			     uint64_t k)
 {
-	uint64_t bt = tlb_tag(k) * UINT64_C(0x0101010101010101);
-	for (unsigned w0 = 0; w0 < ways; w0 += 8) {
-		uint64_t x;
-		__builtin_memcpy(&x, tag + w0, 8);
-		uint64_t z = tlb_zero_bytes(x ^ bt);
-		if (ways - w0 < 8)
-			z &= (UINT64_C(1) << 8 * (ways - w0)) - 1;
-		for (; z; z &= z - 1) {
-			unsigned w = w0 + ((unsigned)__builtin_ctzll(z) >> 3);
+	uint8_t tg = tlb_tag(k);
+	for (unsigned w0 = 0; w0 < ways; w0 += 16) {
+		uint32_t m = tlb_tag_match16(tag + w0, tg);
+		if (ways - w0 < 16)
+			m &= (UINT32_C(1) << (ways - w0)) - 1;
+		for (; m; m &= m - 1) {
+			unsigned w = w0 + (unsigned)__builtin_ctz(m);
 			if (key[w] == k)
 				return (int)w;
 		}
