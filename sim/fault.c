@@ -537,6 +537,7 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t va = base + r[i].off, end = va + r[i].len;
 		int w = r[i].op == TRACE_OP_WRITE, faulted = 0;
+		int zp_check = s->data_dram && s->vma.anon && !w, zp = 0;
 		uint64_t a = va;
 
 		if (i + MMU_PREFETCH_AHEAD < n)	/* host-cache hint only, no model state */
@@ -556,12 +557,17 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 					}
 				} while ((res = mmu_access(m, a, w, &tcyc)) != MMU_OK);
 			}
+			if (zp_check && a == va) {  /* the rest of a read record leaves
+							  this page's mapping as it is */
+				int wr = mmu_last_writable(m, va);
+				zp = wr < 0 ? zero_page(s, va) : !wr;
+			}
 			a = (a | (SIM_PAGE - 1)) + 1;
 			if (a >= end)
 				break;
 		}
 		user += ua + ul * (((end - 1) >> 6) - (va >> 6));
-		if (s->data_dram && !(s->vma.anon && !w && zero_page(s, va)))
+		if (s->data_dram && !zp)
 			user += sim_data_lines(s, r[i].off, r[i].len, !faulted, 1);
 		user_m += fold * r[i].len;
 		bytes += r[i].len;

@@ -553,6 +553,7 @@ static void l1_fill(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_t val)
 	tlb_insert(&m->l1[s], vpn, vpn, val, NULL);
 	m->fast.last_vpn[s] = vpn;
 	m->fast.last_wok[s] = (val & (V_W | V_D)) == (V_W | V_D);
+	m->fast.last_w[s] = (val & V_W) != 0;
 }
 
 int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
@@ -574,6 +575,7 @@ int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
 		uint32_t val = m->l1[s].val[slot];
 		m->fast.last_vpn[s] = vpn;
 		m->fast.last_wok[s] = (val & (V_W | V_D)) == (V_W | V_D);
+		m->fast.last_w[s] = (val & V_W) != 0;
 		if (is_write && !(val & V_W)) {  /* stale read-only entry: drop, walk */
 			drop_va(m, va);
 			break;

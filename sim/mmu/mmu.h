@@ -151,6 +151,7 @@ enum mmu_stat {
 struct mmu_fast {
 	uint64_t last_vpn[PG__COUNT];      /* VPN of the last L1 hit/fill per size */
 	uint8_t last_wok[PG__COUNT];       /* 1: writable and dirty (writes hit fast) */
+	uint8_t last_w[PG__COUNT];         /* 1: writable (mmu_last_writable) */
 	uint32_t lat_l1_hit;               /* copy of config.lat_l1_hit */
 	uint64_t stats[MMU_ST__STORED];    /* statistics (see enum mmu_stat) */
 	uint64_t pf_vpn;                   /* 4K VPN of the last mmu_prefetch that did
@@ -247,6 +248,24 @@ static inline int mmu_access(struct mmu *m, uint64_t va, int is_write, uint64_t 
 		return MMU_OK;
 	}
 	return mmu_access_slow(m, va, is_write, cycles);
+}
+
+/*
+ * Whether the translation mmu_access just used for va is writable: 1 or 0,
+ * or -1 when va is not on the entry last used (ask mmu_lookup). Reads no
+ * page table: the L1 entry's copy of the W bit, which every change of the
+ * leaf invalidates.
+ */
+static inline int mmu_last_writable(const struct mmu *m, uint64_t va)
+{
+	const struct mmu_fast *f = (const struct mmu_fast *)m;
+	if ((va >> 12) == f->last_vpn[PG_4K])
+		return f->last_w[PG_4K];
+	if ((va >> 21) == f->last_vpn[PG_2M])
+		return f->last_w[PG_2M];
+	if ((va >> 30) == f->last_vpn[PG_1G])
+		return f->last_w[PG_1G];
+	return -1;
 }
 
 /*
