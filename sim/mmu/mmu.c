@@ -400,16 +400,10 @@ static inline uint32_t ref_cost(struct mmu *m, uint64_t pa, uint32_t fixed)
 	return m->cfg.lat_walk_cache_miss;
 }
 
-/* Nested: cycles to translate guest-physical gpa through the host. */
-static uint64_t host_translate(struct mmu *m, uint64_t gpa)
+/* Nested, after a host TLB miss (hv inserted): the host walk's cycles. */
+static uint64_t host_walk(struct mmu *m, uint64_t gpa)
 {
 	uint64_t *st = m->fast.stats;
-	uint64_t hv = gpa >> m->host_shift;
-	if (tlb_access(&m->htlb, hv, hv, 0)) {  /* a miss inserts hv now: the host walk
-						   below touches other structures only */
-		st[MMU_ST_HOST_TLB_HIT]++;
-		return 0;
-	}
 	st[MMU_ST_HOST_TLB_MISS]++;
 	unsigned leaf = (unsigned)m->cfg.host_page;
 	unsigned start = m->cfg.host_levels - 1;
@@ -424,6 +418,19 @@ static uint64_t host_translate(struct mmu *m, uint64_t gpa)
 		st[MMU_ST_WALK_HOST_REFS]++;
 	}
 	return cyc;
+}
+
+/* Nested: cycles to translate guest-physical gpa through the host (a host
+   TLB miss inserts the translation at once: the host walk touches other
+   structures only). */
+static inline uint64_t host_translate(struct mmu *m, uint64_t gpa)
+{
+	uint64_t hv = gpa >> m->host_shift;
+	if (tlb_access(&m->htlb, hv, hv, 0)) {
+		m->fast.stats[MMU_ST_HOST_TLB_HIT]++;
+		return 0;
+	}
+	return host_walk(m, gpa);
 }
 
 /*

@@ -162,7 +162,8 @@ static inline uint32_t tlb_tag_match16(const uint8_t *tag, uint8_t tg)
 {
 #ifdef TLB_SSE2
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)tag);
-	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)tg)));
+	__m128i b = _mm_set1_epi32((int)(tg * UINT32_C(0x01010101)));  /* movd + pshufd */
+	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, b));
 #else
 	uint32_t m = 0;
 	for (unsigned h = 0; h < 16; h += 8) {   /* 8 tags per word */
@@ -454,13 +455,19 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 		slot = base + way;
 		ev = t->key[slot];
 		tlb_plru_touch(t, set, way);
-	} else if (K == TLB_K_LIST && t->nvalid == t->entries) {
+	} else if (K == TLB_K_LIST && t->nvalid == t->entries && W > 1) {
 		unsigned way = t->tail;                 /* full: the least recently used */
 		slot = way;
 		ev = t->key[slot];
 		tlb_hash_del(t, way);
 		tlb_hash_add(t, key, way);
-		tlb_list_touch(t, way);
+		uint32_t nt = t->prev[way];             /* the tail becomes the head */
+		t->next[nt] = TLB_NIL;
+		t->tail = nt;
+		t->prev[way] = TLB_NIL;
+		t->next[way] = t->head;
+		t->prev[t->head] = way;
+		t->head = way;
 	} else {
 		return tlb_insert_other(t, set, key, val, evicted);
 	}
