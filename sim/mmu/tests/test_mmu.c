@@ -1,7 +1,8 @@
 /*
  * sim/mmu/tests/test_mmu.c — translation through the whole MMU model: walk
  * costs derived from the config, PWC effect, nested walks, faults, A/D bits,
- * invalidation rules, TLB-reach knees, determinism, config keys.
+ * invalidation rules, TLB-reach knees, determinism, config keys, the W bit
+ * of the last translation, the prefetch hint's neutrality.
  */
 #include <errno.h>
 #include <string.h>
@@ -281,6 +282,66 @@ static void test_config_keys(void)
 	tap_ok(strcmp(mmu_stat_name(MMU_ST_STLB_MISS), "tlb.stlb.miss") == 0, "stat names");
 }
 
+/* mmu_last_writable: the W bit of the translation just used, -1 elsewhere. */
+static void test_last_writable(void)
+{
+	struct mmu_config c;
+	mmu_config_default_intel(&c);
+	struct mmu *m = mk(&c);
+	uint64_t cyc = 0, a = P1G, b = P1G + P4K, h = 2 * P1G;
+	mmu_map(m, a, PG_4K, MMU_W);
+	mmu_map(m, b, PG_4K, 0);
+	mmu_map(m, h, PG_2M, MMU_W);
+	mmu_access(m, a + 8, 0, &cyc);
+	tap_eq_u64((uint64_t)mmu_last_writable(m, a + 8), 1, "writable 4K page: 1");
+	mmu_access(m, b, 0, &cyc);
+	tap_eq_u64((uint64_t)mmu_last_writable(m, b + 100), 0, "read-only 4K page: 0");
+	tap_ok(mmu_last_writable(m, 3 * P1G) == -1, "an address not just translated: -1");
+	mmu_access(m, h + 12345, 0, &cyc);
+	tap_eq_u64((uint64_t)mmu_last_writable(m, h + 12345), 1, "writable 2M page: 1");
+	mmu_protect(m, a, P4K, 0);
+	mmu_access(m, a, 0, &cyc);
+	tap_eq_u64((uint64_t)mmu_last_writable(m, a), 0, "after mprotect(read-only): 0");
+	mmu_destroy(m);
+}
+
+/*
+ * mmu_prefetch is a hint: the same stream with and without it (addresses
+ * handed over ahead, some unmapped, tables freed and remapped between) gives
+ * the same statistics; freed tables must not be read through its memo (ASan).
+ */
+static void test_prefetch_neutral(void)
+{
+	struct mmu_config c;
+	mmu_config_default_intel(&c);
+	uint64_t st[2][MMU_ST__COUNT];
+	for (int pf = 0; pf < 2; pf++) {
+		struct mmu *m = mk(&c);
+		uint64_t cyc = 0, x = 7, q[8] = { 0 };
+		for (int i = 0; i < 2048; i++)
+			mmu_map(m, P1G + i * P4K * 3, PG_4K, MMU_W);
+		for (int i = 0; i < 60000; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			uint64_t va = P1G + (x >> 24) % (6144 * P4K);
+			if (pf)
+				mmu_prefetch(m, va);
+			mmu_access(m, q[i % 8], 0, &cyc);
+			q[i % 8] = va;
+			if (i % 5000 == 4999) {         /* free whole tables, then map again */
+				mmu_unmap(m, P1G, 6144 * P4K);
+				for (int k = 0; k < 2048; k++)
+					mmu_map(m, P1G + k * P4K * 3 + (i / 5000 % 3) * P4K, PG_4K, MMU_W);
+			}
+		}
+		for (int i = 0; i < MMU_ST__COUNT; i++)
+			st[pf][i] = mmu_stat(m, i);
+		mmu_destroy(m);
+	}
+	tap_ok(memcmp(st[0], st[1], sizeof(st[0])) == 0 && st[0][MMU_ST_PT_FREE] > 0,
+	       "mmu_prefetch changes no statistic (tables freed %llu times)",
+	       (unsigned long long)st[0][MMU_ST_PT_FREE]);
+}
+
 int main(void)
 {
 	test_cold_walk_cost();
@@ -291,5 +352,7 @@ int main(void)
 	test_knees();
 	test_determinism();
 	test_config_keys();
+	test_last_writable();
+	test_prefetch_neutral();
 	return tap_done();
 }
