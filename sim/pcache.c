@@ -258,19 +258,134 @@ static int cached(struct sim *s, uint64_t p)
 }
 
 /*
- * page_cache_prev_miss: the highest uncached index in [index - max_scan + 1,
- * index]; UINT64_MAX when the scan passes page 0 (the kernel's wrap); else an
- * index outside the range.
+ * What an xarray slot holds, for the walk of next_miss: the page cache's
+ * xarray keeps a folio of order o in the node of shift 0 (o < 6) or 6
+ * (o < 12), as one canonical slot and 2^(o - shift) - 1 siblings; a slot of
+ * a shift-6 or shift-12 node is a child node when a smaller folio lives in
+ * its range.
  */
+enum xa_slot { XA_EMPTY, XA_ENTRY, XA_NODE };
+
+static enum xa_slot xa_slot_at(struct sim *s, unsigned shift, uint64_t first)
+{
+	uint64_t n = UINT64_C(1) << shift, head;
+	unsigned order;
+
+	if (shift == 0)
+		return cached(s, first) ? XA_ENTRY : XA_EMPTY;
+	if (pc_folio(s, first, &head, &order) && order >= shift)
+		return XA_ENTRY;                /* one folio covers the slot */
+	for (uint64_t p = first; p < first + n; p++)
+		if (cached(s, p))
+			return XA_NODE;         /* smaller folios below */
+	return XA_EMPTY;
+}
+
+/*
+ * xas_load of page i for the walks below: 0 when nothing is cached there,
+ * else the node holding its folio (*base, *shift) and the folio's canonical
+ * slot in it (*off), where xas_descend leaves the offset.
+ */
+static int xa_load(struct sim *s, uint64_t i, uint64_t *base, unsigned *shift, int *off)
+{
+	uint64_t head;
+	unsigned order;
+
+	if (!pc_folio(s, i, &head, &order))
+		return 0;
+	*shift = order >= 6 ? 6 : 0;
+	*base = i & ~((UINT64_C(64) << *shift) - 1);
+	*off = (int)((head - *base) >> *shift);
+	return 1;
+}
+
+/*
+ * The end of __xas_next / __xas_prev: the slot off of the node (*base,
+ * *shift), descending into child nodes (the offset there taken from index i,
+ * xas_set_offset). 1 when an entry is found, 0 for an empty slot.
+ */
+static int xa_entry_at(struct sim *s, uint64_t i, uint64_t *base, unsigned *shift, int *off)
+{
+	for (;;) {
+		uint64_t first = *base + ((uint64_t)*off << *shift);
+		enum xa_slot k = xa_slot_at(s, *shift, first);
+		if (k != XA_NODE)
+			return k == XA_ENTRY;
+		*base = first;
+		*shift -= 6;
+		*off = (int)((i >> *shift) & 63);
+	}
+}
+
+/*
+ * page_cache_next_miss (dir 1) and page_cache_prev_miss (dir -1) as 6.18
+ * computes them: xas_next / xas_prev from index until an empty slot, then
+ * the xa_state's index. That index is the first uncached page only while
+ * the walk's slot offset follows the index. It does not after the first
+ * load lands inside a multi-slot folio: the offset is left on the folio's
+ * canonical (lowest) slot; in a shift-0 node every step then moves index
+ * and offset together (the lag stays); in a shift-6 node the offset moves
+ * one slot (64 pages) per step while it differs from the index's slot
+ * (include/linux/xarray.h xas_next/xas_prev, lib/xarray.c __xas_next,
+ * __xas_prev, xas_descend). So a forward scan from the last slots of a PMD
+ * folio reports a hole a few pages late (traced here: page_cache_async_ra
+ * at index 12794 of an order-9 folio [12288, 12800) read ahead from 12803),
+ * and a backward scan from inside a large folio soon reports a "hole" at an
+ * index still inside it. *found = 0 when max_scan steps meet no empty slot;
+ * UINT64_MAX with *found = 1 when a backward scan passes page 0.
+ */
+static uint64_t xa_walk(struct sim *s, uint64_t index, uint64_t max_scan, int dir, int *found)
+{
+	uint64_t i = index, base;
+	unsigned shift;
+	int off;
+
+	*found = 1;
+	if (max_scan == 0) {
+		*found = 0;
+		return index;
+	}
+	if (!xa_load(s, i, &base, &shift, &off))
+		return i;                       /* the first load finds nothing */
+	for (uint64_t n = 1; n < max_scan; n++) {
+		if (dir < 0 && i == 0)
+			return UINT64_MAX;      /* the kernel's wrap */
+		i += (uint64_t)(int64_t)dir;
+		if (shift == 0 && off != (dir > 0 ? 63 : 0)) {  /* the inline fast path */
+			off += dir;
+			if (!cached(s, base + (unsigned)off))
+				return i;
+			continue;
+		}
+		if (off != (int)((i >> shift) & 63))    /* __xas_next / __xas_prev */
+			off += dir;
+		while (off == 64 || off < 0) {  /* to the parent, the slot after / before */
+			uint64_t pbase = base & ~((UINT64_C(64) << (shift + 6)) - 1);
+			off = (int)((base - pbase) >> (shift + 6)) + dir;
+			base = pbase;
+			shift += 6;
+		}
+		if (!xa_entry_at(s, i, &base, &shift, &off))
+			return i;
+	}
+	*found = 0;
+	return i;
+}
+
+/* page_cache_next_miss: index + max_scan when no empty slot is met. */
+static uint64_t next_miss(struct sim *s, uint64_t index, uint64_t max_scan)
+{
+	int found;
+	uint64_t r = xa_walk(s, index, max_scan, 1, &found);
+	return found ? r : index + max_scan;
+}
+
+/* page_cache_prev_miss: index - max_scan when no empty slot is met. */
 static uint64_t prev_miss(struct sim *s, uint64_t index, uint64_t max_scan)
 {
-	for (uint64_t i = 0; i < max_scan; i++) {
-		if (i > index)
-			return UINT64_MAX;
-		if (!cached(s, index - i))
-			return index - i;
-	}
-	return index - max_scan;
+	int found;
+	uint64_t r = xa_walk(s, index, max_scan, -1, &found);
+	return found ? r : index - max_scan;
 }
 
 void ra_sync(struct sim *s, struct ra_state *ra, uint64_t index, uint64_t req, int forced)
@@ -326,13 +441,7 @@ void ra_async(struct sim *s, struct ra_state *ra, uint64_t index, unsigned folio
 		ra->size = MAX(ra->size, next_ra_size(ra, max_pages));
 		goto readit;
 	}
-	/* page_cache_next_miss(index + 1, max_pages) */
-	start = index + 1;
-	{
-		uint64_t i;
-		for (i = 0; i < max_pages && cached(s, start); i++)
-			start++;
-	}
+	start = next_miss(s, index + 1, max_pages);
 	if (!start || start - index > max_pages)
 		return;
 	ra->start = start;

@@ -3,7 +3,8 @@
  * reproduced by the model with the vm-host profile (MAP_PRIVATE read, one byte
  * per page, sequential), plus the individual rules behind it: read-around
  * window and flag, the async ramp's folio orders, MADV_SEQUENTIAL /
- * HUGEPAGE / WILLNEED, COW and shared writes, MAP_POPULATE accounting.
+ * HUGEPAGE / WILLNEED, COW and shared writes, MAP_POPULATE accounting, and
+ * the xarray walk behind page_cache_next_miss / prev_miss.
  * Every expected number is the kernel's measurement or follows from a rule
  * stated in KERNEL-NOTES.md; none is produced by the model under test.
  */
@@ -264,6 +265,105 @@ static void test_read_path(void)
 		tap_eq_u64(st.st[SIM_ST_PC_ADDED], 3, "three scattered cold preads: one page each");
 }
 
+/*
+ * page_cache_next_miss / prev_miss walk the xarray with xas_next / xas_prev,
+ * whose slot offset lags the index after the first load lands inside a
+ * multi-slot folio (lib/xarray.c __xas_next: the offset moves one slot per
+ * step until it equals the index's slot; xas_descend leaves it on the
+ * folio's canonical slot). Expected values follow from that code, and the
+ * first two are the kernel's own page_cache_async_ra / page_cache_ra_order
+ * tracepoint lines from a chase 64 MiB MADV_HUGEPAGE cold replay on this VM.
+ */
+/* A model of a cold 64 MiB file with nothing replayed, or NULL (diagnosed). */
+static struct sim *cold_file(void)
+{
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct sim *s = NULL;
+
+	opts(&o, AN_CACHE_COLD, 0);
+	if (st_run(&vm, &o, 0, 64 * MiB, NULL, 0, &st, &s) || !s) {
+		tap_ok(0, "xarray walk: model created");
+		return NULL;
+	}
+	return s;
+}
+
+/* page_cache_async_ra on an order-9 marked folio at index, window start/size/
+   async (order 9, ra_pages 2048, req 2048): the new window must be want_start
+   + want_size. */
+static void async_ra(struct sim *s, uint64_t start, uint64_t size, uint64_t async,
+		     uint64_t index, uint64_t want_start, uint64_t want_size)
+{
+	struct ra_state ra;
+
+	ra_state_init(s, &ra);
+	ra.ra_pages = 2048;
+	ra.start = start;
+	ra.size = size;
+	ra.async_size = async;
+	ra.order = 9;
+	ra_async(s, &ra, index, 9, 2048);
+	tap_ok(ra.start == want_start && ra.size == want_size,
+	       "async readahead at page %llu starts at %llu, %llu pages as the kernel traced "
+	       "(got %llu, %llu)", (unsigned long long)index, (unsigned long long)want_start,
+	       (unsigned long long)want_size, (unsigned long long)ra.start,
+	       (unsigned long long)ra.size);
+}
+
+static void test_xarray_walk(void)
+{
+	struct sim *s = cold_file();
+	struct ra_state ra;
+
+	if (!s)
+		return;
+	/* order-9 folios [7680, 8192) [8192, 8704) [11776, 12288) [12288, 12800) */
+	pc_add_folio(s, 7680, 9, 0);
+	pc_add_folio(s, 8192, 9, 0);
+	pc_add_folio(s, 11776, 9, 0);
+	pc_add_folio(s, 12288, 9, 0);
+	/*
+	 * Fault at 12794 on the marked folio [12288, 12800), window 6144+2048
+	 * (not the expected index): next_miss(12795) loads the canonical slot 0
+	 * of the shift-6 node [12288, 16384) and steps one slot per page:
+	 * slots 1..7 at 12796..12802, slot 8 (empty, [12800, 12864)) at 12803.
+	 * ra->size = 12803 - 12794 + 2048 -> 2048, order 9 + 2 -> align 2048,
+	 * end 14851 rounded down to 14336: size 1533. (A first-hole scan: 12800.)
+	 */
+	async_ra(s, 6144, 2048, 2048, 12794, 12803, 1533);
+	/*
+	 * Fault at 8693 on [8192, 8704) (window 7680+1024, async 512): from
+	 * 8694 the offset catches up with the index's slot (7) before 8704,
+	 * whose slot 8 is empty: 8704, size 11 + 2048 -> 2048, trimmed to 1536.
+	 */
+	async_ra(s, 7680, 1024, 512, 8693, 8704, 1536);
+	sim_destroy(s);
+
+	/*
+	 * prev_miss in a shift-0 node: pages 4..7 (order 0) and [8, 12) (order
+	 * 2) cached, page 3 not. A random read() at 12 (prev_pos -1: not
+	 * sequential) asks prev_miss(11): the load leaves the offset on slot 8,
+	 * then index and offset step down together: 10/7, 9/6, 8/5, 7/4, 6/3 —
+	 * slot 3 is empty, so 6 comes back (a first-hole scan: 3). contig =
+	 * 12 - 6 - 1 = 5 > req 1: window at 12 of contig + req = 6 pages,
+	 * async_size 1 (page_cache_sync_ra's "history" case).
+	 */
+	if (!(s = cold_file()))
+		return;
+	for (uint64_t p = 4; p < 8; p++)
+		pc_add_folio(s, p, 0, 0);
+	pc_add_folio(s, 8, 2, 0);
+	ra_state_init(s, &ra);
+	ra.ra_pages = 2048;
+	ra_sync(s, &ra, 12, 1, 0);
+	tap_ok(ra.start == 12 && ra.size == 6 && ra.async_size == 1,
+	       "sync readahead at 12 after a lagging prev_miss: window 12+6, async 1 "
+	       "(got %llu+%llu, %llu)", (unsigned long long)ra.start, (unsigned long long)ra.size,
+	       (unsigned long long)ra.async_size);
+	sim_destroy(s);
+}
+
 int main(void)
 {
 	st_profile("vm-host", &vm);
@@ -273,5 +373,6 @@ int main(void)
 	test_writes();
 	test_populate();
 	test_read_path();
+	test_xarray_walk();
 	return tap_done();
 }
