@@ -145,15 +145,26 @@ void ra_state_init(struct sim *s, struct ra_state *ra)
 	ra->prev_pos = -1;
 }
 
-/* page_cache_ra_unbounded: order-0 folios, skipping cached pages; flag at mark. */
+/*
+ * page_cache_ra_unbounded: order-0 folios for the uncached pages, the flag
+ * at mark; a cached folio is stepped over whole (xa_load, read_pages of the
+ * batch so far), cost.ra_skip each.
+ */
 static void ra_unbounded(struct sim *s, uint64_t index, uint64_t nr, uint64_t lookahead)
 {
-	uint64_t mark = UINT64_MAX;
+	uint64_t mark = UINT64_MAX, head;
+	unsigned order;
 
 	if (lookahead <= nr)
 		mark = nr - lookahead;
-	for (uint64_t i = 0; i < nr; i++)
-		pc_add_folio(s, index + i, 0, i == mark); /* -EEXIST: page present, skipped */
+	for (uint64_t i = 0; i < nr; i++) {
+		if (pc_folio(s, index + i, &head, &order)) {
+			sim_cost(s, SIM_C_SYSCALL, s->p.c.ra_skip);
+			i = head + (UINT64_C(1) << order) - 1 - index;
+			continue;
+		}
+		pc_add_folio(s, index + i, 0, i == mark);
+	}
 }
 
 /* do_page_cache_ra: clip to the page holding the last byte. */

@@ -68,6 +68,7 @@ static const struct key keys[] = {
 	{ "cost.copy_4k", KT_U32, C(copy_4k), 0, 1000000, "cycles to copy 4 KiB (COW)" },
 	{ "cost.syscall", KT_U32, C(syscall), 0, 1000000, "cycles per syscall entry+exit" },
 	{ "cost.pc_lookup", KT_U32, C(pc_lookup), 0, 100000, "cycles per folio in a read() page-cache walk" },
+	{ "cost.ra_skip", KT_U32, C(ra_skip), 0, 100000, "cycles per cached folio a readahead window (page_cache_ra_unbounded) steps over (0: not priced)" },
 	{ "cost.copy_mcyc_per_byte", KT_U32, C(copy_mcyc_per_byte), 0, 100000, "copy cost, milli-cycles per byte" },
 	{ "cost.io_request", KT_U32, C(io_request), 0, 1e9, "cycles per synchronous device-read wait" },
 	{ "cost.io_page", KT_U32, C(io_page), 0, 1e8, "cycles per 4 KiB read from the device" },

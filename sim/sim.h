@@ -54,6 +54,8 @@ struct sim_costs {
 	uint32_t copy_4k;          /* copying a 4 KiB page (COW) */
 	uint32_t syscall;          /* syscall entry + exit (incl. mitigations) */
 	uint32_t pc_lookup;        /* per folio found in a read() page-cache walk */
+	uint32_t ra_skip;          /* per cached folio page_cache_ra_unbounded steps over (xa_load and
+				      an empty read_pages batch; 0: not priced) */
 	uint32_t copy_mcyc_per_byte; /* copy_to_user cost, milli-cycles per byte */
 	uint32_t io_request;       /* per synchronous I/O wait (readahead submit + wait) */
 	uint32_t io_page;          /* per 4 KiB page read from the device (streaming: readahead ahead of the reader) */

@@ -23,7 +23,9 @@
  * - Memory: fold per byte; streamed, chased (latency), independent random
  *   lines, and whole pages entered at random (THP buffers).
  * - Device: cold sequential read per page; cold 4 KiB pread (io_request); a
- *   cold mmap touch waiting for its read-around window (io_page_sync).
+ *   cold mmap touch waiting for its read-around window (io_page_sync);
+ *   reverse cold touches with MADV_SEQUENTIAL against MADV_RANDOM (ra_skip:
+ *   the readahead window stepping over cached folios).
  * - Policy: fault_around_pages from /proc/self/pagemap after one touch of a
  *   tmpfs file; ra_pages/io_pages from sysfs, confirmed by one cold touch
  *   mid-file measured with cachestat (syscall 451); the whole-folio/EOF rule
@@ -1131,6 +1133,21 @@ static int drop_file(int fd)
 	return posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) ? -EIO : 0;
 }
 
+/* drop_file until cachestat sees no page of [0, bytes), up to 5 tries: a
+   readahead window still under read keeps its locked folios. 0 or -errno. */
+static int drop_cold(int fd, size_t bytes)
+{
+	for (int i = 0; i < 5; i++) {
+		int err = drop_file(fd);
+		if (err)
+			return err;
+		if (cached_pages(fd, 0, bytes) <= 0)
+			break;
+		usleep(20000);
+	}
+	return 0;
+}
+
 /*
  * TSC cycles of one mmap read touch of `page` of the file at path, dropped
  * through fd (fsync + FADV_DONTNEED) and opened afresh: a filemap_fault miss
@@ -1145,14 +1162,7 @@ static double cold_touch(int fd, const char *path, size_t bytes, size_t page, lo
 	uint64_t t0, t;
 	volatile char s;
 
-	for (int i = 0; i < 5; i++) { /* the last try's window may still be under read: locked folios stay */
-		if (drop_file(fd))
-			return -1;
-		if (cached_pages(fd, 0, bytes) <= 0)
-			break;
-		usleep(20000);
-	}
-	if ((f2 = open(path, O_RDONLY)) < 0)
+	if (drop_cold(fd, bytes) || (f2 = open(path, O_RDONLY)) < 0)
 		return -1;
 	*before = cached_pages(f2, 0, bytes);
 	m = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, f2, 0);
@@ -1209,6 +1219,78 @@ static double probe_sync_ra(struct cal *c, int fd, const char *path, size_t byte
 	    page, bytes >> 20, c->ra_pages, median(v, (size_t)nv), nv, tries, raw,
 	    before < 0 ? "; cachestat unavailable: cold state unverified" : "", one_cold, c->ra_pages - 4, cl);
 	return sync;
+}
+
+/*
+ * TSC cycles of one-byte read touches of the last k pages of the file at
+ * path, last page first, through a fresh MAP_PRIVATE mapping with madvise
+ * adv, after dropping the file through fd (drop_cold).
+ * *after: the file's cached pages by cachestat afterwards (negative:
+ * unavailable). -1 on failure.
+ */
+static double reverse_touches(int fd, const char *path, size_t bytes, size_t k, int adv, long *after)
+{
+	size_t npg = bytes / PG;
+	volatile char sink;
+	uint64_t t0, t;
+	char *m;
+	int f2;
+
+	if (drop_cold(fd, bytes) || (f2 = open(path, O_RDONLY)) < 0)
+		return -1;
+	m = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, f2, 0);
+	if (m == MAP_FAILED || madvise(m, bytes, adv)) {
+		if (m != MAP_FAILED)
+			munmap(m, bytes);
+		close(f2);
+		return -1;
+	}
+	t0 = tsc();
+	for (size_t p = npg; p-- > npg - k;)
+		sink = m[p * PG];
+	t = tsc() - t0;
+	(void)sink;
+	*after = cached_pages(f2, 0, bytes);
+	munmap(m, bytes);
+	close(f2);
+	return (double)t;
+}
+
+/*
+ * ra_skip: per cached folio a readahead window steps over
+ * (page_cache_ra_unbounded: xa_load, read_pages of the batch so far). The
+ * last 4096 pages of a cold file touched last page first: with MADV_RANDOM
+ * each fault reads its page alone; with MADV_SEQUENTIAL each fault's
+ * synchronous readahead (do_page_cache_ra of ra_pages from the fault,
+ * clipped at EOF) reads the same single page and steps over the pages above
+ * it that earlier touches cached, min(j, ra_pages - 1) order-0 folios at the
+ * j-th touch. Both must leave exactly those 4096 pages cached (cachestat);
+ * the time difference over the folios stepped over is the cost.
+ */
+static void probe_ra_skip(struct cal *c, int fd, const char *path, size_t bytes)
+{
+	size_t k = 4096;
+	double tr, ts, stepped = 0, v;
+	long ar = -1, as = -1;
+	char val[32], cl[200];
+
+	if (c->ra_pages <= 1 || k > bytes / PG) {
+		note(c, "ra_skip not measured: ra_pages %ld unknown or the file is too small", c->ra_pages);
+		return;
+	}
+	for (size_t j = 0; j < k; j++)
+		stepped += (double)(j < (size_t)c->ra_pages - 1 ? j : (size_t)c->ra_pages - 1);
+	tr = reverse_touches(fd, path, bytes, k, MADV_RANDOM, &ar);
+	ts = reverse_touches(fd, path, bytes, k, MADV_SEQUENTIAL, &as);
+	if (tr <= 0 || ts <= 0 || (ar >= 0 && ar != (long)k) || (as >= 0 && as != (long)k)) {
+		note(c, "ra_skip not measured: reverse touches failed or read other than one page each (cached after: %ld, %ld of %zu)", ar, as, k);
+		return;
+	}
+	v = (ts - tr) / stepped;
+	fmt_clamped(val, sizeof(val), v, 0, cl, sizeof(cl));
+	put(c, "cost", "ra_skip", val,
+	    "measured: %zu one-byte touches of the last pages of a cold %zu MiB file, last first (fsync + FADV_DONTNEED, fresh mapping): MADV_SEQUENTIAL %.4g cycles, MADV_RANDOM %.4g (each fault one page read: %ld and %ld pages cached after%s); the difference over the %.0f cached folios the MADV_SEQUENTIAL readahead windows step over%s",
+	    k, bytes >> 20, ts, tr, as, ar, ar < 0 ? ", cachestat unavailable: unverified" : "", stepped, cl);
 }
 
 /*
@@ -1277,6 +1359,7 @@ static void probe_io(struct cal *c, const char *dir)
 		    "measured: cold 4 KiB pread 8 MiB apart, median of 8: %.0f cycles, minus a warm one (%.0f) and the 4 pages its synchronous readahead reads at %s (4 x %.0f)%s",
 		    one_cold, one_warm, sync > 0 ? "io_page_sync" : "io_page (io_page_sync not measured)", page, cl);
 	}
+	probe_ra_skip(c, fd, path, bytes);
 out:
 	close(fd);
 	unlink(path);

@@ -9,7 +9,8 @@
  *   (then mem_line_rand);
  * - io_uring is driven as the harness drives it: one extra enter per
  *   harness chunk boundary; tmpfs SQEs pay the io-wq punt, and the final
- *   drain waits for the workers in one more enter.
+ *   drain waits for the workers in one more enter;
+ * - a readahead window steps over each cached folio at ra_skip.
  */
 #include "simtest.h"
 #include "sim/sim_int.h"
@@ -175,6 +176,29 @@ int main(void)
 				   "tmpfs: punt per SQE, sleep per waiting enter (the drain's too)");
 		} else {
 			tap_ok(0, "uring run");
+		}
+	}
+	/*
+	 * ra_skip: MADV_SEQUENTIAL reverse touches of the last 64 pages of a
+	 * cold 64 MiB file. Each fault's synchronous readahead is
+	 * do_page_cache_ra of ra_pages (2048) from the fault, clipped at EOF:
+	 * it reads the faulting page and steps over the pages above it that
+	 * earlier touches cached (order-0 folios): 0 + 1 + ... + 63 = 2016.
+	 */
+	zero_costs(&p);
+	p.c.ra_skip = 10;
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_MMAP;
+	o.cache = AN_CACHE_COLD;
+	o.madv = AN_MADV_SEQUENTIAL;
+	{
+		struct st_pat rev = { 64 * MiB - 4096, -4096, 64, 1, TRACE_OP_READ };
+		if (st_run(&p, &o, 0, 64 * MiB, &rev, 1, &st, NULL) == 0) {
+			tap_eq_u64(st.st[SIM_ST_PC_ADDED], 64, "reverse MADV_SEQUENTIAL: one page read per fault");
+			tap_eq_u64(st.cyc[SIM_C_SYSCALL], 2016 * 10,
+				   "readahead steps over each cached folio above the fault: ra_skip x 2016");
+		} else {
+			tap_ok(0, "reverse MADV_SEQUENTIAL run");
 		}
 	}
 	return tap_done();
