@@ -105,6 +105,8 @@ static int add_folio(struct sim *s, uint64_t head, unsigned order, int ra_flag, 
 	if (io && !s->f.shmem) {
 		sim_cost(s, SIM_C_IO, (uint64_t)s->p.c.io_page * n);
 		s->io_win += n;
+		if (order >= SIM_PMD_ORDER)
+			s->io_win_pmd += n;
 	}
 	return 0;
 }
@@ -113,7 +115,8 @@ static int add_folio(struct sim *s, uint64_t head, unsigned order, int ra_flag, 
  * The task sleeps until the synchronous window it submitted is read (the
  * folio it needs is unlocked by the end_io of its bio, filemap_read_folio /
  * folio_wait_locked): per request io_request, and per page of that window
- * io_page_sync instead of the streaming io_page, since nothing else overlaps it.
+ * io_page_sync instead of the streaming io_page, since nothing else overlaps it
+ * (io_page_sync_pmd for the pages of PMD-sized folios: fewer, larger bios).
  */
 void sim_io_wait(struct sim *s)
 {
@@ -121,9 +124,13 @@ void sim_io_wait(struct sim *s)
 
 	sim_count(s, SIM_ST_IO_WAITS, 1);
 	sim_cost(s, SIM_C_IO, c->io_request);
+	uint64_t pmd = c->io_page_sync_pmd ? c->io_page_sync_pmd : c->io_page_sync;
 	if (c->io_page_sync > c->io_page)
-		sim_cost(s, SIM_C_IO, (uint64_t)(c->io_page_sync - c->io_page) * s->io_win);
+		sim_cost(s, SIM_C_IO, (uint64_t)(c->io_page_sync - c->io_page) * (s->io_win - s->io_win_pmd));
+	if (pmd > c->io_page)   /* below io_page: those pages stay at io_page */
+		sim_cost(s, SIM_C_IO, (pmd - c->io_page) * s->io_win_pmd);
 	s->io_win = 0;
+	s->io_win_pmd = 0;
 }
 
 /* ---- readahead (mm/readahead.c, 6.18) ----------------------------------- */

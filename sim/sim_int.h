@@ -125,6 +125,7 @@ struct sim {
 	unsigned uring_inflight;    /* io_uring: SQEs submitted without waiting (at a harness chunk end) */
 	uint64_t uring_recs;        /* io_uring: records queued so far (harness chunk boundaries) */
 	uint64_t io_win;            /* pages read from the device since the current synchronous read began */
+	uint64_t io_win_pmd;        /* ... of which in PMD-sized folios */
 	/* statistics */
 	uint64_t st[SIM_ST__COUNT]; /* enum sim_stat */
 	uint64_t cyc[SIM_C__COUNT]; /* enum sim_comp (tlb/walk filled at finish) */
@@ -167,6 +168,7 @@ int pc_establish(struct sim *s, char *err, size_t errlen);
 static inline void sim_io_sync_begin(struct sim *s)
 {
 	s->io_win = 0;
+	s->io_win_pmd = 0;
 }
 /* Charge a synchronous wait for device reads (the window since sim_io_sync_begin at io_page_sync). */
 void sim_io_wait(struct sim *s);

@@ -23,7 +23,8 @@
  * - Memory: fold per byte; streamed, chased (latency), independent random
  *   lines, and whole pages entered at random (THP buffers).
  * - Device: cold sequential read per page; cold 4 KiB pread (io_request); a
- *   cold mmap touch waiting for its read-around window (io_page_sync);
+ *   cold mmap touch waiting for its read-around window (io_page_sync), and
+ *   with MADV_HUGEPAGE for its two PMD folios (io_page_sync_pmd);
  *   reverse cold touches with MADV_SEQUENTIAL against MADV_RANDOM (ra_skip:
  *   the readahead window stepping over cached folios).
  * - Policy: fault_around_pages from /proc/self/pagemap after one touch of a
@@ -1150,12 +1151,14 @@ static int drop_cold(int fd, size_t bytes)
 
 /*
  * TSC cycles of one mmap read touch of `page` of the file at path, dropped
- * through fd (fsync + FADV_DONTNEED) and opened afresh: a filemap_fault miss
- * whose do_sync_mmap_readahead reads the read-around window (ra_pages centred
- * on the page) and waits for it. *before, *after: the file's cached pages by
+ * through fd (fsync + FADV_DONTNEED) and opened afresh, the mapping madvised
+ * adv (0: none): a filemap_fault miss whose do_sync_mmap_readahead reads the
+ * read-around window (ra_pages centred on the page; with MADV_HUGEPAGE two
+ * PMD folios from the 2 MiB-aligned index) and waits for it. *before, *after: the file's cached pages by
  * cachestat (negative: unavailable). -1 on failure.
  */
-static double cold_touch(int fd, const char *path, size_t bytes, size_t page, long *before, long *after)
+static double cold_touch(int fd, const char *path, size_t bytes, size_t page, int adv, long *before,
+			 long *after)
 {
 	int f2;
 	char *m;
@@ -1166,7 +1169,9 @@ static double cold_touch(int fd, const char *path, size_t bytes, size_t page, lo
 		return -1;
 	*before = cached_pages(f2, 0, bytes);
 	m = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, f2, 0);
-	if (m == MAP_FAILED) {
+	if (m == MAP_FAILED || (adv && madvise(m, bytes, adv))) {
+		if (m != MAP_FAILED)
+			munmap(m, bytes);
 		close(f2);
 		return -1;
 	}
@@ -1200,7 +1205,7 @@ static double probe_sync_ra(struct cal *c, int fd, const char *path, size_t byte
 		return -1;
 	}
 	for (int i = 0; i < tries; i++) {
-		double t = cold_touch(fd, path, bytes, page, &before, &after);
+		double t = cold_touch(fd, path, bytes, page, 0, &before, &after);
 		q += snprintf(q, (size_t)(raw + sizeof(raw) - q), "%s%.2fe6 (%ld->%ld)", i ? ", " : "", t / 1e6, before, after);
 		if (q >= raw + sizeof(raw) - 1)
 			q = raw + sizeof(raw) - 1;
@@ -1219,6 +1224,41 @@ static double probe_sync_ra(struct cal *c, int fd, const char *path, size_t byte
 	    page, bytes >> 20, c->ra_pages, median(v, (size_t)nv), nv, tries, raw,
 	    before < 0 ? "; cachestat unavailable: cold state unverified" : "", one_cold, c->ra_pages - 4, cl);
 	return sync;
+}
+
+/*
+ * io_page_sync_pmd: the same wait as io_page_sync when the window is made of
+ * PMD-sized folios: a cold MADV_HUGEPAGE touch of page 8192 reads the two
+ * 2 MiB folios from 8192 (do_sync_mmap_readahead's VM_HUGEPAGE window of
+ * 2 x HPAGE_PMD_NR pages); (median - a cold 4 KiB pread) over the 1020
+ * further pages, the tries whose cachestat went from 0 to 1024 pages.
+ */
+static void probe_sync_pmd(struct cal *c, int fd, const char *path, size_t bytes, double one_cold)
+{
+	int tries = c->o->quick ? 3 : 7, nv = 0;
+	size_t page = 8192, win = 1024;
+	double v[9], pmd;
+	char val[32], cl[200], raw[200] = "", *q = raw;
+	long before = -1, after = -1;
+
+	for (int i = 0; i < tries; i++) {
+		double t = cold_touch(fd, path, bytes, page, MADV_HUGEPAGE, &before, &after);
+		q += snprintf(q, (size_t)(raw + sizeof(raw) - q), "%s%.2fe6 (%ld->%ld)", i ? ", " : "", t / 1e6, before, after);
+		if (q >= raw + sizeof(raw) - 1)
+			q = raw + sizeof(raw) - 1;
+		if (t > 0 && (before < 0 || (before == 0 && after == (long)win)))
+			v[nv++] = t;
+	}
+	if (!nv) {
+		note(c, "io_page_sync_pmd not measured: no cold MADV_HUGEPAGE touch read exactly %zu pages (THP for files off?): %s", win, raw);
+		return;
+	}
+	pmd = (median(v, (size_t)nv) - one_cold) / (double)(win - 4);
+	fmt_clamped(val, sizeof(val), pmd, 1, cl, sizeof(cl));
+	put(c, "cost", "io_page_sync_pmd", val,
+	    "measured: one read touch of page %zu of a cold %zu MiB file through a MADV_HUGEPAGE mapping waits for two PMD folios (%zu pages): median %.3g cycles over %d of %d tries (cycles, cachestat before->after: %s%s); minus a cold 4 KiB pread (%.0f), over the %zu further pages%s",
+	    page, bytes >> 20, win, median(v, (size_t)nv), nv, tries, raw,
+	    before < 0 ? "; cachestat unavailable: window unverified" : "", one_cold, win - 4, cl);
 }
 
 /*
@@ -1359,6 +1399,7 @@ static void probe_io(struct cal *c, const char *dir)
 		    "measured: cold 4 KiB pread 8 MiB apart, median of 8: %.0f cycles, minus a warm one (%.0f) and the 4 pages its synchronous readahead reads at %s (4 x %.0f)%s",
 		    one_cold, one_warm, sync > 0 ? "io_page_sync" : "io_page (io_page_sync not measured)", page, cl);
 	}
+	probe_sync_pmd(c, fd, path, bytes, one_cold);
 	probe_ra_skip(c, fd, path, bytes);
 out:
 	close(fd);

@@ -4,7 +4,8 @@
  * so the expected cycles are exact:
  * - fault-around charges fault_folio per folio filemap_map_pages visits;
  * - anonymous reads of never-written pages (zero page) take no DRAM cost;
- * - a synchronous read-around window costs io_request + pages x io_page_sync;
+ * - a synchronous read-around window costs io_request + pages x io_page_sync
+ *   (io_page_sync_pmd for pages of PMD-sized folios);
  * - a random user load costs mem_line_indep unless a fault preceded it
  *   (then mem_line_rand);
  * - io_uring is driven as the harness drives it: one extra enter per
@@ -88,6 +89,18 @@ int main(void)
 		} else {
 			tap_ok(0, "cold run");
 		}
+		/* MADV_HUGEPAGE: the window is two PMD folios, priced at io_page_sync_pmd */
+		p.c.io_page_sync_pmd = 4;
+		o.madv = AN_MADV_HUGEPAGE;
+		if (st_run(&p, &o, 0, 64 * MiB, &one, 1, &st, NULL) == 0) {
+			tap_eq_u64(st.st[SIM_ST_PC_ADDED], 1024, "MADV_HUGEPAGE cold touch reads two PMD folios");
+			tap_eq_u64(st.cyc[SIM_C_IO], 1000 + 1024 * 4,
+				   "PMD-folio window: io_request + pages x io_page_sync_pmd");
+		} else {
+			tap_ok(0, "cold MADV_HUGEPAGE run");
+		}
+		o.madv = AN_MADV_NORMAL;
+		p.c.io_page_sync_pmd = 0;
 		p.c.io_page_sync = 0;
 		if (st_run(&p, &o, 0, 64 * MiB, &one, 1, &st, NULL) == 0)
 			tap_eq_u64(st.cyc[SIM_C_IO], 1000 + (uint64_t)p.k.ra_pages,
