@@ -554,13 +554,19 @@ static void stlb_fill(struct mmu *m, enum pg_size sz, uint64_t vpn, uint32_t val
 		m->stlb_n2m++;
 }
 
+/* The L1 entry of size s for vpn, payload val, is now the fast-path entry. */
+static void set_last(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_t val)
+{
+	m->fast.last_vpn[s] = vpn;
+	m->fast.last_wok[s] = (val & (V_W | V_D)) == (V_W | V_D);
+	m->fast.last_w[s] = (val & V_W) != 0;
+}
+
 /* Fill the L1 of size s with vpn; it becomes the fast-path entry. */
 static void l1_fill(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_t val)
 {
 	tlb_insert(&m->l1[s], vpn, vpn, val, NULL);
-	m->fast.last_vpn[s] = vpn;
-	m->fast.last_wok[s] = (val & (V_W | V_D)) == (V_W | V_D);
-	m->fast.last_w[s] = (val & V_W) != 0;
+	set_last(m, s, vpn, val);
 }
 
 int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
@@ -580,9 +586,7 @@ int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
 		if (slot < 0)
 			continue;
 		uint32_t val = m->l1[s].val[slot];
-		m->fast.last_vpn[s] = vpn;
-		m->fast.last_wok[s] = (val & (V_W | V_D)) == (V_W | V_D);
-		m->fast.last_w[s] = (val & V_W) != 0;
+		set_last(m, (enum pg_size)s, vpn, val);
 		if (is_write && !(val & V_W)) {  /* stale read-only entry: drop, walk */
 			drop_va(m, va);
 			break;

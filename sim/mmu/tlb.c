@@ -57,18 +57,7 @@ static unsigned first_invalid(const struct tlb *t, unsigned set)
 
 static size_t lru_touch(struct tlb *t, unsigned set, unsigned way)
 {
-	size_t base = (size_t)set * t->ways;
-	if (t->kind == TLB_K_PERM || t->kind == TLB_K_PERM5) {
-		tlb_perm_touch(t, set, way, t->kind);
-		return base + way;
-	}
-	if (t->kind == TLB_K_LIST) {
-		tlb_list_touch(t, way);
-		return base + way;
-	}
-	if (way)
-		tlb_mtf_front(t, base, way);
-	return base;
+	return tlb_touch_kw(t, set, way, t->kind, t->ways);  /* PERM, PERM5, MTF, LIST */
 }
 
 static unsigned lru_fill_way(const struct tlb *t, unsigned set)
@@ -144,7 +133,7 @@ static size_t plru_touch(struct tlb *t, unsigned set, unsigned way)
 static unsigned plru_fill_way(const struct tlb *t, unsigned set)
 {
 	unsigned w = first_invalid(t, set);
-	return w < t->ways ? w : tlb_plru_victim(t, set);
+	return w < t->ways ? w : tlb_plru_victim_w(t, set, t->ways);
 }
 
 static size_t plru_drop(struct tlb *t, unsigned set, unsigned way)

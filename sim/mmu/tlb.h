@@ -360,11 +360,6 @@ TLB_AI unsigned tlb_plru_victim_w(const struct tlb *t, unsigned set, unsigned W)
 	return lo;
 }
 
-static inline unsigned tlb_plru_victim(const struct tlb *t, unsigned set)
-{
-	return tlb_plru_victim_w(t, set, t->ways);
-}
-
 /* Recency list (TLB_K_LIST): way becomes the head. */
 void tlb_list_unlink(struct tlb *t, unsigned way);
 static inline void tlb_list_touch(struct tlb *t, unsigned way)
