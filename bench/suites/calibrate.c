@@ -1150,15 +1150,16 @@ static int drop_cold(int fd, size_t bytes)
 }
 
 /*
- * TSC cycles of one mmap read touch of `page` of the file at path, dropped
- * through fd (fsync + FADV_DONTNEED) and opened afresh, the mapping madvised
- * adv (0: none): a filemap_fault miss whose do_sync_mmap_readahead reads the
- * read-around window (ra_pages centred on the page; with MADV_HUGEPAGE two
- * PMD folios from the 2 MiB-aligned index) and waits for it. *before, *after: the file's cached pages by
- * cachestat (negative: unavailable). -1 on failure.
+ * TSC cycles of one-byte read touches of pages top, top - 1, ..., top - k + 1
+ * of the file at path, dropped through fd (drop_cold) and opened afresh,
+ * through a new MAP_PRIVATE mapping madvised adv (0: none). One touch is a
+ * filemap_fault miss whose do_sync_mmap_readahead reads its window (the
+ * read-around of ra_pages centred on the page; with MADV_HUGEPAGE two PMD
+ * folios from the 2 MiB-aligned index) and waits for it. *before, *after:
+ * the file's cached pages by cachestat (negative: unavailable). -1 on failure.
  */
-static double cold_touch(int fd, const char *path, size_t bytes, size_t page, int adv, long *before,
-			 long *after)
+static double cold_touches(int fd, const char *path, size_t bytes, size_t top, size_t k, int adv,
+			   long *before, long *after)
 {
 	int f2;
 	char *m;
@@ -1176,13 +1177,38 @@ static double cold_touch(int fd, const char *path, size_t bytes, size_t page, in
 		return -1;
 	}
 	t0 = tsc();
-	s = m[page * PG];
+	for (size_t p = top + 1; p-- > top + 1 - k;)
+		s = m[p * PG];
 	t = tsc() - t0;
 	(void)s;
 	*after = cached_pages(f2, 0, bytes);
 	munmap(m, bytes);
 	close(f2);
 	return (double)t;
+}
+
+/*
+ * Cold single touches of page (madvise adv) that wait for a window of win
+ * pages: the times of the tries whose cachestat went from 0 to win into v
+ * (count returned), every try's figures into raw, *before as last seen.
+ */
+static int window_touches(struct cal *c, int fd, const char *path, size_t bytes, size_t page, int adv,
+			  long win, double *v, char *raw, size_t rawlen, long *before)
+{
+	int tries = c->o->quick ? 3 : 7, nv = 0;
+	char *q = raw;
+	long after = -1;
+
+	raw[0] = 0;
+	for (int i = 0; i < tries; i++) {
+		double t = cold_touches(fd, path, bytes, page, 1, adv, before, &after);
+		q += snprintf(q, (size_t)(raw + rawlen - q), "%s%.2fe6 (%ld->%ld)", i ? ", " : "", t / 1e6, *before, after);
+		if (q >= raw + rawlen - 1)
+			q = raw + rawlen - 1;
+		if (t > 0 && (*before < 0 || (*before == 0 && after == win)))
+			v[nv++] = t;
+	}
+	return nv;
 }
 
 /*
@@ -1194,24 +1220,17 @@ static double cold_touch(int fd, const char *path, size_t bytes, size_t page, in
  */
 static double probe_sync_ra(struct cal *c, int fd, const char *path, size_t bytes, double one_cold)
 {
-	int tries = c->o->quick ? 3 : 7, nv = 0;
+	int tries = c->o->quick ? 3 : 7, nv;
 	size_t page = 8192;
 	double v[9], sync;
-	char val[32], cl[200], raw[200] = "", *q = raw;
-	long before = -1, after = -1;
+	char val[32], cl[200], raw[200];
+	long before = -1;
 
 	if (c->ra_pages <= 4 || (page + (size_t)c->ra_pages) * PG > bytes) {
 		note(c, "io_page_sync not measured: ra_pages %ld unknown or too large for a %zu MiB file", c->ra_pages, bytes >> 20);
 		return -1;
 	}
-	for (int i = 0; i < tries; i++) {
-		double t = cold_touch(fd, path, bytes, page, 0, &before, &after);
-		q += snprintf(q, (size_t)(raw + sizeof(raw) - q), "%s%.2fe6 (%ld->%ld)", i ? ", " : "", t / 1e6, before, after);
-		if (q >= raw + sizeof(raw) - 1)
-			q = raw + sizeof(raw) - 1;
-		if (t > 0 && (before < 0 || (before == 0 && after == c->ra_pages)))
-			v[nv++] = t;
-	}
+	nv = window_touches(c, fd, path, bytes, page, 0, c->ra_pages, v, raw, sizeof(raw), &before);
 	if (!nv) {
 		note(c, "io_page_sync not measured: no cold touch read exactly ra_pages %ld: %s", c->ra_pages, raw);
 		return -1;
@@ -1235,20 +1254,13 @@ static double probe_sync_ra(struct cal *c, int fd, const char *path, size_t byte
  */
 static void probe_sync_pmd(struct cal *c, int fd, const char *path, size_t bytes, double one_cold)
 {
-	int tries = c->o->quick ? 3 : 7, nv = 0;
+	int tries = c->o->quick ? 3 : 7, nv;
 	size_t page = 8192, win = 1024;
 	double v[9], pmd;
-	char val[32], cl[200], raw[200] = "", *q = raw;
-	long before = -1, after = -1;
+	char val[32], cl[200], raw[200];
+	long before = -1;
 
-	for (int i = 0; i < tries; i++) {
-		double t = cold_touch(fd, path, bytes, page, MADV_HUGEPAGE, &before, &after);
-		q += snprintf(q, (size_t)(raw + sizeof(raw) - q), "%s%.2fe6 (%ld->%ld)", i ? ", " : "", t / 1e6, before, after);
-		if (q >= raw + sizeof(raw) - 1)
-			q = raw + sizeof(raw) - 1;
-		if (t > 0 && (before < 0 || (before == 0 && after == (long)win)))
-			v[nv++] = t;
-	}
+	nv = window_touches(c, fd, path, bytes, page, MADV_HUGEPAGE, (long)win, v, raw, sizeof(raw), &before);
 	if (!nv) {
 		note(c, "io_page_sync_pmd not measured: no cold MADV_HUGEPAGE touch read exactly %zu pages (THP for files off?): %s", win, raw);
 		return;
@@ -1259,41 +1271,6 @@ static void probe_sync_pmd(struct cal *c, int fd, const char *path, size_t bytes
 	    "measured: one read touch of page %zu of a cold %zu MiB file through a MADV_HUGEPAGE mapping waits for two PMD folios (%zu pages): median %.3g cycles over %d of %d tries (cycles, cachestat before->after: %s%s); minus a cold 4 KiB pread (%.0f), over the %zu further pages%s",
 	    page, bytes >> 20, win, median(v, (size_t)nv), nv, tries, raw,
 	    before < 0 ? "; cachestat unavailable: window unverified" : "", one_cold, win - 4, cl);
-}
-
-/*
- * TSC cycles of one-byte read touches of the last k pages of the file at
- * path, last page first, through a fresh MAP_PRIVATE mapping with madvise
- * adv, after dropping the file through fd (drop_cold).
- * *after: the file's cached pages by cachestat afterwards (negative:
- * unavailable). -1 on failure.
- */
-static double reverse_touches(int fd, const char *path, size_t bytes, size_t k, int adv, long *after)
-{
-	size_t npg = bytes / PG;
-	volatile char sink;
-	uint64_t t0, t;
-	char *m;
-	int f2;
-
-	if (drop_cold(fd, bytes) || (f2 = open(path, O_RDONLY)) < 0)
-		return -1;
-	m = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, f2, 0);
-	if (m == MAP_FAILED || madvise(m, bytes, adv)) {
-		if (m != MAP_FAILED)
-			munmap(m, bytes);
-		close(f2);
-		return -1;
-	}
-	t0 = tsc();
-	for (size_t p = npg; p-- > npg - k;)
-		sink = m[p * PG];
-	t = tsc() - t0;
-	(void)sink;
-	*after = cached_pages(f2, 0, bytes);
-	munmap(m, bytes);
-	close(f2);
-	return (double)t;
 }
 
 /*
@@ -1311,7 +1288,7 @@ static void probe_ra_skip(struct cal *c, int fd, const char *path, size_t bytes)
 {
 	size_t k = 4096;
 	double tr, ts, stepped = 0, v;
-	long ar = -1, as = -1;
+	long ar = -1, as = -1, br;
 	char val[32], cl[200];
 
 	if (c->ra_pages <= 1 || k > bytes / PG) {
@@ -1320,8 +1297,8 @@ static void probe_ra_skip(struct cal *c, int fd, const char *path, size_t bytes)
 	}
 	for (size_t j = 0; j < k; j++)
 		stepped += (double)(j < (size_t)c->ra_pages - 1 ? j : (size_t)c->ra_pages - 1);
-	tr = reverse_touches(fd, path, bytes, k, MADV_RANDOM, &ar);
-	ts = reverse_touches(fd, path, bytes, k, MADV_SEQUENTIAL, &as);
+	tr = cold_touches(fd, path, bytes, bytes / PG - 1, k, MADV_RANDOM, &br, &ar);
+	ts = cold_touches(fd, path, bytes, bytes / PG - 1, k, MADV_SEQUENTIAL, &br, &as);
 	if (tr <= 0 || ts <= 0 || (ar >= 0 && ar != (long)k) || (as >= 0 && as != (long)k)) {
 		note(c, "ra_skip not measured: reverse touches failed or read other than one page each (cached after: %ld, %ld of %zu)", ar, as, k);
 		return;
