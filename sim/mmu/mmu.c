@@ -186,6 +186,8 @@ const struct mmu_config *mmu_config(const struct mmu *m) { return &m->cfg; }
 
 /* ---- create / destroy ---------------------------------------------------- */
 
+static void pick_slow(struct mmu *m);
+
 int mmu_create(const struct mmu_config *cfg, struct mmu **out)
 {
 	int err;
@@ -223,6 +225,7 @@ int mmu_create(const struct mmu_config *cfg, struct mmu **out)
 	    (err = tlb_init(&m->htlb, cfg->nested ? &cfg->host_tlb : &none)) ||
 	    (err = tlb_init(&m->hpwc, cfg->nested ? &cfg->host_pwc : &none)))
 		goto fail;
+	pick_slow(m);
 	*out = m;
 	return 0;
 fail:
@@ -386,13 +389,81 @@ uint64_t mmu_pt_bytes(const struct mmu *m)
 
 /* ---- translation ------------------------------------------------------------- */
 
-/* Cost of one reference to physical address pa (walk cache or fixed). */
-static inline uint32_t ref_cost(struct mmu *m, uint64_t pa, uint32_t fixed)
+/*
+ * The translation path is written once, as always-inline functions taking a
+ * struct mshape: the representation of every structure (tlb.h kind and
+ * ways), nesting and levels. mmu_create picks a specialisation whose shape
+ * matches the structures it built (the stock profiles' geometries), where
+ * all of these are constants and every structure operation inlines; any
+ * other configuration gets the generic instance, which reads them at run
+ * time. Same code, same results; only the speed differs.
+ */
+struct tspec {
+	int dyn;          /* 1: read the structure (t->impl); 0: the constants below */
+	enum tlb_kind k;  /* representation (tlb.h) */
+	unsigned w;       /* ways; 0: structure absent (entries 0) */
+};
+struct mshape {
+	struct tspec l1[PG__COUNT], stlb, stlb1g, pwc[MMU_LVL__COUNT], wc, htlb, hpwc;
+	int nested;       /* -1: read cfg.nested */
+	unsigned levels;  /* 0: read cfg.levels */
+};
+
+#define TS_DYN { 1, TLB_K_NONE, 0 }
+#define TS_NONE { 0, TLB_K_NONE, 0 }
+#define TS(K, W) { 0, TLB_K_##K, W }
+
+TLB_AI int s_lookup(struct tlb *t, uint64_t key, uint64_t index, struct tspec s)
 {
-	if (!m->walk_cache_on)
+	if (s.dyn)
+		return tlb_lookup(t, key, index);
+	if (s.w == 0 || t->nvalid == 0)
+		return -1;
+	return tlb_lookup_kw(t, key, index, s.k, s.w, 1);
+}
+
+TLB_AI int s_insert(struct tlb *t, uint64_t key, uint64_t index, uint32_t val,
+		    uint64_t *evicted, struct tspec s)
+{
+	if (s.dyn)
+		return tlb_insert(t, key, index, val, evicted);
+	if (evicted)
+		*evicted = TLB_NOKEY;
+	if (s.w == 0)
+		return -1;
+	return tlb_insert_kw(t, key, index, val, evicted, s.k, s.w, 1);
+}
+
+/* s_insert of key (= index) into t[i] of n, i known only at run time: the
+   switch makes each call's spec a constant of the shape. */
+TLB_AI void s_insert_nth(struct tlb *t, const struct tspec *sp, int n, int i, uint64_t key,
+			 uint32_t val)
+{
+	switch (i) {
+	case 0: s_insert(&t[0], key, key, val, NULL, sp[0]); break;
+	case 1: s_insert(&t[1], key, key, val, NULL, sp[1]); break;
+	case 2: s_insert(&t[2], key, key, val, NULL, sp[2]); break;
+	case 3: if (n > 3) s_insert(&t[3], key, key, val, NULL, sp[3]); break;
+	default: if (n > 4) s_insert(&t[4], key, key, val, NULL, sp[4]); break;
+	}
+}
+
+TLB_AI int s_access(struct tlb *t, uint64_t key, uint64_t index, struct tspec s)
+{
+	if (s.dyn)
+		return tlb_access(t, key, index, 0);
+	if (s.w == 0)
+		return 0;
+	return tlb_access_kw(t, key, index, 0, s.k, s.w, 1);
+}
+
+/* Cost of one reference to physical address pa (walk cache or fixed). */
+TLB_AI uint32_t ref_cost(struct mmu *m, uint64_t pa, uint32_t fixed, const struct mshape S)
+{
+	if (S.wc.dyn ? !m->walk_cache_on : S.wc.w == 0)
 		return fixed;
 	uint64_t line = pa >> 6;
-	if (tlb_access(&m->wc, line, line, 0)) {
+	if (s_access(&m->wc, line, line, S.wc)) {
 		m->fast.stats[MMU_ST_WALK_CACHE_HIT]++;
 		return m->cfg.lat_walk_cache_hit;
 	}
@@ -400,55 +471,53 @@ static inline uint32_t ref_cost(struct mmu *m, uint64_t pa, uint32_t fixed)
 	return m->cfg.lat_walk_cache_miss;
 }
 
-/* Nested, after a host TLB miss (hv inserted): the host walk's cycles. */
-static uint64_t host_walk(struct mmu *m, uint64_t gpa)
+/* Nested: cycles to translate guest-physical gpa through the host: the host
+   TLB, else a walk of the host tables from below the host PWC's hit (a host
+   TLB miss inserts the translation at once: the host walk touches other
+   structures only). */
+TLB_AI uint64_t host_translate(struct mmu *m, uint64_t gpa, const struct mshape S)
 {
 	uint64_t *st = m->fast.stats;
+	uint64_t hv = gpa >> m->host_shift;
+	if (s_access(&m->htlb, hv, hv, S.htlb)) {
+		st[MMU_ST_HOST_TLB_HIT]++;
+		return 0;
+	}
 	st[MMU_ST_HOST_TLB_MISS]++;
 	unsigned leaf = (unsigned)m->cfg.host_page;
 	unsigned start = m->cfg.host_levels - 1;
 	uint64_t hk = gpa >> (m->host_shift + 9);
-	if (tlb_access(&m->hpwc, hk, hk, 0))
+	if (s_access(&m->hpwc, hk, hk, S.hpwc))
 		start = leaf;
 	uint64_t cyc = 0;
 	for (int l = (int)start; l >= (int)leaf; l--) {
 		uint64_t pa = HOST_PT_BASE | (uint64_t)l << 56 |
 			      (gpa >> PT_SHIFT(l + 1)) << 12 | ((gpa >> PT_SHIFT(l)) & 511) * 8;
-		cyc += ref_cost(m, pa, m->cfg.lat_host_ref);
+		cyc += ref_cost(m, pa, m->cfg.lat_host_ref, S);
 		st[MMU_ST_WALK_HOST_REFS]++;
 	}
 	return cyc;
-}
-
-/* Nested: cycles to translate guest-physical gpa through the host (a host
-   TLB miss inserts the translation at once: the host walk touches other
-   structures only). */
-static inline uint64_t host_translate(struct mmu *m, uint64_t gpa)
-{
-	uint64_t hv = gpa >> m->host_shift;
-	if (tlb_access(&m->htlb, hv, hv, 0)) {
-		m->fast.stats[MMU_ST_HOST_TLB_HIT]++;
-		return 0;
-	}
-	return host_walk(m, gpa);
 }
 
 /*
  * Walk the table for va. On MMU_OK *sz and *val describe the leaf (A and, for
  * writes, D now set). Adds the walk's cycles to *cyc.
  */
-static int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg_size *sz,
-		uint32_t *val)
+TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg_size *sz,
+		uint32_t *val, const struct mshape S)
 {
 	uint64_t *st = m->fast.stats;
 	uint64_t c = m->cfg.lat_walk_start;
+	const int top = S.levels ? (int)S.levels - 1 : (int)m->top;
+	const int nested = S.nested < 0 ? (int)m->cfg.nested : S.nested;
 	int res;
 	st[MMU_ST_WALKS]++;
-	int lvl = (int)m->top;
+	int lvl = top;
 	uint32_t frame = m->pt.root;
-	for (int l = MMU_PDE; l <= (int)m->top; l++) {
+#pragma GCC unroll 4
+	for (int l = MMU_PDE; l <= top; l++) {
 		uint64_t k = va >> PT_SHIFT(l);
-		int slot = tlb_lookup(&m->pwc[l], k, k);
+		int slot = s_lookup(&m->pwc[l], k, k, S.pwc[l]);
 		if (slot >= 0) {
 			st[MMU_ST_PWC_HIT_PDE + (l - MMU_PDE)]++;
 			frame = m->pwc[l].val[slot];
@@ -456,14 +525,14 @@ static int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg
 			break;
 		}
 	}
-	if (lvl == (int)m->top)
+	if (lvl == top)
 		st[MMU_ST_PWC_MISS]++;
 	for (;; lvl--) {
 		unsigned idx = (va >> PT_SHIFT(lvl)) & 511;
 		uint64_t pa = PT_TABLE_GPA + (uint64_t)frame * 4096 + idx * 8;
-		if (m->cfg.nested)
-			c += host_translate(m, pa);
-		c += ref_cost(m, pa, m->cfg.lat_walk_ref[lvl]);
+		if (nested)
+			c += host_translate(m, pa, S);
+		c += ref_cost(m, pa, m->cfg.lat_walk_ref[lvl], S);
 		st[MMU_ST_WALK_REFS]++;
 		uint64_t *e = &pt_page(&m->pt, frame)->e[idx];
 		if (!(*e & PTE_P)) {
@@ -476,8 +545,9 @@ static int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg
 				break;
 			}
 			*e |= PTE_A | (is_write ? PTE_D : 0);
-			if (m->cfg.nested)
-				c += host_translate(m, (*e & PTE_ADDR) + (va & ((UINT64_C(1) << PT_SHIFT(lvl)) - 1)));
+			if (nested)
+				c += host_translate(m, (*e & PTE_ADDR) + (va & ((UINT64_C(1) << PT_SHIFT(lvl)) - 1)),
+						    S);
 			*sz = (enum pg_size)lvl;
 			*val = ((*e & PTE_W) ? V_W : 0) | ((*e & PTE_D) ? V_D : 0);
 			res = MMU_OK;
@@ -486,7 +556,7 @@ static int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg
 		*e |= PTE_A;
 		frame = (uint32_t)((*e & PTE_ADDR) >> 12);
 		uint64_t k = va >> PT_SHIFT(lvl);
-		tlb_insert(&m->pwc[lvl], k, k, frame, NULL);
+		s_insert_nth(m->pwc, S.pwc, MMU_LVL__COUNT, lvl, k, frame);
 	}
 	st[MMU_ST_WALK_CYCLES] += c;
 	if (res == MMU_FAULT_NOTPRESENT)
@@ -499,14 +569,13 @@ static int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg
 
 static inline uint64_t stlb_key(enum pg_size s, uint64_t vpn) { return vpn << 1 | (s == PG_2M); }
 
-/* The STLB slot (and its structure) translating va; -1 when none. */
-static int stlb_find(struct mmu *m, uint64_t va, int touch, struct tlb **t, enum pg_size *sz)
+/* The STLB slot (and its structure) translating va, without touching; -1 when none. */
+static int stlb_find(struct mmu *m, uint64_t va, struct tlb **t, enum pg_size *sz)
 {
 	static const enum pg_size order[2] = { PG_4K, PG_2M };
 	for (int i = 0; i < (m->stlb_n2m ? 2 : 1); i++) {
 		uint64_t vpn = va >> pg_shift[order[i]];
-		int slot = touch ? tlb_lookup(&m->stlb, stlb_key(order[i], vpn), vpn)
-				 : tlb_probe(&m->stlb, stlb_key(order[i], vpn), vpn);
+		int slot = tlb_probe(&m->stlb, stlb_key(order[i], vpn), vpn);
 		if (slot >= 0) {
 			*t = &m->stlb;
 			*sz = order[i];
@@ -514,7 +583,36 @@ static int stlb_find(struct mmu *m, uint64_t va, int touch, struct tlb **t, enum
 		}
 	}
 	uint64_t v1 = va >> 30;
-	int slot = touch ? tlb_lookup(&m->stlb1g, v1, v1) : tlb_probe(&m->stlb1g, v1, v1);
+	int slot = tlb_probe(&m->stlb1g, v1, v1);
+	if (slot >= 0) {
+		*t = &m->stlb1g;
+		*sz = PG_1G;
+	}
+	return slot;
+}
+
+/* stlb_find's lookup: the slot found is touched. */
+TLB_AI int stlb_lookup(struct mmu *m, uint64_t va, struct tlb **t, enum pg_size *sz,
+		       const struct mshape S)
+{
+	uint64_t v4 = va >> 12;
+	int slot = s_lookup(&m->stlb, stlb_key(PG_4K, v4), v4, S.stlb);
+	if (slot >= 0) {
+		*t = &m->stlb;
+		*sz = PG_4K;
+		return slot;
+	}
+	if (m->stlb_n2m) {
+		uint64_t v2 = va >> 21;
+		slot = s_lookup(&m->stlb, stlb_key(PG_2M, v2), v2, S.stlb);
+		if (slot >= 0) {
+			*t = &m->stlb;
+			*sz = PG_2M;
+			return slot;
+		}
+	}
+	uint64_t v1 = va >> 30;
+	slot = s_lookup(&m->stlb1g, v1, v1, S.stlb1g);
 	if (slot >= 0) {
 		*t = &m->stlb1g;
 		*sz = PG_1G;
@@ -536,17 +634,18 @@ static void dirty_assist(struct mmu *m, uint64_t va)
 	}
 	struct tlb *t;
 	enum pg_size sz;
-	int slot = stlb_find(m, va, 0, &t, &sz);
+	int slot = stlb_find(m, va, &t, &sz);
 	if (slot >= 0)
 		t->val[slot] |= V_D;
 	m->fast.stats[MMU_ST_DIRTY_ASSIST]++;
 }
 
 /* Insert into the unified STLB, keeping the count of 2M entries. */
-static void stlb_fill(struct mmu *m, enum pg_size sz, uint64_t vpn, uint32_t val)
+TLB_AI void stlb_fill(struct mmu *m, enum pg_size sz, uint64_t vpn, uint32_t val,
+		      const struct mshape S)
 {
 	uint64_t ev;
-	if (tlb_insert(&m->stlb, stlb_key(sz, vpn), vpn, val, &ev) < 0)
+	if (s_insert(&m->stlb, stlb_key(sz, vpn), vpn, val, &ev, S.stlb) < 0)
 		return;
 	if (ev != TLB_NOKEY && (ev & 1))
 		m->stlb_n2m--;
@@ -555,7 +654,7 @@ static void stlb_fill(struct mmu *m, enum pg_size sz, uint64_t vpn, uint32_t val
 }
 
 /* The L1 entry of size s for vpn, payload val, is now the fast-path entry. */
-static void set_last(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_t val)
+static inline void set_last(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_t val)
 {
 	m->fast.last_vpn[s] = vpn;
 	m->fast.last_wok[s] = (val & (V_W | V_D)) == (V_W | V_D);
@@ -563,13 +662,15 @@ static void set_last(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_t val)
 }
 
 /* Fill the L1 of size s with vpn; it becomes the fast-path entry. */
-static void l1_fill(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_t val)
+TLB_AI void l1_fill(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_t val,
+		    const struct mshape S)
 {
-	tlb_insert(&m->l1[s], vpn, vpn, val, NULL);
+	s_insert_nth(m->l1, S.l1, PG__COUNT, s, vpn, val);
 	set_last(m, s, vpn, val);
 }
 
-int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
+TLB_AI int access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles,
+		       const struct mshape S)
 {
 	uint64_t *st = m->fast.stats;
 	uint64_t cyc = 0, l1hit = 0;
@@ -580,9 +681,10 @@ int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
 		return MMU_FAULT_NOTPRESENT;
 	}
 	/* L1 dTLBs, probed in parallel by hardware: at most one size holds va */
+#pragma GCC unroll 3
 	for (int s = 0; s < PG__COUNT; s++) {
 		uint64_t vpn = va >> pg_shift[s];
-		int slot = tlb_lookup(&m->l1[s], vpn, vpn);
+		int slot = s_lookup(&m->l1[s], vpn, vpn, S.l1[s]);
 		if (slot < 0)
 			continue;
 		uint32_t val = m->l1[s].val[slot];
@@ -604,7 +706,7 @@ int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
 	cyc += m->cfg.lat_stlb_hit;
 	struct tlb *t;
 	enum pg_size sz;
-	int slot = stlb_find(m, va, 1, &t, &sz);
+	int slot = stlb_lookup(m, va, &t, &sz, S);
 	if (slot >= 0) {
 		uint32_t val = t->val[slot];
 		if (!is_write || (val & V_W)) {
@@ -615,27 +717,111 @@ int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
 			}
 			st[MMU_ST_STLB_HIT]++;
 			st[MMU_ST_L1_MISS_4K + sz]++;
-			l1_fill(m, sz, va >> pg_shift[sz], val);
+			l1_fill(m, sz, va >> pg_shift[sz], val, S);
 			goto out;
 		}
 		drop_va(m, va);                 /* read-only entry, write: walk */
 	}
 	st[MMU_ST_STLB_MISS]++;
 	uint32_t val;
-	res = walk(m, va, is_write, &cyc, &sz, &val);
+	res = walk(m, va, is_write, &cyc, &sz, &val, S);
 	if (res == MMU_OK) {
 		uint64_t vpn = va >> pg_shift[sz];
 		if (sz == PG_1G)
-			tlb_insert(&m->stlb1g, vpn, vpn, val, NULL);
+			s_insert(&m->stlb1g, vpn, vpn, val, NULL, S.stlb1g);
 		else
-			stlb_fill(m, sz, vpn, val);
-		l1_fill(m, sz, vpn, val);
+			stlb_fill(m, sz, vpn, val, S);
+		l1_fill(m, sz, vpn, val, S);
 		st[MMU_ST_L1_MISS_4K + sz]++;
 	}
 out:
 	st[MMU_ST_SLOW_CYCLES] += cyc;
 	*cycles += cyc + l1hit;
 	return res;
+}
+
+/* The instances: generic, and the shapes of the stock profiles' geometries
+   (sim/profiles: intel-server; vm-host; host-vm as calibrated here). */
+#define PWC_STOCK { TS_NONE, TS(AGE, 32), TS(PERM, 4), TS(PERM, 2), TS_NONE }
+static const struct mshape shapes[] = {
+	{ .l1 = { TS_DYN, TS_DYN, TS_DYN }, .stlb = TS_DYN, .stlb1g = TS_DYN,
+	  .pwc = { TS_DYN, TS_DYN, TS_DYN, TS_DYN, TS_DYN }, .wc = TS_DYN, .htlb = TS_DYN,
+	  .hpwc = TS_DYN, .nested = -1, .levels = 0 },
+	{ .l1 = { TS(PERM, 4), TS(PERM, 4), TS(PERM, 8) }, .stlb = TS(PLRU, 16),
+	  .stlb1g = TS(PLRU, 8), .pwc = PWC_STOCK, .wc = TS(AGE, 20), .htlb = TS_NONE,
+	  .hpwc = TS_NONE, .nested = 0, .levels = 4 },
+	{ .l1 = { TS(LIST, 64), TS(LIST, 64), TS(LIST, 64) }, .stlb = TS(PLRU, 16),
+	  .stlb1g = TS(PLRU, 8), .pwc = PWC_STOCK, .wc = TS(PERM, 8), .htlb = TS(PERM, 8),
+	  .hpwc = TS(AGE, 32), .nested = 1, .levels = 4 },
+	{ .l1 = { TS(LIST, 64), TS(LIST, 64), TS(LIST, 64) }, .stlb = TS(PLRU, 8),
+	  .stlb1g = TS(PLRU, 8), .pwc = PWC_STOCK, .wc = TS(PERM, 8), .htlb = TS(PERM, 8),
+	  .hpwc = TS(AGE, 32), .nested = 1, .levels = 4 },
+};
+
+#define SLOW_INSTANCE(N)                                                                \
+	static int slow_##N(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles) \
+	{                                                                               \
+		return access_slow(m, va, is_write, cycles, shapes[N]);                 \
+	}
+SLOW_INSTANCE(0)
+SLOW_INSTANCE(1)
+SLOW_INSTANCE(2)
+SLOW_INSTANCE(3)
+#undef SLOW_INSTANCE
+static int (*const slow_fn[])(struct mmu *, uint64_t, int, uint64_t *) = {
+	slow_0, slow_1, slow_2, slow_3,
+};
+_Static_assert(sizeof(slow_fn) / sizeof(slow_fn[0]) == sizeof(shapes) / sizeof(shapes[0]),
+	       "mmu: one instance per shape");
+
+/* Whether structure t is what spec s says it is. */
+static int spec_fits(const struct tlb *t, struct tspec s)
+{
+	if (s.dyn)
+		return 1;
+	if (s.w == 0)
+		return t->entries == 0;
+	return t->entries && t->kind == s.k && t->ways == s.w &&
+	       (t->sets_pow2 || t->kind == TLB_K_LIST || t->kind == TLB_K_HPLRU);
+}
+
+/* The first specialised instance whose shape m's structures have, else generic. */
+static int shape_of(const struct mmu *m)
+{
+	for (size_t i = 1; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		const struct mshape *S = &shapes[i];
+		int ok = S->nested == (int)m->cfg.nested && S->levels == m->cfg.levels &&
+			 spec_fits(&m->stlb, S->stlb) && spec_fits(&m->stlb1g, S->stlb1g) &&
+			 spec_fits(&m->wc, S->wc) && spec_fits(&m->htlb, S->htlb) &&
+			 spec_fits(&m->hpwc, S->hpwc);
+		for (int s = 0; s < PG__COUNT; s++)
+			ok = ok && spec_fits(&m->l1[s], S->l1[s]);
+		for (int l = 0; l < MMU_LVL__COUNT; l++)
+			ok = ok && spec_fits(&m->pwc[l], S->pwc[l]);
+		if (ok)
+			return (int)i;
+	}
+	return 0;
+}
+
+static void pick_slow(struct mmu *m)
+{
+	m->fast.slow = slow_fn[shape_of(m)];
+}
+
+int mmu_shape(const struct mmu *m)
+{
+	for (size_t i = 0; i < sizeof(slow_fn) / sizeof(slow_fn[0]); i++)
+		if (m->fast.slow == slow_fn[i])
+			return (int)i;
+	return -1;
+}
+
+void mmu_use_generic(struct mmu *m) { m->fast.slow = slow_fn[0]; }
+
+int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
+{
+	return m->fast.slow(m, va, is_write, cycles);
 }
 
 /* The hint of mmu_prefetch: prefetch what a walk for va reads last (its PT

@@ -141,6 +141,8 @@ enum mmu_stat {
 	MMU_ST__COUNT
 };
 
+struct mmu; /* begins with struct mmu_fast; rest private to sim/mmu/ */
+
 /*
  * The inline L1-hit path. last_vpn[s] is the VPN (va >> shift of s) of the
  * entry most recently used in the L1 dTLB of size s, valid only while that
@@ -156,9 +158,11 @@ struct mmu_fast {
 	uint64_t stats[MMU_ST__STORED];    /* statistics (see enum mmu_stat) */
 	uint64_t pf_vpn;                   /* 4K VPN of the last mmu_prefetch that did
 					      work (a hint, never part of results) */
+	int (*slow)(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles);
+					   /* mmu_access_slow's instance for this
+					      configuration (mmu.c: shapes) */
 };
 
-struct mmu; /* begins with struct mmu_fast; rest private to sim/mmu/ */
 
 /* Fill cfg with a current Intel server core (Ice Lake-SP figures; sources in mmu.c). */
 void mmu_config_default_intel(struct mmu_config *cfg);
@@ -223,6 +227,11 @@ uint64_t mmu_pt_pages(const struct mmu *m, enum mmu_level lvl);
 
 /* Translation: the slow path (L1 miss, or write needing the D bit). */
 int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles);
+/* The slow path's instance m uses: 0 = generic, > 0 = one specialised for the
+   shape of its structures (mmu.c: the stock profiles' geometries), same
+   results. mmu_use_generic switches m to the generic one (tests). */
+int mmu_shape(const struct mmu *m);
+void mmu_use_generic(struct mmu *m);
 
 /*
  * Translate one access to va. Returns enum mmu_result and adds the
@@ -247,7 +256,7 @@ static inline int mmu_access(struct mmu *m, uint64_t va, int is_write, uint64_t 
 		*cycles += f->lat_l1_hit;
 		return MMU_OK;
 	}
-	return mmu_access_slow(m, va, is_write, cycles);
+	return f->slow(m, va, is_write, cycles);
 }
 
 /*

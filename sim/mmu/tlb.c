@@ -57,13 +57,15 @@ static unsigned first_invalid(const struct tlb *t, unsigned set)
 
 static size_t lru_touch(struct tlb *t, unsigned set, unsigned way)
 {
-	return tlb_touch_kw(t, set, way, t->kind, t->ways);  /* PERM, PERM5, MTF, LIST */
+	return tlb_touch_kw(t, set, way, t->kind, t->ways);  /* PERM, AGE, MTF, LIST */
 }
 
 static unsigned lru_fill_way(const struct tlb *t, unsigned set)
 {
-	if (t->kind == TLB_K_PERM || t->kind == TLB_K_PERM5)
-		return tlb_perm_victim(t, set, t->kind, t->ways);
+	if (t->kind == TLB_K_PERM)
+		return tlb_perm_victim(t, set, t->ways);
+	if (t->kind == TLB_K_AGE)
+		return tlb_age_victim(tlb_age_set(t, set, t->ways), t->ways);
 	if (t->kind == TLB_K_MTF)
 		return t->ways - 1;             /* invalid ways sit last, then the LRU */
 	unsigned w = first_invalid(t, set);
@@ -84,10 +86,12 @@ static size_t lru_drop(struct tlb *t, unsigned set, unsigned way)
 					       way, t->p4.full);
 		return base + way;
 	}
-	if (t->kind == TLB_K_PERM5) {
-		unsigned __int128 o = t->order5[set];
-		t->order5[set] = tlb_perm5_back(o, tlb_perm5_pos(o, way, t->p5.ones, t->p5.lo), last,
-						way, t->p5.full);
+	if (t->kind == TLB_K_AGE) {             /* older ways get younger by one */
+		int8_t *age = (int8_t *)tlb_age_set(t, set, t->ways) + tlb_age_lw(t->ways);
+		int8_t a = age[way];
+		for (unsigned w = 0; w < t->ways; w++)
+			age[w] = (int8_t)(age[w] - (age[w] > a));
+		age[way] = (int8_t)last;
 		return base + way;
 	}
 	/* MTF: close the gap, the invalidated way goes last */
@@ -181,7 +185,8 @@ TLB_IMPL(impl_perm2, TLB_K_PERM, 2, 1)
 TLB_IMPL(impl_perm4, TLB_K_PERM, 4, 1)
 TLB_IMPL(impl_perm8, TLB_K_PERM, 8, 1)
 TLB_IMPL(impl_perm16, TLB_K_PERM, 16, 1)
-TLB_IMPL(impl_perm5_20, TLB_K_PERM5, 20, 1)
+TLB_IMPL(impl_age20, TLB_K_AGE, 20, 1)
+TLB_IMPL(impl_age32, TLB_K_AGE, 32, 1)
 TLB_IMPL(impl_plru4, TLB_K_PLRU, 4, 1)
 TLB_IMPL(impl_plru8, TLB_K_PLRU, 8, 1)
 TLB_IMPL(impl_plru16, TLB_K_PLRU, 16, 1)
@@ -195,7 +200,8 @@ static const struct {
 } impls[] = {
 	{ TLB_K_PERM, 2, &impl_perm2 }, { TLB_K_PERM, 4, &impl_perm4 },
 	{ TLB_K_PERM, 8, &impl_perm8 }, { TLB_K_PERM, 16, &impl_perm16 },
-	{ TLB_K_PERM5, 20, &impl_perm5_20 }, { TLB_K_PLRU, 4, &impl_plru4 },
+	{ TLB_K_AGE, 20, &impl_age20 }, { TLB_K_AGE, 32, &impl_age32 },
+	{ TLB_K_PLRU, 4, &impl_plru4 },
 	{ TLB_K_PLRU, 8, &impl_plru8 }, { TLB_K_PLRU, 16, &impl_plru16 },
 	{ TLB_K_LIST, 0, &impl_list },
 };
@@ -261,33 +267,30 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 	t->sets = g->entries / g->ways;
 	t->sets_pow2 = is_pow2(t->sets);
 	t->set_mask = t->sets_pow2 ? t->sets - 1 : 0;
-	int lru = t->pol == &policies[0], hashed = t->sets == 1 && t->ways >= TLB_HASH_WAYS;
+	int lru = t->pol == &policies[0];
+	int hashed = t->sets == 1 && t->ways >= (lru ? TLB_AGE_WAYS + 1 : TLB_HASH_WAYS);
 	t->kind = hashed ? (lru ? TLB_K_LIST : TLB_K_HPLRU)
 		: !lru ? TLB_K_PLRU
 		: t->ways <= TLB_PERM_WAYS ? TLB_K_PERM
-		: t->ways <= TLB_PERM5_WAYS ? TLB_K_PERM5 : TLB_K_MTF;
+		: t->ways <= TLB_AGE_WAYS ? TLB_K_AGE : TLB_K_MTF;
 	t->key = aligned_alloc(64, ((sizeof(*t->key) * t->entries + 63) / 64) * 64);
 	t->val = aligned_alloc(64, ((sizeof(*t->val) * t->entries + 63) / 64) * 64);
-	t->tag = calloc(t->entries + 16, 1);    /* + 16: whole-vector tag loads */
+	/* + 16: whole-vector tag loads (AGE keeps its tags in line) */
+	t->tag = calloc((t->kind == TLB_K_AGE ? 0 : t->entries) + 16, 1);
 	t->tree = calloc(t->sets, sizeof(*t->tree));
 	if (t->kind == TLB_K_PERM)
 		t->order = calloc(t->sets, sizeof(*t->order));
-	if (t->kind == TLB_K_PERM5)
-		t->order5 = aligned_alloc(16, sizeof(*t->order5) * t->sets);
+	if (t->kind == TLB_K_AGE && (t->line = aligned_alloc(64, (size_t)t->sets * 2 *
+							     tlb_age_lw(t->ways))))
+		memset(t->line, 0, (size_t)t->sets * 2 * tlb_age_lw(t->ways));
 	if (!t->key || !t->val || !t->tag || !t->tree || (t->kind == TLB_K_PERM && !t->order) ||
-	    (t->kind == TLB_K_PERM5 && !t->order5))
+	    (t->kind == TLB_K_AGE && !t->line))
 		goto nomem;
 	for (unsigned f = 0; f < TLB_PERM_WAYS; f++) {
 		t->p4.ones |= UINT64_C(1) << 4 * f;
 		t->p4.lo |= UINT64_C(7) << 4 * f;
 		if (f < t->ways)
 			t->p4.full |= UINT64_C(15) << 4 * f;
-	}
-	for (unsigned f = 0; f < TLB_PERM5_WAYS; f++) {
-		t->p5.ones |= (unsigned __int128)1 << 5 * f;
-		t->p5.lo |= (unsigned __int128)15 << 5 * f;
-		if (f < t->ways)
-			t->p5.full |= (unsigned __int128)31 << 5 * f;
 	}
 	if (hashed) {
 		t->hbits = 1;
@@ -326,7 +329,7 @@ void tlb_fini(struct tlb *t)
 	free(t->val);
 	free(t->tag);
 	free(t->order);
-	free(t->order5);
+	free(t->line);
 	free(t->tree);
 	free(t->hhead);
 	free(t->hnext);
@@ -351,7 +354,10 @@ size_t tlb_insert_other(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
 		*evicted = ev;
 	t->key[slot] = key;
 	t->val[slot] = val;
-	t->tag[slot] = tlb_tag(key);
+	if (t->kind == TLB_K_AGE)
+		tlb_age_set(t, set, t->ways)[way] = tlb_tag(key);
+	else
+		t->tag[slot] = tlb_tag(key);
 	if (t->hbits)
 		tlb_hash_add(t, key, (uint32_t)slot);
 	return t->pol->touch(t, set, way);
@@ -382,16 +388,17 @@ void tlb_flush(struct tlb *t)
 	}
 	memset(t->tree, 0, sizeof(*t->tree) * t->sets);
 	uint64_t id4 = 0;                       /* PERM: ways 0..ways-1 in order, all invalid */
-	unsigned __int128 id5 = 0;
-	for (unsigned w = t->ways; w-- > 0;) {
+	for (unsigned w = t->ways; w-- > 0;)
 		id4 = id4 << 4 | w;
-		id5 = id5 << 5 | w;
-	}
 	for (unsigned s = 0; s < t->sets; s++) {
 		if (t->order)
 			t->order[s] = (id4 & t->p4.full) | ~t->p4.full;
-		if (t->order5)
-			t->order5[s] = (id5 & t->p5.full) | ~t->p5.full;
+		if (t->line) {                  /* AGE: way w has age w, unused lanes 127 */
+			unsigned lw = tlb_age_lw(t->ways);
+			int8_t *age = (int8_t *)tlb_age_set(t, s, t->ways) + lw;
+			for (unsigned w = 0; w < lw; w++)
+				age[w] = (int8_t)(w < t->ways ? w : 127);
+		}
 	}
 	if (t->hhead)
 		for (uint32_t i = 0; i < (UINT32_C(1) << t->hbits); i++)

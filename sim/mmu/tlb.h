@@ -20,17 +20,25 @@
  *                numbers (position 0 = most recent; invalid ways last,
  *                unused positions 0xf). A touch moves a nibble to the front,
  *                the victim is the nibble at position ways-1: O(1), no scan.
- *   TLB_K_PERM5  the same for 17 to 25 ways, 5-bit way numbers in 128 bits.
+ *   TLB_K_AGE    "lru", 17 to 32 ways: each set is one 64-byte block of lw
+ *                bytes of tags then lw bytes of ages (lw = ways rounded up to
+ *                16), so a lookup and its update read one host cache line
+ *                besides the key. age[w] is way w's
+ *                recency position (0 = most recent; invalid ways hold the
+ *                highest, unused lanes 127); a touch ages the younger ways by
+ *                one and zeroes its own (16 lanes per SSE2 step), the victim
+ *                is the way of age ways-1.
  *   TLB_K_MTF    "lru", not hashed, more ways: each set kept in recency order
  *                (keys move: a hit moves its key to the front, an insert
  *                shifts the set down one and drops the last way). A slot
  *                number is valid only until the next change of its set.
  *   TLB_K_PLRU   "plru", not hashed: keys stay in their ways, a tree of node
  *                bits per set.
- *   TLB_K_LIST   "lru", fully associative with >= TLB_HASH_WAYS ways: a key
+ *   TLB_K_LIST   "lru", fully associative with more than TLB_AGE_WAYS ways: a key
  *                hash (bucket -> chain of slots) and the valid ways on a
  *                recency list (head = most recent, tail = victim).
- *   TLB_K_HPLRU  "plru", same size rule: the key hash and the PLRU tree.
+ *   TLB_K_HPLRU  "plru", fully associative with >= TLB_HASH_WAYS ways: the key
+ *                hash and the PLRU tree.
  *   Not hashed, a set is searched by 8-bit tags (a hash of each key, 16 ways
  *   compared at once with SSE2, 8 per 64-bit word without or with
  *   -DTLB_NO_SIMD), the full key checked on a tag match. Keys,
@@ -50,18 +58,18 @@
 #include "sim/mmu/mmu.h"
 
 #define TLB_NOKEY UINT64_MAX /* key of an invalid way */
-#define TLB_HASH_WAYS 16     /* fully associative with this many ways or more: hashed */
+#define TLB_HASH_WAYS 16     /* plru, fully associative with this many ways or more: hashed */
 #define TLB_HASH_LOAD 8      /* hash buckets per way (chains stay short) */
 #define TLB_NIL UINT32_MAX   /* end of a chain or of the recency list */
 
 struct tlb;
 
 /* Representation (see the file comment). */
-enum tlb_kind { TLB_K_NONE, TLB_K_PERM, TLB_K_PERM5, TLB_K_MTF, TLB_K_PLRU, TLB_K_LIST,
+enum tlb_kind { TLB_K_NONE, TLB_K_PERM, TLB_K_AGE, TLB_K_MTF, TLB_K_PLRU, TLB_K_LIST,
 		TLB_K_HPLRU };
 
 #define TLB_PERM_WAYS 16     /* TLB_K_PERM: a way number per nibble of a 64-bit word */
-#define TLB_PERM5_WAYS 25    /* TLB_K_PERM5: 5-bit way numbers in 128 bits */
+#define TLB_AGE_WAYS 32      /* TLB_K_AGE: a byte of age per way, 16 per SSE2 step */
 
 /* A replacement policy: the operations on one set, for any representation
    of that policy; the hot paths below inline them by kind. */
@@ -101,13 +109,14 @@ struct tlb {
 	struct { uint64_t ones, lo, full; } p4;          /* PERM field masks: 1 in each
 							    field, low bits of each
 							    field, fields 0..ways-1 */
-	struct { unsigned __int128 ones, lo, full; } p5; /* the same for PERM5 */
 	/* state */
 	uint64_t *key;                  /* [entries] set-major: way w of set s at s*ways+w */
 	uint32_t *val;                  /* [entries] payload, same indexing */
-	uint8_t *tag;                   /* [entries + 16] tlb_tag of each key (not hashed) */
+	uint8_t *tag;                   /* [entries + 16] tlb_tag of each key (not hashed,
+					   not AGE) */
 	uint64_t *order;                /* [sets] recency order (TLB_K_PERM only) */
-	unsigned __int128 *order5;      /* [sets] recency order (TLB_K_PERM5 only) */
+	uint8_t *line;                  /* [sets * 2 * lw] TLB_K_AGE: per set lw tags,
+					   then lw ages (tlb_age_lw) */
 	uint64_t *tree;                 /* [sets] PLRU node bits (plru) */
 	uint64_t nvalid;                /* valid ways now */
 	uint32_t *hhead;                /* [1 << hbits] first slot of each bucket's chain,
@@ -129,6 +138,13 @@ void tlb_fini(struct tlb *t);
 static inline unsigned tlb_set(const struct tlb *t, uint64_t index)
 {
 	return t->sets_pow2 ? (unsigned)(index & t->set_mask) : (unsigned)(index % t->sets);
+}
+
+/* AGE: lanes per half of a set's block (ways rounded up to 16), and the block. */
+static inline unsigned tlb_age_lw(unsigned W) { return (W + 15) & ~15u; }
+static inline uint8_t *tlb_age_set(const struct tlb *t, unsigned set, unsigned W)
+{
+	return t->line + (size_t)set * 2 * tlb_age_lw(W);
 }
 
 static inline uint32_t tlb_hpos(const struct tlb *t, uint64_t key)
@@ -232,7 +248,8 @@ TLB_AI int tlb_where_kw(const struct tlb *t, uint64_t key, uint64_t index, unsig
 	}
 	*set = P2 ? (unsigned)(index & t->set_mask) : tlb_set(t, index);
 	size_t base = (size_t)*set * W;
-	return tlb_find_n(t->tag + base, t->key + base, W, key);
+	const uint8_t *tag = K == TLB_K_AGE ? tlb_age_set(t, *set, W) : t->tag + base;
+	return tlb_find_n(tag, t->key + base, W, key);
 }
 
 static inline int tlb_where(const struct tlb *t, uint64_t key, uint64_t index, unsigned *set)
@@ -245,19 +262,13 @@ static inline int tlb_where(const struct tlb *t, uint64_t key, uint64_t index, u
  * least significant field). Operations on an order word o of type T, with
  * ones = 1 in every field and lo = the low B-1 bits of every field; fields
  * past the last way hold all ones (never a way number), and so do the bits
- * above the last field. TLB_K_PERM uses 4-bit fields in 64 bits, TLB_K_PERM5
- * 5-bit fields in 128 bits.
+ * above the last field. TLB_K_PERM uses 4-bit fields in 64 bits.
  *  pos:    position of way (present exactly once): the field equal to way,
  *          found by the exact zero-field test on o ^ (way * ones).
  *  front:  the way at position p moves to position 0, those before it back one.
  *  rotate: the way at position last moves to position 0 (an insert).
  *  back:   the way at position p moves to position last (an invalidation).
  */
-static inline unsigned tlb_ctz128(unsigned __int128 z)
-{
-	uint64_t lo = (uint64_t)z;
-	return lo ? (unsigned)__builtin_ctzll(lo) : 64 + (unsigned)__builtin_ctzll((uint64_t)(z >> 64));
-}
 static inline unsigned tlb_ctz64(uint64_t z) { return (unsigned)__builtin_ctzll(z); }
 
 #define TLB_PERM_OPS(SFX, T, B, CTZ)                                                   \
@@ -287,40 +298,68 @@ static inline T tlb_perm##SFX##_back(T o, unsigned p, unsigned last, unsigned wa
 	return (o & full) | ~full;                                                     \
 }
 TLB_PERM_OPS(4, uint64_t, 4, tlb_ctz64)
-TLB_PERM_OPS(5, unsigned __int128, 5, tlb_ctz128)
 #undef TLB_PERM_OPS
 
 /* PERM: way moves to the front (positions before it move back one). */
-TLB_AI void tlb_perm_touch(struct tlb *t, unsigned set, unsigned way, enum tlb_kind K)
+static inline void tlb_perm_touch(struct tlb *t, unsigned set, unsigned way)
 {
-	if (K == TLB_K_PERM) {
-		uint64_t o = t->order[set];
-		if ((o & 15) != way)
-			t->order[set] = tlb_perm4_front(o, tlb_perm4_pos(o, way, t->p4.ones,
-									 t->p4.lo), way);
-	} else {
-		unsigned __int128 o = t->order5[set];
-		if ((o & 31) != way)
-			t->order5[set] = tlb_perm5_front(o, tlb_perm5_pos(o, way, t->p5.ones,
-									  t->p5.lo), way);
-	}
+	uint64_t o = t->order[set];
+	if ((o & 15) != way)
+		t->order[set] = tlb_perm4_front(o, tlb_perm4_pos(o, way, t->p4.ones, t->p4.lo), way);
 }
 
 /* PERM: the way at the last position (invalid if any, else the LRU). */
-TLB_AI unsigned tlb_perm_victim(const struct tlb *t, unsigned set, enum tlb_kind K, unsigned W)
+static inline unsigned tlb_perm_victim(const struct tlb *t, unsigned set, unsigned W)
 {
-	if (K == TLB_K_PERM)
-		return (unsigned)(t->order[set] >> 4 * (W - 1)) & 15;
-	return (unsigned)(t->order5[set] >> 5 * (W - 1)) & 31;
+	return (unsigned)(t->order[set] >> 4 * (W - 1)) & 15;
 }
 
-/* PERM: the victim (last position) becomes the most recent. */
-TLB_AI void tlb_perm_rotate(struct tlb *t, unsigned set, enum tlb_kind K, unsigned W)
+/* AGE: way (of age a) becomes age 0, the ways younger than a age by one. */
+TLB_AI void tlb_age_touch(uint8_t *blk, unsigned way, unsigned W)
 {
-	if (K == TLB_K_PERM)
-		t->order[set] = tlb_perm4_rotate(t->order[set], W - 1, t->p4.full);
-	else
-		t->order5[set] = tlb_perm5_rotate(t->order5[set], W - 1, t->p5.full);
+	const unsigned lw = tlb_age_lw(W);
+	int8_t *age = (int8_t *)(blk + lw);
+	int8_t a = age[way];
+	if (a == 0)
+		return;
+#ifdef TLB_SSE2
+	const __m128i av = _mm_set1_epi8(a), wv = _mm_set1_epi8((char)way);
+	__m128i lane = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+	for (unsigned h = 0; h < lw; h += 16) {
+		__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + h));
+		v = _mm_sub_epi8(v, _mm_cmpgt_epi8(av, v));        /* younger: + 1 */
+		v = _mm_andnot_si128(_mm_cmpeq_epi8(lane, wv), v);  /* way: 0 */
+		_mm_store_si128((__m128i *)(void *)(age + h), v);
+		lane = _mm_add_epi8(lane, _mm_set1_epi8(16));
+	}
+#else
+	for (unsigned w = 0; w < W; w++)
+		age[w] = (int8_t)(age[w] + (age[w] < a));
+	age[way] = 0;
+#endif
+}
+
+/* AGE: the way of age W-1 (invalid if any, else the LRU). */
+TLB_AI unsigned tlb_age_victim(const uint8_t *blk, unsigned W)
+{
+	const unsigned lw = tlb_age_lw(W);
+	const int8_t *age = (const int8_t *)(blk + lw);
+#ifdef TLB_SSE2
+	const __m128i last = _mm_set1_epi8((char)(W - 1));
+	for (unsigned h = 0; h + 16 < lw; h += 16) {
+		__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + h));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, last));
+		if (m)
+			return h + (unsigned)__builtin_ctz(m);
+	}
+	__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + lw - 16));
+	return lw - 16 + (unsigned)__builtin_ctz((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, last)));
+#else
+	unsigned w = 0;
+	while (age[w] != (int8_t)(W - 1))
+		w++;
+	return w;
+#endif
 }
 
 /* MTF: move way w of the set at base to the front (slot base). */
@@ -382,8 +421,10 @@ TLB_AI size_t tlb_touch_kw(struct tlb *t, unsigned set, unsigned way, enum tlb_k
 	size_t base = (size_t)set * W;
 	switch (K) {
 	case TLB_K_PERM:
-	case TLB_K_PERM5:
-		tlb_perm_touch(t, set, way, K);
+		tlb_perm_touch(t, set, way);
+		return base + way;
+	case TLB_K_AGE:
+		tlb_age_touch(tlb_age_set(t, set, W), way, W);
 		return base + way;
 	case TLB_K_MTF:
 		if (way)
@@ -433,10 +474,18 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 {
 	size_t base = (size_t)set * W, slot;
 	uint64_t ev;
-	if (K == TLB_K_PERM || K == TLB_K_PERM5) {
-		slot = base + tlb_perm_victim(t, set, K, W);  /* invalid if any, else LRU */
+	uint8_t *tagp = NULL;
+	if (K == TLB_K_PERM) {
+		slot = base + tlb_perm_victim(t, set, W);  /* invalid if any, else LRU */
 		ev = t->key[slot];
-		tlb_perm_rotate(t, set, K, W);          /* victim: last position -> front */
+		t->order[set] = tlb_perm4_rotate(t->order[set], W - 1, t->p4.full);  /* -> front */
+	} else if (K == TLB_K_AGE) {
+		uint8_t *blk = tlb_age_set(t, set, W);
+		unsigned way = tlb_age_victim(blk, W);  /* invalid if any, else LRU */
+		slot = base + way;
+		ev = t->key[slot];
+		tlb_age_touch(blk, way, W);
+		tagp = blk + way;
 	} else if (K == TLB_K_MTF) {
 		slot = base;
 		ev = t->key[base + W - 1];              /* last: invalid if any, else LRU */
@@ -469,7 +518,7 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 	t->nvalid += ev == TLB_NOKEY;
 	t->key[slot] = key;
 	t->val[slot] = val;
-	t->tag[slot] = tlb_tag(key);
+	*(K == TLB_K_AGE ? tagp : &t->tag[slot]) = tlb_tag(key);
 	if (evicted)
 		*evicted = ev;
 	return slot;
@@ -536,8 +585,9 @@ static inline void tlb_prefetch(const struct tlb *t, uint64_t index)
 {
 	if (t->entries == 0 || t->hbits)
 		return;
-	size_t base = (size_t)tlb_set(t, index) * t->ways;
-	__builtin_prefetch(t->tag + base);
+	unsigned set = tlb_set(t, index);
+	size_t base = (size_t)set * t->ways;
+	__builtin_prefetch(t->kind == TLB_K_AGE ? tlb_age_set(t, set, t->ways) : t->tag + base);
 	__builtin_prefetch(t->key + base);
 }
 

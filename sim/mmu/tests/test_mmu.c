@@ -2,9 +2,11 @@
  * sim/mmu/tests/test_mmu.c — translation through the whole MMU model: walk
  * costs derived from the config, PWC effect, nested walks, faults, A/D bits,
  * invalidation rules, TLB-reach knees, determinism, config keys, the W bit
- * of the last translation, the prefetch hint's neutrality.
+ * of the last translation, the prefetch hint's neutrality, the specialised
+ * slow paths against the generic one.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/mb.h"
@@ -342,6 +344,74 @@ static void test_prefetch_neutral(void)
 	       (unsigned long long)st[0][MMU_ST_PT_FREE]);
 }
 
+/* The stock profiles' geometries get a specialised slow path, and it gives
+   the generic path's statistics for a mixed sequence (4K/2M/1G leaves, reads
+   and writes, protect, unmap, flushes). */
+static void test_shapes(void)
+{
+	static const char *const name[] = { "intel-server", "vm-host", "host-vm" };
+	for (int k = 0; k < 3; k++) {
+		struct mmu_config c;
+		char err[128];
+		mmu_config_default_intel(&c);
+		int ok = !mmu_config_set(&c, "walk_cache.entries", k ? "8192" : "20480", err, sizeof(err)) &&
+			 !mmu_config_set(&c, "walk_cache.ways", k ? "8" : "20", err, sizeof(err));
+		if (k) {
+			mmu_config_nested(&c);
+			static const char *const l1[] = { "l1.4k", "l1.2m", "l1.1g" };
+			char key[32];
+			for (int s = 0; s < 3; s++) {
+				snprintf(key, sizeof(key), "%s.entries", l1[s]);
+				ok = ok && !mmu_config_set(&c, key, "64", err, sizeof(err));
+				snprintf(key, sizeof(key), "%s.ways", l1[s]);
+				ok = ok && !mmu_config_set(&c, key, "64", err, sizeof(err));
+			}
+		}
+		if (k == 2)
+			ok = ok && !mmu_config_set(&c, "stlb.entries", "512", err, sizeof(err)) &&
+			     !mmu_config_set(&c, "stlb.ways", "8", err, sizeof(err));
+		uint64_t st[2][MMU_ST__COUNT] = { { 0 } }, cyc[2] = { 0, 0 };
+		int shape = -1;
+		for (int g = 0; g < 2 && ok; g++) {
+			struct mmu *m = mk(&c);
+			if (g)
+				mmu_use_generic(m);
+			else
+				shape = mmu_shape(m);
+			uint64_t x = 99;
+			for (int i = 0; i < 3000; i++)
+				mmu_map(m, P1G + i * P4K * 2, PG_4K, (i % 3) ? MMU_W : 0);
+			for (int i = 0; i < 8; i++)
+				mmu_map(m, 4 * P1G + i * P2M, PG_2M, MMU_W);
+			mmu_map(m, 8 * P1G, PG_1G, MMU_W);
+			for (int i = 0; i < 200000; i++) {
+				x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+				uint64_t r = x >> 16, va;
+				switch (r % 8) {
+				case 0: va = 4 * P1G + (r >> 8) % (8 * P2M); break;
+				case 1: va = 8 * P1G + (r >> 8) % P1G; break;
+				default: va = P1G + (r >> 8) % (6000 * P4K); break;
+				}
+				mmu_access(m, va, (int)(x >> 63), &cyc[g]);
+				if (i % 20000 == 19999) {
+					mmu_protect(m, P1G + (r % 3000) * P4K * 2, 64 * P4K, 0);
+					mmu_unmap(m, P1G + (r % 2000) * P4K * 2, 4 * P4K);
+				}
+				if (i % 70000 == 69999)
+					mmu_flush_all(m);
+			}
+			for (int i = 0; i < MMU_ST__COUNT; i++)
+				st[g][i] = mmu_stat(m, i);
+			mmu_destroy(m);
+		}
+		tap_ok(ok && shape > 0 && memcmp(st[0], st[1], sizeof(st[0])) == 0 && cyc[0] == cyc[1] &&
+		       st[0][MMU_ST_STLB_MISS] > 10000,
+		       "%s geometry: specialised path %d, same statistics as the generic one "
+		       "(%llu walks, %llu cycles)", name[k], shape,
+		       (unsigned long long)st[0][MMU_ST_STLB_MISS], (unsigned long long)cyc[0]);
+	}
+}
+
 int main(void)
 {
 	test_cold_walk_cost();
@@ -354,5 +424,6 @@ int main(void)
 	test_config_keys();
 	test_last_writable();
 	test_prefetch_neutral();
+	test_shapes();
 	return tap_done();
 }

@@ -363,7 +363,8 @@ int main(void)
 		{ 64, 32, "lru" },
 		{ 32, 32, "lru" }, { 64, 64, "lru" }, { 96, 96, "lru" },
 		{ 2048, 16, "plru" }, { 1024, 8, "plru" }, { 16, 16, "plru" }, { 64, 64, "plru" },
-		{ 24, 8, "plru" }, { 64, 4, "plru" }, { 40, 20, "lru" },
+		{ 24, 8, "plru" }, { 64, 4, "plru" }, { 40, 20, "lru" }, { 48, 48, "lru" },
+		{ 33, 33, "lru" }, { 150, 50, "lru" }, { 130, 65, "lru" },
 	};
 	for (size_t i = 0; i < MB_ARRAY_SIZE(diff); i++)
 		test_differential(&diff[i]);
