@@ -323,14 +323,12 @@ TLB_AI void tlb_age_touch(uint8_t *blk, unsigned way, unsigned W)
 	if (a == 0)
 		return;
 #ifdef TLB_SSE2
-	const __m128i av = _mm_set1_epi8(a), wv = _mm_set1_epi8((char)way);
-	__m128i lane = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-	for (unsigned h = 0; h < lw; h += 16) {
+	const __m128i av = _mm_set1_epi8(a);
+	for (unsigned h = 0; h < lw; h += 16) {        /* way is the only one of age a */
 		__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + h));
-		v = _mm_sub_epi8(v, _mm_cmpgt_epi8(av, v));        /* younger: + 1 */
-		v = _mm_andnot_si128(_mm_cmpeq_epi8(lane, wv), v);  /* way: 0 */
-		_mm_store_si128((__m128i *)(void *)(age + h), v);
-		lane = _mm_add_epi8(lane, _mm_set1_epi8(16));
+		__m128i is_a = _mm_cmpeq_epi8(v, av);
+		v = _mm_sub_epi8(v, _mm_cmpgt_epi8(av, v));    /* younger: + 1 */
+		_mm_store_si128((__m128i *)(void *)(age + h), _mm_andnot_si128(is_a, v));  /* way: 0 */
 	}
 #else
 	for (unsigned w = 0; w < W; w++)
@@ -580,7 +578,9 @@ int tlb_invalidate(struct tlb *t, uint64_t key, uint64_t index);
 /* Invalidate everything. */
 void tlb_flush(struct tlb *t);
 
-/* Hint: bring the set of index (its keys) into the host cache. No state changes. */
+/* Hint: bring the set of index (its tags, its first keys) into the host
+   cache. No state changes. (Prefetching every key, payload and recency line
+   of the set as well measured no faster.) */
 static inline void tlb_prefetch(const struct tlb *t, uint64_t index)
 {
 	if (t->entries == 0 || t->hbits)
