@@ -741,7 +741,8 @@ out:
 }
 
 /* The instances: generic, and the shapes of the stock profiles' geometries
-   (sim/profiles: intel-server; vm-host; host-vm as calibrated here). */
+   (sim/profiles: intel-server; vm-host; host-vm as calibrated here) and of
+   mmu_config_default_intel, native and nested (the sim-mmu benchmark). */
 #define PWC_STOCK { TS_NONE, TS(AGE, 32), TS(PERM, 4), TS(PERM, 2), TS_NONE }
 static const struct mshape shapes[] = {
 	{ .l1 = { TS_DYN, TS_DYN, TS_DYN }, .stlb = TS_DYN, .stlb1g = TS_DYN,
@@ -756,6 +757,12 @@ static const struct mshape shapes[] = {
 	{ .l1 = { TS(LIST, 64), TS(LIST, 64), TS(LIST, 64) }, .stlb = TS(PLRU, 8),
 	  .stlb1g = TS(PLRU, 8), .pwc = PWC_STOCK, .wc = TS(PERM, 8), .htlb = TS(PERM, 8),
 	  .hpwc = TS(AGE, 32), .nested = 1, .levels = 4 },
+	{ .l1 = { TS(PERM, 4), TS(PERM, 4), TS(PERM, 8) }, .stlb = TS(PLRU, 16),
+	  .stlb1g = TS(PLRU, 8), .pwc = PWC_STOCK, .wc = TS(PERM, 8), .htlb = TS_NONE,
+	  .hpwc = TS_NONE, .nested = 0, .levels = 4 },
+	{ .l1 = { TS(PERM, 4), TS(PERM, 4), TS(PERM, 8) }, .stlb = TS(PLRU, 16),
+	  .stlb1g = TS(PLRU, 8), .pwc = PWC_STOCK, .wc = TS(PERM, 8), .htlb = TS(PERM, 8),
+	  .hpwc = TS(AGE, 32), .nested = 1, .levels = 4 },
 };
 
 #define SLOW_INSTANCE(N)                                                                \
@@ -767,9 +774,11 @@ SLOW_INSTANCE(0)
 SLOW_INSTANCE(1)
 SLOW_INSTANCE(2)
 SLOW_INSTANCE(3)
+SLOW_INSTANCE(4)
+SLOW_INSTANCE(5)
 #undef SLOW_INSTANCE
 static int (*const slow_fn[])(struct mmu *, uint64_t, int, uint64_t *) = {
-	slow_0, slow_1, slow_2, slow_3,
+	slow_0, slow_1, slow_2, slow_3, slow_4, slow_5,
 };
 _Static_assert(sizeof(slow_fn) / sizeof(slow_fn[0]) == sizeof(shapes) / sizeof(shapes[0]),
 	       "mmu: one instance per shape");

@@ -349,14 +349,20 @@ static void test_prefetch_neutral(void)
    and writes, protect, unmap, flushes). */
 static void test_shapes(void)
 {
-	static const char *const name[] = { "intel-server", "vm-host", "host-vm" };
-	for (int k = 0; k < 3; k++) {
+	static const char *const name[] = { "intel-server", "vm-host", "host-vm", "default",
+					    "default nested" };
+	for (int k = 0; k < 5; k++) {
 		struct mmu_config c;
 		char err[128];
+		int ok = 1;
 		mmu_config_default_intel(&c);
-		int ok = !mmu_config_set(&c, "walk_cache.entries", k ? "8192" : "20480", err, sizeof(err)) &&
-			 !mmu_config_set(&c, "walk_cache.ways", k ? "8" : "20", err, sizeof(err));
-		if (k) {
+		if (k == 4)                     /* 3, 4: mmu_config_default_intel as it is */
+			mmu_config_nested(&c);
+		if (k < 3)
+			ok = !mmu_config_set(&c, "walk_cache.entries", k ? "8192" : "20480", err,
+					     sizeof(err)) &&
+			     !mmu_config_set(&c, "walk_cache.ways", k ? "8" : "20", err, sizeof(err));
+		if (k == 1 || k == 2) {
 			mmu_config_nested(&c);
 			static const char *const l1[] = { "l1.4k", "l1.2m", "l1.1g" };
 			char key[32];
