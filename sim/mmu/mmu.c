@@ -742,28 +742,28 @@ out:
 
 /* The instances: generic, and the shapes of the stock profiles' geometries
    (sim/profiles: intel-server; vm-host; host-vm as calibrated here) and of
-   mmu_config_default_intel, native and nested (the sim-mmu benchmark). */
-#define PWC_STOCK { TS_NONE, TS(AGE, 32), TS(PERM, 4), TS(PERM, 2), TS_NONE }
+   mmu_config_default_intel, native and nested (the sim-mmu benchmark).
+   SHAPE(L1_ name, STLB, walk cache, host TLB, host PWC, nested): 4 levels, the
+   1G STLB and the paging-structure caches of mmu_config_default_intel. */
+#define SHAPE(L1, STLB, WC, HTLB, HPWC, NESTED)                                         \
+	{ .l1 = L1_##L1, .stlb = STLB, .stlb1g = TS(PLRU, 8),                           \
+	  .pwc = { TS_NONE, TS(AGE, 32), TS(PERM, 4), TS(PERM, 2), TS_NONE }, .wc = WC,   \
+	  .htlb = HTLB, .hpwc = HPWC, .nested = NESTED, .levels = 4 }
+#define L1_INTEL { TS(PERM, 4), TS(PERM, 4), TS(PERM, 8) }
+#define L1_VM { TS(LIST, 64), TS(LIST, 64), TS(LIST, 64) }
 static const struct mshape shapes[] = {
 	{ .l1 = { TS_DYN, TS_DYN, TS_DYN }, .stlb = TS_DYN, .stlb1g = TS_DYN,
 	  .pwc = { TS_DYN, TS_DYN, TS_DYN, TS_DYN, TS_DYN }, .wc = TS_DYN, .htlb = TS_DYN,
 	  .hpwc = TS_DYN, .nested = -1, .levels = 0 },
-	{ .l1 = { TS(PERM, 4), TS(PERM, 4), TS(PERM, 8) }, .stlb = TS(PLRU, 16),
-	  .stlb1g = TS(PLRU, 8), .pwc = PWC_STOCK, .wc = TS(AGE, 20), .htlb = TS_NONE,
-	  .hpwc = TS_NONE, .nested = 0, .levels = 4 },
-	{ .l1 = { TS(LIST, 64), TS(LIST, 64), TS(LIST, 64) }, .stlb = TS(PLRU, 16),
-	  .stlb1g = TS(PLRU, 8), .pwc = PWC_STOCK, .wc = TS(PERM, 8), .htlb = TS(PERM, 8),
-	  .hpwc = TS(AGE, 32), .nested = 1, .levels = 4 },
-	{ .l1 = { TS(LIST, 64), TS(LIST, 64), TS(LIST, 64) }, .stlb = TS(PLRU, 8),
-	  .stlb1g = TS(PLRU, 8), .pwc = PWC_STOCK, .wc = TS(PERM, 8), .htlb = TS(PERM, 8),
-	  .hpwc = TS(AGE, 32), .nested = 1, .levels = 4 },
-	{ .l1 = { TS(PERM, 4), TS(PERM, 4), TS(PERM, 8) }, .stlb = TS(PLRU, 16),
-	  .stlb1g = TS(PLRU, 8), .pwc = PWC_STOCK, .wc = TS(PERM, 8), .htlb = TS_NONE,
-	  .hpwc = TS_NONE, .nested = 0, .levels = 4 },
-	{ .l1 = { TS(PERM, 4), TS(PERM, 4), TS(PERM, 8) }, .stlb = TS(PLRU, 16),
-	  .stlb1g = TS(PLRU, 8), .pwc = PWC_STOCK, .wc = TS(PERM, 8), .htlb = TS(PERM, 8),
-	  .hpwc = TS(AGE, 32), .nested = 1, .levels = 4 },
+	SHAPE(INTEL, TS(PLRU, 16), TS(AGE, 20), TS_NONE, TS_NONE, 0),         /* intel-server */
+	SHAPE(VM, TS(PLRU, 16), TS(PERM, 8), TS(PERM, 8), TS(AGE, 32), 1),    /* vm-host */
+	SHAPE(VM, TS(PLRU, 8), TS(PERM, 8), TS(PERM, 8), TS(AGE, 32), 1),     /* host-vm */
+	SHAPE(INTEL, TS(PLRU, 16), TS(PERM, 8), TS_NONE, TS_NONE, 0),         /* default */
+	SHAPE(INTEL, TS(PLRU, 16), TS(PERM, 8), TS(PERM, 8), TS(AGE, 32), 1), /* nested */
 };
+#undef SHAPE
+#undef L1_INTEL
+#undef L1_VM
 
 #define SLOW_INSTANCE(N)                                                                \
 	static int slow_##N(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles) \
