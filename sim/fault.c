@@ -527,47 +527,66 @@ static int zero_page(struct sim *s, uint64_t va)
 	return mmu_lookup(s->mmu, va, &sz, &prot) == 0 && !(prot & MMU_W);
 }
 
+/*
+ * The general case of one record: every page of [va, end) through the MMU,
+ * faults handled and retried, the zero-page check on the first page. res0 is
+ * the result of an access to va the caller already made (-1: none). Sets
+ * *faulted and *zp for the record's accounting; 0 or -EFAULT.
+ */
+static int touch_pages(struct sim *s, uint64_t va, uint64_t end, int w, int zp_check, int res0,
+		       uint64_t *tcyc, int *faulted, int *zp)
+{
+	struct mmu *m = s->mmu;
+	uint64_t a = va;
+
+	for (;;) {
+		int res = a == va && res0 >= 0 ? res0 : mmu_access(m, a, w, tcyc);
+		if (res != MMU_OK) {
+			int tries = 0;
+			*faulted = 1;
+			do {
+				if (++tries > 4 || flt_handle(s, a, w, res)) {
+					if (!s->err[0])
+						snprintf(s->err, sizeof(s->err),
+							 "access at offset 0x%llx keeps faulting",
+							 (unsigned long long)(a - s->vma.start));
+					return -EFAULT;
+				}
+			} while ((res = mmu_access(m, a, w, tcyc)) != MMU_OK);
+		}
+		if (zp_check && a == va) {  /* the rest of a read record leaves this
+					       page's mapping as it is */
+			int wr = mmu_last_writable(m, va);
+			*zp = wr < 0 ? zero_page(s, va) : !wr;
+		}
+		a = (a | (SIM_PAGE - 1)) + 1;
+		if (a >= end)
+			return 0;
+	}
+}
+
 int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 {
 	struct mmu *m = s->mmu;
 	const uint64_t base = s->vma.start, ua = s->p.c.user_access, ul = s->p.c.user_line;
 	const uint64_t fold = s->p.c.fold_mcyc_per_byte;
+	const int data_dram = s->data_dram, anon_dram = s->data_dram && s->vma.anon;
 	uint64_t tcyc = 0, user = 0, user_m = 0, bytes = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		uint64_t va = base + r[i].off, end = va + r[i].len;
-		int w = r[i].op == TRACE_OP_WRITE, faulted = 0;
-		int zp_check = s->data_dram && s->vma.anon && !w, zp = 0;
-		uint64_t a = va;
+		int w = r[i].op == TRACE_OP_WRITE, faulted = 0, zp = 0, res = -1;
+		int zp_check = anon_dram && !w;
 
 		if (i + MMU_PREFETCH_AHEAD < n)	/* host-cache hint only, no model state */
 			mmu_prefetch(m, base + r[i + MMU_PREFETCH_AHEAD].off);
-		for (;;) {
-			int res = mmu_access(m, a, w, &tcyc);
-			if (res != MMU_OK) {
-				int tries = 0;
-				faulted = 1;
-				do {
-					if (++tries > 4 || flt_handle(s, a, w, res)) {
-						if (!s->err[0])
-							snprintf(s->err, sizeof(s->err),
-								 "access at offset 0x%llx keeps faulting",
-								 (unsigned long long)(a - base));
-						return -EFAULT;
-					}
-				} while ((res = mmu_access(m, a, w, &tcyc)) != MMU_OK);
-			}
-			if (zp_check && a == va) {  /* the rest of a read record leaves
-							  this page's mapping as it is */
-				int wr = mmu_last_writable(m, va);
-				zp = wr < 0 ? zero_page(s, va) : !wr;
-			}
-			a = (a | (SIM_PAGE - 1)) + 1;
-			if (a >= end)
-				break;
-		}
+		/* the common record: one page, translated at once (a fault, more
+		   pages or the zero-page check take the general path) */
+		if (zp_check || ((va ^ (end - 1)) >> 12) || (res = mmu_access(m, va, w, &tcyc)) != MMU_OK)
+			if (touch_pages(s, va, end, w, zp_check, res, &tcyc, &faulted, &zp))
+				return -EFAULT;
 		user += ua + ul * (((end - 1) >> 6) - (va >> 6));
-		if (s->data_dram && !zp)
+		if (data_dram && !zp)
 			user += sim_data_lines(s, r[i].off, r[i].len, !faulted, 1);
 		user_m += fold * r[i].len;
 		bytes += r[i].len;
