@@ -500,6 +500,44 @@ TLB_AI uint64_t host_translate(struct mmu *m, uint64_t gpa, const struct mshape 
 }
 
 /*
+ * One level of a walk: the entry for va in table *frame of level lvl (a
+ * constant in every call of walk). Returns 0 when the walk goes on below
+ * (*frame is then the child table, inserted into its PWC), else the walk's
+ * result + 1 (on MMU_OK *sz and *val describe the leaf: A and, for writes, D
+ * now set). Adds the reference's cycles to *c.
+ */
+TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_t *frame,
+		      uint64_t *c, enum pg_size *sz, uint32_t *val, int nested,
+		      const struct mshape S)
+{
+	unsigned idx = (va >> PT_SHIFT(lvl)) & 511;
+	uint64_t pa = PT_TABLE_GPA + (uint64_t)*frame * 4096 + idx * 8;
+	if (nested)
+		*c += host_translate(m, pa, S);
+	*c += ref_cost(m, pa, m->cfg.lat_walk_ref[lvl], S);
+	m->fast.stats[MMU_ST_WALK_REFS]++;
+	uint64_t *e = &pt_page(&m->pt, *frame)->e[idx];
+	if (!(*e & PTE_P))
+		return MMU_FAULT_NOTPRESENT + 1;
+	if (lvl == 0 || (*e & PTE_PS)) {
+		if (is_write && !(*e & PTE_W))
+			return MMU_FAULT_WP + 1;
+		*e |= PTE_A | (is_write ? PTE_D : 0);
+		if (nested)
+			*c += host_translate(m, (*e & PTE_ADDR) + (va & ((UINT64_C(1) << PT_SHIFT(lvl)) - 1)),
+					     S);
+		*sz = (enum pg_size)lvl;
+		*val = ((*e & PTE_W) ? V_W : 0) | ((*e & PTE_D) ? V_D : 0);
+		return MMU_OK + 1;
+	}
+	*e |= PTE_A;
+	*frame = (uint32_t)((*e & PTE_ADDR) >> 12);
+	uint64_t k = va >> PT_SHIFT(lvl);
+	s_insert(&m->pwc[lvl], k, k, *frame, NULL, S.pwc[lvl]);
+	return 0;
+}
+
+/*
  * Walk the table for va. On MMU_OK *sz and *val describe the leaf (A and, for
  * writes, D now set). Adds the walk's cycles to *cyc.
  */
@@ -510,7 +548,6 @@ TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg
 	uint64_t c = m->cfg.lat_walk_start;
 	const int top = S.levels ? (int)S.levels - 1 : (int)m->top;
 	const int nested = S.nested < 0 ? (int)m->cfg.nested : S.nested;
-	int res;
 	st[MMU_ST_WALKS]++;
 	int lvl = top;
 	uint32_t frame = m->pt.root;
@@ -527,37 +564,32 @@ TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg
 	}
 	if (lvl == top)
 		st[MMU_ST_PWC_MISS]++;
-	for (;; lvl--) {
-		unsigned idx = (va >> PT_SHIFT(lvl)) & 511;
-		uint64_t pa = PT_TABLE_GPA + (uint64_t)frame * 4096 + idx * 8;
-		if (nested)
-			c += host_translate(m, pa, S);
-		c += ref_cost(m, pa, m->cfg.lat_walk_ref[lvl], S);
-		st[MMU_ST_WALK_REFS]++;
-		uint64_t *e = &pt_page(&m->pt, frame)->e[idx];
-		if (!(*e & PTE_P)) {
-			res = MMU_FAULT_NOTPRESENT;
+	/* from lvl down, each level a constant */
+#define LEVEL(L) walk_level(m, va, is_write, L, &frame, &c, sz, val, nested, S)
+	int r = 0;
+	switch (lvl) {
+	case MMU_PML5E:
+		if ((r = LEVEL(MMU_PML5E)))
 			break;
-		}
-		if (lvl == 0 || (*e & PTE_PS)) {
-			if (is_write && !(*e & PTE_W)) {
-				res = MMU_FAULT_WP;
-				break;
-			}
-			*e |= PTE_A | (is_write ? PTE_D : 0);
-			if (nested)
-				c += host_translate(m, (*e & PTE_ADDR) + (va & ((UINT64_C(1) << PT_SHIFT(lvl)) - 1)),
-						    S);
-			*sz = (enum pg_size)lvl;
-			*val = ((*e & PTE_W) ? V_W : 0) | ((*e & PTE_D) ? V_D : 0);
-			res = MMU_OK;
+		__attribute__((fallthrough));
+	case MMU_PML4E:
+		if ((r = LEVEL(MMU_PML4E)))
 			break;
-		}
-		*e |= PTE_A;
-		frame = (uint32_t)((*e & PTE_ADDR) >> 12);
-		uint64_t k = va >> PT_SHIFT(lvl);
-		s_insert_nth(m->pwc, S.pwc, MMU_LVL__COUNT, lvl, k, frame);
+		__attribute__((fallthrough));
+	case MMU_PDPTE:
+		if ((r = LEVEL(MMU_PDPTE)))
+			break;
+		__attribute__((fallthrough));
+	case MMU_PDE:
+		if ((r = LEVEL(MMU_PDE)))
+			break;
+		__attribute__((fallthrough));
+	default:
+		r = LEVEL(MMU_PTE);
+		break;
 	}
+#undef LEVEL
+	int res = r - 1;
 	st[MMU_ST_WALK_CYCLES] += c;
 	if (res == MMU_FAULT_NOTPRESENT)
 		st[MMU_ST_FAULT_NP]++;
