@@ -404,7 +404,7 @@ struct tspec {
 	unsigned w;       /* ways; 0: structure absent (entries 0) */
 };
 struct mshape {
-	struct tspec l1[PG__COUNT], stlb, stlb1g, pwc[MMU_LVL__COUNT], wc, htlb, hpwc;
+	struct tspec l1[PG__COUNT], stlb, stlb1g, pwc[MMU_LVL__COUNT], wc, htlb;
 	int nested;       /* -1: read cfg.nested */
 	unsigned levels;  /* 0: read cfg.levels */
 };
@@ -412,6 +412,10 @@ struct mshape {
 #define TS_DYN { 1, TLB_K_NONE, 0 }
 #define TS_NONE { 0, TLB_K_NONE, 0 }
 #define TS(K, W) { 0, TLB_K_##K, W }
+#define SHAPE_DYN                                                                       \
+	{ .l1 = { TS_DYN, TS_DYN, TS_DYN }, .stlb = TS_DYN, .stlb1g = TS_DYN,               \
+	  .pwc = { TS_DYN, TS_DYN, TS_DYN, TS_DYN, TS_DYN }, .wc = TS_DYN, .htlb = TS_DYN,  \
+	  .nested = -1, .levels = 0 }
 
 TLB_AI int s_lookup(struct tlb *t, uint64_t key, uint64_t index, struct tspec s)
 {
@@ -471,32 +475,41 @@ TLB_AI uint32_t ref_cost(struct mmu *m, uint64_t pa, uint32_t fixed, const struc
 	return m->cfg.lat_walk_cache_miss;
 }
 
-/* Nested: cycles to translate guest-physical gpa through the host: the host
-   TLB, else a walk of the host tables from below the host PWC's hit (a host
-   TLB miss inserts the translation at once: the host walk touches other
-   structures only). */
-TLB_AI uint64_t host_translate(struct mmu *m, uint64_t gpa, const struct mshape S)
+/* Nested, after a host TLB miss: a walk of the host tables from below the
+   host PWC's hit, its cycles. Out of line and through the structures' own
+   operations (not specialised): it runs on host TLB misses only, and inlining
+   it into every guest level of every specialised path multiplied the code. */
+static uint64_t host_walk(struct mmu *m, uint64_t gpa)
 {
+	static const struct mshape dyn = SHAPE_DYN;
 	uint64_t *st = m->fast.stats;
-	uint64_t hv = gpa >> m->host_shift;
-	if (s_access(&m->htlb, hv, hv, S.htlb)) {
-		st[MMU_ST_HOST_TLB_HIT]++;
-		return 0;
-	}
 	st[MMU_ST_HOST_TLB_MISS]++;
 	unsigned leaf = (unsigned)m->cfg.host_page;
 	unsigned start = m->cfg.host_levels - 1;
 	uint64_t hk = gpa >> (m->host_shift + 9);
-	if (s_access(&m->hpwc, hk, hk, S.hpwc))
+	if (tlb_access(&m->hpwc, hk, hk, 0))
 		start = leaf;
 	uint64_t cyc = 0;
 	for (int l = (int)start; l >= (int)leaf; l--) {
 		uint64_t pa = HOST_PT_BASE | (uint64_t)l << 56 |
 			      (gpa >> PT_SHIFT(l + 1)) << 12 | ((gpa >> PT_SHIFT(l)) & 511) * 8;
-		cyc += ref_cost(m, pa, m->cfg.lat_host_ref, S);
+		cyc += ref_cost(m, pa, m->cfg.lat_host_ref, dyn);
 		st[MMU_ST_WALK_HOST_REFS]++;
 	}
 	return cyc;
+}
+
+/* Nested: cycles to translate guest-physical gpa through the host: the host
+   TLB, else host_walk (a host TLB miss inserts the translation at once: the
+   host walk touches other structures only). */
+TLB_AI uint64_t host_translate(struct mmu *m, uint64_t gpa, const struct mshape S)
+{
+	uint64_t hv = gpa >> m->host_shift;
+	if (s_access(&m->htlb, hv, hv, S.htlb)) {
+		m->fast.stats[MMU_ST_HOST_TLB_HIT]++;
+		return 0;
+	}
+	return host_walk(m, gpa);
 }
 
 /*
@@ -537,6 +550,15 @@ TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_
 	return 0;
 }
 
+/* walk_level for the levels above the PDPT (PML4, PML5), out of line and not
+   specialised: they are walked only after a PDPTE-cache miss. */
+static int walk_upper(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_t *frame,
+		      uint64_t *c, enum pg_size *sz, uint32_t *val)
+{
+	static const struct mshape dyn = SHAPE_DYN;
+	return walk_level(m, va, is_write, lvl, frame, c, sz, val, (int)m->cfg.nested, dyn);
+}
+
 /*
  * Walk the table for va. On MMU_OK *sz and *val describe the leaf (A and, for
  * writes, D now set). Adds the walk's cycles to *cyc.
@@ -569,11 +591,10 @@ TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg
 	int r = 0;
 	switch (lvl) {
 	case MMU_PML5E:
-		if ((r = LEVEL(MMU_PML5E)))
-			break;
-		__attribute__((fallthrough));
-	case MMU_PML4E:
-		if ((r = LEVEL(MMU_PML4E)))
+	case MMU_PML4E:                 /* a PDPTE-cache miss: not specialised */
+		for (; lvl > MMU_PDPTE && !r; lvl--)
+			r = walk_upper(m, va, is_write, lvl, &frame, &c, sz, val);
+		if (r)
 			break;
 		__attribute__((fallthrough));
 	case MMU_PDPTE:
@@ -772,26 +793,25 @@ out:
 	return res;
 }
 
-/* The instances: generic, and the shapes of the stock profiles' geometries
-   (sim/profiles: intel-server; vm-host; host-vm as calibrated here) and of
-   mmu_config_default_intel, native and nested (the sim-mmu benchmark).
-   SHAPE(L1_ name, STLB, walk cache, host TLB, host PWC, nested): 4 levels, the
-   1G STLB and the paging-structure caches of mmu_config_default_intel. */
-#define SHAPE(L1, STLB, WC, HTLB, HPWC, NESTED)                                         \
+/* The instances: generic, and the shapes of the stock profiles intel-server
+   and vm-host (sim/profiles) and of mmu_config_default_intel (the sim-mmu
+   benchmark). Every instance inlines some twenty structure operations; more
+   shapes cost compile time (minutes under clang's sanitizers), not speed.
+   SHAPE(L1_ name, STLB, walk cache, host TLB, nested): 4 levels, the 1G STLB
+   and the paging-structure caches of mmu_config_default_intel. */
+#define SHAPE(L1, STLB, WC, HTLB, NESTED)                                               \
 	{ .l1 = L1_##L1, .stlb = STLB, .stlb1g = TS(PLRU, 8),                           \
 	  .pwc = { TS_NONE, TS(AGE, 32), TS(PERM, 4), TS(PERM, 2), TS_NONE }, .wc = WC,   \
-	  .htlb = HTLB, .hpwc = HPWC, .nested = NESTED, .levels = 4 }
+	  .htlb = HTLB, .nested = NESTED, .levels = 4 }
 #define L1_INTEL { TS(PERM, 4), TS(PERM, 4), TS(PERM, 8) }
 #define L1_VM { TS(LIST, 64), TS(LIST, 64), TS(LIST, 64) }
 static const struct mshape shapes[] = {
-	{ .l1 = { TS_DYN, TS_DYN, TS_DYN }, .stlb = TS_DYN, .stlb1g = TS_DYN,
-	  .pwc = { TS_DYN, TS_DYN, TS_DYN, TS_DYN, TS_DYN }, .wc = TS_DYN, .htlb = TS_DYN,
-	  .hpwc = TS_DYN, .nested = -1, .levels = 0 },
-	SHAPE(INTEL, TS(PLRU, 16), TS(AGE, 20), TS_NONE, TS_NONE, 0),         /* intel-server */
-	SHAPE(VM, TS(PLRU, 16), TS(PERM, 8), TS(PERM, 8), TS(AGE, 32), 1),    /* vm-host */
-	SHAPE(VM, TS(PLRU, 8), TS(PERM, 8), TS(PERM, 8), TS(AGE, 32), 1),     /* host-vm */
-	SHAPE(INTEL, TS(PLRU, 16), TS(PERM, 8), TS_NONE, TS_NONE, 0),         /* default */
-	SHAPE(INTEL, TS(PLRU, 16), TS(PERM, 8), TS(PERM, 8), TS(AGE, 32), 1), /* nested */
+	SHAPE_DYN,
+#ifndef MMU_GENERIC_ONLY   /* fuzz builds: they fuzz the parsers, not the MMU */
+	SHAPE(INTEL, TS(PLRU, 16), TS(AGE, 20), TS_NONE, 0),       /* intel-server */
+	SHAPE(VM, TS(PLRU, 16), TS(PERM, 8), TS(PERM, 8), 1),      /* vm-host */
+	SHAPE(INTEL, TS(PLRU, 16), TS(PERM, 8), TS_NONE, 0),       /* default */
+#endif
 };
 #undef SHAPE
 #undef L1_INTEL
@@ -803,14 +823,17 @@ static const struct mshape shapes[] = {
 		return access_slow(m, va, is_write, cycles, shapes[N]);                 \
 	}
 SLOW_INSTANCE(0)
+#ifndef MMU_GENERIC_ONLY
 SLOW_INSTANCE(1)
 SLOW_INSTANCE(2)
 SLOW_INSTANCE(3)
-SLOW_INSTANCE(4)
-SLOW_INSTANCE(5)
+#endif
 #undef SLOW_INSTANCE
 static int (*const slow_fn[])(struct mmu *, uint64_t, int, uint64_t *) = {
-	slow_0, slow_1, slow_2, slow_3, slow_4, slow_5,
+	slow_0,
+#ifndef MMU_GENERIC_ONLY
+	slow_1, slow_2, slow_3,
+#endif
 };
 _Static_assert(sizeof(slow_fn) / sizeof(slow_fn[0]) == sizeof(shapes) / sizeof(shapes[0]),
 	       "mmu: one instance per shape");
@@ -833,8 +856,7 @@ static int shape_of(const struct mmu *m)
 		const struct mshape *S = &shapes[i];
 		int ok = S->nested == (int)m->cfg.nested && S->levels == m->cfg.levels &&
 			 spec_fits(&m->stlb, S->stlb) && spec_fits(&m->stlb1g, S->stlb1g) &&
-			 spec_fits(&m->wc, S->wc) && spec_fits(&m->htlb, S->htlb) &&
-			 spec_fits(&m->hpwc, S->hpwc);
+			 spec_fits(&m->wc, S->wc) && spec_fits(&m->htlb, S->htlb);
 		for (int s = 0; s < PG__COUNT; s++)
 			ok = ok && spec_fits(&m->l1[s], S->l1[s]);
 		for (int l = 0; l < MMU_LVL__COUNT; l++)

@@ -344,21 +344,20 @@ static void test_prefetch_neutral(void)
 	       (unsigned long long)st[0][MMU_ST_PT_FREE]);
 }
 
-/* The stock profiles' geometries get a specialised slow path, and it gives
-   the generic path's statistics for a mixed sequence (4K/2M/1G leaves, reads
-   and writes, protect, unmap, flushes). */
+/* The stock profiles' geometries (intel-server, vm-host) and
+   mmu_config_default_intel get a specialised slow path, and it gives the
+   generic path's statistics for a mixed sequence (4K/2M/1G leaves, reads
+   and writes, protect, unmap, flushes); other geometries (host-vm here) take
+   the generic path. */
 static void test_shapes(void)
 {
-	static const char *const name[] = { "intel-server", "vm-host", "host-vm", "default",
-					    "default nested" };
-	for (int k = 0; k < 5; k++) {
+	static const char *const name[] = { "intel-server", "vm-host", "host-vm", "default" };
+	for (int k = 0; k < 4; k++) {
 		struct mmu_config c;
 		char err[128];
 		int ok = 1;
 		mmu_config_default_intel(&c);
-		if (k == 4)                     /* 3, 4: mmu_config_default_intel as it is */
-			mmu_config_nested(&c);
-		if (k < 3)
+		if (k < 3)                      /* 3: mmu_config_default_intel as it is */
 			ok = !mmu_config_set(&c, "walk_cache.entries", k ? "8192" : "20480", err,
 					     sizeof(err)) &&
 			     !mmu_config_set(&c, "walk_cache.ways", k ? "8" : "20", err, sizeof(err));
@@ -410,9 +409,9 @@ static void test_shapes(void)
 				st[g][i] = mmu_stat(m, i);
 			mmu_destroy(m);
 		}
-		tap_ok(ok && shape > 0 && memcmp(st[0], st[1], sizeof(st[0])) == 0 && cyc[0] == cyc[1] &&
-		       st[0][MMU_ST_STLB_MISS] > 10000,
-		       "%s geometry: specialised path %d, same statistics as the generic one "
+		tap_ok(ok && (k == 2 ? shape == 0 : shape > 0) && memcmp(st[0], st[1], sizeof(st[0])) == 0 &&
+		       cyc[0] == cyc[1] && st[0][MMU_ST_STLB_MISS] > 10000,
+		       "%s geometry: path %d (0: generic), same statistics as the generic one "
 		       "(%llu walks, %llu cycles)", name[k], shape,
 		       (unsigned long long)st[0][MMU_ST_STLB_MISS], (unsigned long long)cyc[0]);
 	}
