@@ -438,17 +438,15 @@ TLB_AI int s_insert(struct tlb *t, uint64_t key, uint64_t index, uint32_t val,
 	return tlb_insert_kw(t, key, index, val, evicted, s.k, s.w, 1);
 }
 
-/* s_insert of key (= index) into t[i] of n, i known only at run time: the
-   switch makes each call's spec a constant of the shape. */
-TLB_AI void s_insert_nth(struct tlb *t, const struct tspec *sp, int n, int i, uint64_t key,
-			 uint32_t val)
+/* s_insert of key (= index) into the L1 of size i, i known only at run time:
+   the switch makes each call's spec a constant of the shape. */
+TLB_AI void s_insert_l1(struct tlb *l1, const struct tspec *sp, enum pg_size i, uint64_t key,
+			uint32_t val)
 {
 	switch (i) {
-	case 0: s_insert(&t[0], key, key, val, NULL, sp[0]); break;
-	case 1: s_insert(&t[1], key, key, val, NULL, sp[1]); break;
-	case 2: s_insert(&t[2], key, key, val, NULL, sp[2]); break;
-	case 3: if (n > 3) s_insert(&t[3], key, key, val, NULL, sp[3]); break;
-	default: if (n > 4) s_insert(&t[4], key, key, val, NULL, sp[4]); break;
+	case PG_4K: s_insert(&l1[PG_4K], key, key, val, NULL, sp[PG_4K]); break;
+	case PG_2M: s_insert(&l1[PG_2M], key, key, val, NULL, sp[PG_2M]); break;
+	default: s_insert(&l1[PG_1G], key, key, val, NULL, sp[PG_1G]); break;
 	}
 }
 
@@ -718,7 +716,7 @@ static inline void set_last(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_
 TLB_AI void l1_fill(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_t val,
 		    const struct mshape S)
 {
-	s_insert_nth(m->l1, S.l1, PG__COUNT, s, vpn, val);
+	s_insert_l1(m->l1, S.l1, s, vpn, val);
 	set_last(m, s, vpn, val);
 }
 
