@@ -87,7 +87,7 @@ static size_t lru_drop(struct tlb *t, unsigned set, unsigned way)
 		return base + way;
 	}
 	if (t->kind == TLB_K_AGE) {             /* older ways get younger by one */
-		int8_t *age = (int8_t *)tlb_age_set(t, set, t->ways) + tlb_age_lw(t->ways);
+		int8_t *age = tlb_age_ages(tlb_age_set(t, set, t->ways), t->ways);
 		int8_t a = age[way];
 		for (unsigned w = 0; w < t->ways; w++)
 			age[w] = (int8_t)(age[w] - (age[w] > a));
@@ -280,9 +280,9 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 	t->tree = calloc(t->sets, sizeof(*t->tree));
 	if (t->kind == TLB_K_PERM)
 		t->order = calloc(t->sets, sizeof(*t->order));
-	if (t->kind == TLB_K_AGE && (t->line = aligned_alloc(64, (size_t)t->sets * 2 *
-							     tlb_age_lw(t->ways))))
-		memset(t->line, 0, (size_t)t->sets * 2 * tlb_age_lw(t->ways));
+	size_t line_bytes = (size_t)t->sets * 2 * tlb_age_lw(t->ways);
+	if (t->kind == TLB_K_AGE && (t->line = aligned_alloc(64, line_bytes)))
+		memset(t->line, 0, line_bytes);
 	if (!t->key || !t->val || !t->tag || !t->tree || (t->kind == TLB_K_PERM && !t->order) ||
 	    (t->kind == TLB_K_AGE && !t->line))
 		goto nomem;
@@ -354,10 +354,7 @@ size_t tlb_insert_other(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
 		*evicted = ev;
 	t->key[slot] = key;
 	t->val[slot] = val;
-	if (t->kind == TLB_K_AGE)
-		tlb_age_set(t, set, t->ways)[way] = tlb_tag(key);
-	else
-		t->tag[slot] = tlb_tag(key);
+	tlb_set_tags(t, set, t->kind, t->ways)[way] = tlb_tag(key);
 	if (t->hbits)
 		tlb_hash_add(t, key, (uint32_t)slot);
 	return t->pol->touch(t, set, way);
@@ -395,7 +392,7 @@ void tlb_flush(struct tlb *t)
 			t->order[s] = (id4 & t->p4.full) | ~t->p4.full;
 		if (t->line) {                  /* AGE: way w has age w, unused lanes 127 */
 			unsigned lw = tlb_age_lw(t->ways);
-			int8_t *age = (int8_t *)tlb_age_set(t, s, t->ways) + lw;
+			int8_t *age = tlb_age_ages(tlb_age_set(t, s, t->ways), t->ways);
 			for (unsigned w = 0; w < lw; w++)
 				age[w] = (int8_t)(w < t->ways ? w : 127);
 		}

@@ -23,11 +23,11 @@
  *   TLB_K_AGE    "lru", 17 to 32 ways: each set is one 64-byte block of lw
  *                bytes of tags then lw bytes of ages (lw = ways rounded up to
  *                16), so a lookup and its update read one host cache line
- *                besides the key. age[w] is way w's
- *                recency position (0 = most recent; invalid ways hold the
- *                highest, unused lanes 127); a touch ages the younger ways by
- *                one and zeroes its own (16 lanes per SSE2 step), the victim
- *                is the way of age ways-1.
+ *                besides the key. age[w] is way w's recency position (0 =
+ *                most recent; invalid ways hold the highest, unused lanes
+ *                127); a touch ages the younger ways by one and zeroes its
+ *                own (16 lanes per SSE2 step), the victim is the way of age
+ *                ways-1.
  *   TLB_K_MTF    "lru", not hashed, more ways: each set kept in recency order
  *                (keys move: a hit moves its key to the front, an insert
  *                shifts the set down one and drops the last way). A slot
@@ -140,11 +140,23 @@ static inline unsigned tlb_set(const struct tlb *t, uint64_t index)
 	return t->sets_pow2 ? (unsigned)(index & t->set_mask) : (unsigned)(index % t->sets);
 }
 
-/* AGE: lanes per half of a set's block (ways rounded up to 16), and the block. */
+/* AGE: lanes per half of a set's block (ways rounded up to 16), the block
+   (its tags first), and the block's ages. */
 static inline unsigned tlb_age_lw(unsigned W) { return (W + 15) & ~15u; }
 static inline uint8_t *tlb_age_set(const struct tlb *t, unsigned set, unsigned W)
 {
 	return t->line + (size_t)set * 2 * tlb_age_lw(W);
+}
+static inline int8_t *tlb_age_ages(uint8_t *blk, unsigned W)
+{
+	return (int8_t *)(blk + tlb_age_lw(W));
+}
+
+/* The tags of a set (not hashed): in its AGE block, else in t->tag. */
+static inline uint8_t *tlb_set_tags(const struct tlb *t, unsigned set, enum tlb_kind K,
+				    unsigned W)
+{
+	return K == TLB_K_AGE ? tlb_age_set(t, set, W) : t->tag + (size_t)set * W;
 }
 
 static inline uint32_t tlb_hpos(const struct tlb *t, uint64_t key)
@@ -247,9 +259,7 @@ TLB_AI int tlb_where_kw(const struct tlb *t, uint64_t key, uint64_t index, unsig
 		return tlb_hash_find(t, key);
 	}
 	*set = P2 ? (unsigned)(index & t->set_mask) : tlb_set(t, index);
-	size_t base = (size_t)*set * W;
-	const uint8_t *tag = K == TLB_K_AGE ? tlb_age_set(t, *set, W) : t->tag + base;
-	return tlb_find_n(tag, t->key + base, W, key);
+	return tlb_find_n(tlb_set_tags(t, *set, K, W), t->key + (size_t)*set * W, W, key);
 }
 
 static inline int tlb_where(const struct tlb *t, uint64_t key, uint64_t index, unsigned *set)
@@ -258,47 +268,45 @@ static inline int tlb_where(const struct tlb *t, uint64_t key, uint64_t index, u
 }
 
 /*
- * PERM: a set's recency order as fields of B bits (way numbers; position 0 =
- * least significant field). Operations on an order word o of type T, with
- * ones = 1 in every field and lo = the low B-1 bits of every field; fields
+ * PERM: a set's recency order as 4-bit fields of a 64-bit word (way numbers;
+ * position 0 = least significant field). Operations on an order word o, with
+ * ones = 1 in every field and lo = the low 3 bits of every field; fields
  * past the last way hold all ones (never a way number), and so do the bits
- * above the last field. TLB_K_PERM uses 4-bit fields in 64 bits.
+ * above the last field.
  *  pos:    position of way (present exactly once): the field equal to way,
  *          found by the exact zero-field test on o ^ (way * ones).
  *  front:  the way at position p moves to position 0, those before it back one.
  *  rotate: the way at position last moves to position 0 (an insert).
  *  back:   the way at position p moves to position last (an invalidation).
  */
-static inline unsigned tlb_ctz64(uint64_t z) { return (unsigned)__builtin_ctzll(z); }
-
-#define TLB_PERM_OPS(SFX, T, B, CTZ)                                                   \
-static inline unsigned tlb_perm##SFX##_pos(T o, unsigned way, T ones, T lo)            \
-{                                                                                      \
-	T x = o ^ (T)way * ones;                                                       \
-	return CTZ(~(((x & lo) + lo) | x | lo)) / (B);                                 \
-}                                                                                      \
-static inline T tlb_perm##SFX##_front(T o, unsigned p, unsigned way)                   \
-{                                                                                      \
-	T below = ((T)1 << (B) * p) - 1, field = (T)((1u << (B)) - 1) << (B) * p;      \
-	return (o & ~(below | field)) | (o & below) << (B) | way;                      \
-}                                                                                      \
-static inline T tlb_perm##SFX##_rotate(T o, unsigned last, T full)                     \
-{                                                                                      \
-	T v = (o >> (B) * last) & ((1u << (B)) - 1);                                   \
-	return (((o << (B)) | v) & full) | ~full;                                      \
-}                                                                                      \
-static inline T tlb_perm##SFX##_back(T o, unsigned p, unsigned last, unsigned way,     \
-				     T full)                                           \
-{                                                                                      \
-	if (p == last)                                                                 \
-		return o;                                                              \
-	T below = ((T)1 << (B) * p) - 1;                                               \
-	o = (o & below) | (o >> (B) * (p + 1)) << (B) * p;                             \
-	o = (o & ~((T)((1u << (B)) - 1) << (B) * last)) | (T)way << (B) * last;        \
-	return (o & full) | ~full;                                                     \
+static inline unsigned tlb_perm4_pos(uint64_t o, unsigned way, uint64_t ones, uint64_t lo)
+{
+	uint64_t x = o ^ (uint64_t)way * ones;
+	return (unsigned)__builtin_ctzll(~(((x & lo) + lo) | x | lo)) / 4;
 }
-TLB_PERM_OPS(4, uint64_t, 4, tlb_ctz64)
-#undef TLB_PERM_OPS
+
+static inline uint64_t tlb_perm4_front(uint64_t o, unsigned p, unsigned way)
+{
+	uint64_t below = (UINT64_C(1) << 4 * p) - 1, field = UINT64_C(15) << 4 * p;
+	return (o & ~(below | field)) | (o & below) << 4 | way;
+}
+
+static inline uint64_t tlb_perm4_rotate(uint64_t o, unsigned last, uint64_t full)
+{
+	uint64_t v = (o >> 4 * last) & 15;
+	return (((o << 4) | v) & full) | ~full;
+}
+
+static inline uint64_t tlb_perm4_back(uint64_t o, unsigned p, unsigned last, unsigned way,
+				      uint64_t full)
+{
+	if (p == last)
+		return o;
+	uint64_t below = (UINT64_C(1) << 4 * p) - 1;
+	o = (o & below) | (o >> 4 * (p + 1)) << 4 * p;
+	o = (o & ~(UINT64_C(15) << 4 * last)) | (uint64_t)way << 4 * last;
+	return (o & full) | ~full;
+}
 
 /* PERM: way moves to the front (positions before it move back one). */
 static inline void tlb_perm_touch(struct tlb *t, unsigned set, unsigned way)
@@ -317,12 +325,12 @@ static inline unsigned tlb_perm_victim(const struct tlb *t, unsigned set, unsign
 /* AGE: way (of age a) becomes age 0, the ways younger than a age by one. */
 TLB_AI void tlb_age_touch(uint8_t *blk, unsigned way, unsigned W)
 {
-	const unsigned lw = tlb_age_lw(W);
-	int8_t *age = (int8_t *)(blk + lw);
+	int8_t *age = tlb_age_ages(blk, W);
 	int8_t a = age[way];
 	if (a == 0)
 		return;
 #ifdef TLB_SSE2
+	const unsigned lw = tlb_age_lw(W);
 	const __m128i av = _mm_set1_epi8(a);
 	for (unsigned h = 0; h < lw; h += 16) {        /* way is the only one of age a */
 		__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + h));
@@ -338,11 +346,11 @@ TLB_AI void tlb_age_touch(uint8_t *blk, unsigned way, unsigned W)
 }
 
 /* AGE: the way of age W-1 (invalid if any, else the LRU). */
-TLB_AI unsigned tlb_age_victim(const uint8_t *blk, unsigned W)
+TLB_AI unsigned tlb_age_victim(uint8_t *blk, unsigned W)
 {
-	const unsigned lw = tlb_age_lw(W);
-	const int8_t *age = (const int8_t *)(blk + lw);
+	const int8_t *age = tlb_age_ages(blk, W);
 #ifdef TLB_SSE2
+	const unsigned lw = tlb_age_lw(W);
 	const __m128i last = _mm_set1_epi8((char)(W - 1));
 	for (unsigned h = 0; h + 16 < lw; h += 16) {
 		__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + h));
@@ -472,7 +480,6 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 {
 	size_t base = (size_t)set * W, slot;
 	uint64_t ev;
-	uint8_t *tagp = NULL;
 	if (K == TLB_K_PERM) {
 		slot = base + tlb_perm_victim(t, set, W);  /* invalid if any, else LRU */
 		ev = t->key[slot];
@@ -483,7 +490,6 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 		slot = base + way;
 		ev = t->key[slot];
 		tlb_age_touch(blk, way, W);
-		tagp = blk + way;
 	} else if (K == TLB_K_MTF) {
 		slot = base;
 		ev = t->key[base + W - 1];              /* last: invalid if any, else LRU */
@@ -516,7 +522,7 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 	t->nvalid += ev == TLB_NOKEY;
 	t->key[slot] = key;
 	t->val[slot] = val;
-	*(K == TLB_K_AGE ? tagp : &t->tag[slot]) = tlb_tag(key);
+	tlb_set_tags(t, set, K, W)[slot - base] = tlb_tag(key);
 	if (evicted)
 		*evicted = ev;
 	return slot;
@@ -586,9 +592,8 @@ static inline void tlb_prefetch(const struct tlb *t, uint64_t index)
 	if (t->entries == 0 || t->hbits)
 		return;
 	unsigned set = tlb_set(t, index);
-	size_t base = (size_t)set * t->ways;
-	__builtin_prefetch(t->kind == TLB_K_AGE ? tlb_age_set(t, set, t->ways) : t->tag + base);
-	__builtin_prefetch(t->key + base);
+	__builtin_prefetch(tlb_set_tags(t, set, t->kind, t->ways));
+	__builtin_prefetch(t->key + (size_t)set * t->ways);
 }
 
 #endif /* SIM_MMU_TLB_H */
