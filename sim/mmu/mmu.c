@@ -416,6 +416,7 @@ struct mshape {
 	{ .l1 = { TS_DYN, TS_DYN, TS_DYN }, .stlb = TS_DYN, .stlb1g = TS_DYN,               \
 	  .pwc = { TS_DYN, TS_DYN, TS_DYN, TS_DYN, TS_DYN }, .wc = TS_DYN, .htlb = TS_DYN,  \
 	  .nested = -1, .levels = 0 }
+static const struct mshape shape_dyn = SHAPE_DYN;  /* the generic instance's */
 
 TLB_AI int s_lookup(struct tlb *t, uint64_t key, uint64_t index, struct tspec s)
 {
@@ -479,7 +480,6 @@ TLB_AI uint32_t ref_cost(struct mmu *m, uint64_t pa, uint32_t fixed, const struc
    it into every guest level of every specialised path multiplied the code. */
 static uint64_t host_walk(struct mmu *m, uint64_t gpa)
 {
-	static const struct mshape dyn = SHAPE_DYN;
 	uint64_t *st = m->fast.stats;
 	st[MMU_ST_HOST_TLB_MISS]++;
 	unsigned leaf = (unsigned)m->cfg.host_page;
@@ -491,7 +491,7 @@ static uint64_t host_walk(struct mmu *m, uint64_t gpa)
 	for (int l = (int)start; l >= (int)leaf; l--) {
 		uint64_t pa = HOST_PT_BASE | (uint64_t)l << 56 |
 			      (gpa >> PT_SHIFT(l + 1)) << 12 | ((gpa >> PT_SHIFT(l)) & 511) * 8;
-		cyc += ref_cost(m, pa, m->cfg.lat_host_ref, dyn);
+		cyc += ref_cost(m, pa, m->cfg.lat_host_ref, shape_dyn);
 		st[MMU_ST_WALK_HOST_REFS]++;
 	}
 	return cyc;
@@ -553,8 +553,7 @@ TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_
 static int walk_upper(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_t *frame,
 		      uint64_t *c, enum pg_size *sz, uint32_t *val)
 {
-	static const struct mshape dyn = SHAPE_DYN;
-	return walk_level(m, va, is_write, lvl, frame, c, sz, val, (int)m->cfg.nested, dyn);
+	return walk_level(m, va, is_write, lvl, frame, c, sz, val, (int)m->cfg.nested, shape_dyn);
 }
 
 /*
@@ -620,55 +619,26 @@ TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg
 
 static inline uint64_t stlb_key(enum pg_size s, uint64_t vpn) { return vpn << 1 | (s == PG_2M); }
 
-/* The STLB slot (and its structure) translating va, without touching; -1 when none. */
-static int stlb_find(struct mmu *m, uint64_t va, struct tlb **t, enum pg_size *sz)
+/* The STLB slot (and its structure) translating va, touched when touch is
+   set; -1 when none. */
+TLB_AI int stlb_find(struct mmu *m, uint64_t va, int touch, struct tlb **t, enum pg_size *sz,
+		     const struct mshape S)
 {
-	static const enum pg_size order[2] = { PG_4K, PG_2M };
-	for (int i = 0; i < (m->stlb_n2m ? 2 : 1); i++) {
-		uint64_t vpn = va >> pg_shift[order[i]];
-		int slot = tlb_probe(&m->stlb, stlb_key(order[i], vpn), vpn);
-		if (slot >= 0) {
-			*t = &m->stlb;
-			*sz = order[i];
-			return slot;
-		}
-	}
-	uint64_t v1 = va >> 30;
-	int slot = tlb_probe(&m->stlb1g, v1, v1);
-	if (slot >= 0) {
-		*t = &m->stlb1g;
-		*sz = PG_1G;
-	}
-	return slot;
-}
-
-/* stlb_find's lookup: the slot found is touched. */
-TLB_AI int stlb_lookup(struct mmu *m, uint64_t va, struct tlb **t, enum pg_size *sz,
-		       const struct mshape S)
-{
-	uint64_t v4 = va >> 12;
-	int slot = s_lookup(&m->stlb, stlb_key(PG_4K, v4), v4, S.stlb);
-	if (slot >= 0) {
+#define FIND(T, KEY, VPN, SPEC) (touch ? s_lookup(T, KEY, VPN, SPEC) : tlb_probe(T, KEY, VPN))
+	uint64_t v4 = va >> 12, v2 = va >> 21, v1 = va >> 30;
+	int slot;
+	if ((slot = FIND(&m->stlb, stlb_key(PG_4K, v4), v4, S.stlb)) >= 0) {
 		*t = &m->stlb;
 		*sz = PG_4K;
-		return slot;
-	}
-	if (m->stlb_n2m) {
-		uint64_t v2 = va >> 21;
-		slot = s_lookup(&m->stlb, stlb_key(PG_2M, v2), v2, S.stlb);
-		if (slot >= 0) {
-			*t = &m->stlb;
-			*sz = PG_2M;
-			return slot;
-		}
-	}
-	uint64_t v1 = va >> 30;
-	slot = s_lookup(&m->stlb1g, v1, v1, S.stlb1g);
-	if (slot >= 0) {
+	} else if (m->stlb_n2m && (slot = FIND(&m->stlb, stlb_key(PG_2M, v2), v2, S.stlb)) >= 0) {
+		*t = &m->stlb;
+		*sz = PG_2M;
+	} else if ((slot = FIND(&m->stlb1g, v1, v1, S.stlb1g)) >= 0) {
 		*t = &m->stlb1g;
 		*sz = PG_1G;
 	}
 	return slot;
+#undef FIND
 }
 
 /* A write through a writable clean entry: set D in the PTE and in the TLB copies. */
@@ -685,7 +655,7 @@ static void dirty_assist(struct mmu *m, uint64_t va)
 	}
 	struct tlb *t;
 	enum pg_size sz;
-	int slot = stlb_find(m, va, &t, &sz);
+	int slot = stlb_find(m, va, 0, &t, &sz, shape_dyn);
 	if (slot >= 0)
 		t->val[slot] |= V_D;
 	m->fast.stats[MMU_ST_DIRTY_ASSIST]++;
@@ -757,7 +727,7 @@ TLB_AI int access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycle
 	cyc += m->cfg.lat_stlb_hit;
 	struct tlb *t;
 	enum pg_size sz;
-	int slot = stlb_lookup(m, va, &t, &sz, S);
+	int slot = stlb_find(m, va, 1, &t, &sz, S);
 	if (slot >= 0) {
 		uint32_t val = t->val[slot];
 		if (!is_write || (val & V_W)) {
