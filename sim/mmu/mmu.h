@@ -163,7 +163,6 @@ struct mmu_fast {
 					      configuration (mmu.c: shapes) */
 };
 
-
 /* Fill cfg with a current Intel server core (Ice Lake-SP figures; sources in mmu.c). */
 void mmu_config_default_intel(struct mmu_config *cfg);
 /* Switch cfg to a nested guest (EPT, host 4-level, 2 MiB host pages by default). */
