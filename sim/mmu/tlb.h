@@ -211,6 +211,19 @@ static inline int tlb_find_n(const uint8_t *tag, const uint64_t *key, unsigned w
 			     uint64_t k)
 {
 	uint8_t tg = tlb_tag(k);
+	if (ways <= 32) {      /* one mask for the whole set: no branch on which half */
+		uint32_t m = tlb_tag_match16(tag, tg);
+		if (ways > 16)
+			m |= tlb_tag_match16(tag + 16, tg) << 16;
+		if (ways < 32)
+			m &= (UINT32_C(1) << ways) - 1;
+		for (; m; m &= m - 1) {
+			unsigned w = (unsigned)__builtin_ctz(m);
+			if (key[w] == k)
+				return (int)w;
+		}
+		return -1;
+	}
 	for (unsigned w0 = 0; w0 < ways; w0 += 16) {
 		uint32_t m = tlb_tag_match16(tag + w0, tg);
 		if (ways - w0 < 16)
@@ -352,6 +365,13 @@ TLB_AI unsigned tlb_age_victim(uint8_t *blk, unsigned W)
 #ifdef TLB_SSE2
 	const unsigned lw = tlb_age_lw(W);
 	const __m128i last = _mm_set1_epi8((char)(W - 1));
+	if (lw == 32) {        /* both halves at once: no branch on which holds it */
+		__m128i v0 = _mm_load_si128((const __m128i *)(const void *)age);
+		__m128i v1 = _mm_load_si128((const __m128i *)(const void *)(age + 16));
+		uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, last)) |
+			     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, last)) << 16;
+		return (unsigned)__builtin_ctz(m);
+	}
 	for (unsigned h = 0; h + 16 < lw; h += 16) {
 		__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + h));
 		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, last));
