@@ -402,6 +402,8 @@ struct tspec {
 	int dyn;          /* 1: read the structure (t->impl); 0: the constants below */
 	enum tlb_kind k;  /* representation (tlb.h) */
 	unsigned w;       /* ways; 0: structure absent (entries 0) */
+	int memo;         /* 1: try the set's most recently used way first (tlb_mru_slot:
+			     for structures whose hits mostly repeat it) */
 };
 struct mshape {
 	struct tspec l1[PG__COUNT], stlb, stlb1g, pwc[MMU_LVL__COUNT], wc, htlb;
@@ -409,9 +411,10 @@ struct mshape {
 	unsigned levels;  /* 0: read cfg.levels */
 };
 
-#define TS_DYN { 1, TLB_K_NONE, 0 }
-#define TS_NONE { 0, TLB_K_NONE, 0 }
-#define TS(K, W) { 0, TLB_K_##K, W }
+#define TS_DYN { 1, TLB_K_NONE, 0, 0 }
+#define TS_NONE { 0, TLB_K_NONE, 0, 0 }
+#define TS(K, W) { 0, TLB_K_##K, W, 0 }
+#define TS_MEMO(K, W) { 0, TLB_K_##K, W, 1 }
 #define SHAPE_DYN                                                                       \
 	{ .l1 = { TS_DYN, TS_DYN, TS_DYN }, .stlb = TS_DYN, .stlb1g = TS_DYN,               \
 	  .pwc = { TS_DYN, TS_DYN, TS_DYN, TS_DYN, TS_DYN }, .wc = TS_DYN, .htlb = TS_DYN,  \
@@ -424,6 +427,11 @@ TLB_AI int s_lookup(struct tlb *t, uint64_t key, uint64_t index, struct tspec s)
 		return tlb_lookup(t, key, index);
 	if (s.w == 0 || t->nvalid == 0)
 		return -1;
+	if (s.memo) {
+		int slot = tlb_mru_slot(t, key, index, s.k, s.w);
+		if (slot >= 0)
+			return slot;
+	}
 	return tlb_lookup_kw(t, key, index, s.k, s.w, 1);
 }
 
@@ -457,6 +465,8 @@ TLB_AI int s_access(struct tlb *t, uint64_t key, uint64_t index, struct tspec s)
 		return tlb_access(t, key, index, 0);
 	if (s.w == 0)
 		return 0;
+	if (s.memo && tlb_mru_slot(t, key, index, s.k, s.w) >= 0)
+		return 1;
 	return tlb_access_kw(t, key, index, 0, s.k, s.w, 1);
 }
 
@@ -769,16 +779,16 @@ out:
    and the paging-structure caches of mmu_config_default_intel. */
 #define SHAPE(L1, STLB, WC, HTLB, NESTED)                                               \
 	{ .l1 = L1_##L1, .stlb = STLB, .stlb1g = TS(PLRU, 8),                           \
-	  .pwc = { TS_NONE, TS(AGE, 32), TS(PERM, 4), TS(PERM, 2), TS_NONE }, .wc = WC,   \
+	  .pwc = { TS_NONE, TS(AGE, 32), TS_MEMO(PERM, 4), TS(PERM, 2), TS_NONE }, .wc = WC, \
 	  .htlb = HTLB, .nested = NESTED, .levels = 4 }
 #define L1_INTEL { TS(PERM, 4), TS(PERM, 4), TS(PERM, 8) }
 #define L1_VM { TS(LIST, 64), TS(LIST, 64), TS(LIST, 64) }
 static const struct mshape shapes[] = {
 	SHAPE_DYN,
 #ifndef MMU_GENERIC_ONLY   /* fuzz builds: they fuzz the parsers, not the MMU */
-	SHAPE(INTEL, TS(PLRU, 16), TS(AGE, 20), TS_NONE, 0),       /* intel-server */
-	SHAPE(VM, TS(PLRU, 16), TS(PERM, 8), TS(PERM, 8), 1),      /* vm-host */
-	SHAPE(INTEL, TS(PLRU, 16), TS(PERM, 8), TS_NONE, 0),       /* default */
+	SHAPE(INTEL, TS(PLRU, 16), TS_MEMO(AGE, 20), TS_NONE, 0),       /* intel-server */
+	SHAPE(VM, TS(PLRU, 16), TS_MEMO(PERM, 8), TS_MEMO(PERM, 8), 1), /* vm-host */
+	SHAPE(INTEL, TS(PLRU, 16), TS_MEMO(PERM, 8), TS_NONE, 0),       /* default */
 #endif
 };
 #undef SHAPE

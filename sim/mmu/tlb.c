@@ -107,6 +107,33 @@ static size_t lru_drop(struct tlb *t, unsigned set, unsigned way)
 
 /* ---- "plru" ----------------------------------------------------------------- */
 
+/* tlb_plru_top3[b]: node 0 (bit 0 of b) picks the half, its child (node 1
+   or 2) the quarter, that child's child (nodes 3..6) the eighth; a set bit
+   means the right side is older. Written out by the preprocessor. */
+#define PL_R0(b) ((b) & 1)
+#define PL_N1(b) (1 + PL_R0(b))
+#define PL_R1(b) (((b) >> PL_N1(b)) & 1)
+#define PL_R2(b) (((b) >> (2 * PL_N1(b) + 1 + PL_R1(b))) & 1)
+#define PL1(b) (uint8_t)(PL_R0(b) * 4 + PL_R1(b) * 2 + PL_R2(b))
+#define PL2(b) PL1(b), PL1(b + 1)
+#define PL4(b) PL2(b), PL2(b + 2)
+#define PL8(b) PL4(b), PL4(b + 4)
+#define PL16(b) PL8(b), PL8(b + 8)
+#define PL32(b) PL16(b), PL16(b + 16)
+#define PL64(b) PL32(b), PL32(b + 32)
+const uint8_t tlb_plru_top3[128] = { PL64(0), PL64(64) };
+#undef PL_R0
+#undef PL_N1
+#undef PL_R1
+#undef PL_R2
+#undef PL1
+#undef PL2
+#undef PL4
+#undef PL8
+#undef PL16
+#undef PL32
+#undef PL64
+
 /* Node bits a touch of each way writes: which nodes (pmask) and their new
    values (pbits), from the walk down the tree; computed once by tlb_init. */
 static void plru_paths(struct tlb *t)

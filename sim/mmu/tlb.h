@@ -340,6 +340,8 @@ TLB_AI void tlb_age_touch(uint8_t *blk, unsigned way, unsigned W)
 {
 	int8_t *age = tlb_age_ages(blk, W);
 	int8_t a = age[way];
+	if (W < tlb_age_lw(W))
+		blk[tlb_age_lw(W) - 1] = (uint8_t)way;  /* tlb_mru_way's note */
 	if (a == 0)
 		return;
 #ifdef TLB_SSE2
@@ -356,6 +358,35 @@ TLB_AI void tlb_age_touch(uint8_t *blk, unsigned way, unsigned W)
 		age[w] = (int8_t)(age[w] + (age[w] < a));
 	age[way] = 0;
 #endif
+}
+
+/*
+ * The way of a set most recently touched or filled, when the representation
+ * says it without a search: PERM, the front of the order; AGE with a spare
+ * tag lane (ways not a multiple of 16), the way each touch notes in the last
+ * lane. The note can be stale only by naming a way since invalidated, whose
+ * key is TLB_NOKEY. -1: not known.
+ */
+TLB_AI int tlb_mru_way(const struct tlb *t, unsigned set, enum tlb_kind K, unsigned W)
+{
+	if (K == TLB_K_PERM)
+		return (int)(t->order[set] & 15);
+	if (K == TLB_K_AGE && W < tlb_age_lw(W))
+		return tlb_age_set(t, set, W)[tlb_age_lw(W) - 1];
+	return -1;
+}
+
+/* Slot of key when it is in its set's most recently used way, else -1 (sets
+   a power of two). A hit there needs no touch: it changes no state. */
+TLB_AI int tlb_mru_slot(const struct tlb *t, uint64_t key, uint64_t index, enum tlb_kind K,
+			unsigned W)
+{
+	unsigned set = (unsigned)(index & t->set_mask);
+	int w = tlb_mru_way(t, set, K, W);
+	if (w < 0)
+		return -1;
+	size_t slot = (size_t)set * W + (unsigned)w;
+	return t->key[slot] == key ? (int)slot : -1;
 }
 
 /* AGE: the way of age W-1 (invalid if any, else the LRU). */
@@ -410,11 +441,22 @@ static inline void tlb_plru_touch(struct tlb *t, unsigned set, unsigned way)
 	t->tree[set] = (t->tree[set] & ~t->pmask[way]) | t->pbits[way];
 }
 
-/* PLRU victim: follow the node bits from the root to the older leaf. */
+/* PLRU: the subtree (0..7, left to right) the node bits 0..6 (the tree's top
+   three levels, nodes in heap order) lead to (tlb.c). */
+extern const uint8_t tlb_plru_top3[128];
+
+/* PLRU victim: follow the node bits from the root to the older leaf (the
+   top three levels in one table lookup). */
 TLB_AI unsigned tlb_plru_victim_w(const struct tlb *t, unsigned set, unsigned W)
 {
 	uint64_t bits = t->tree[set];
 	unsigned node = 0, lo = 0, n = W;
+	if (W >= 8) {
+		unsigned sub = tlb_plru_top3[bits & 127];
+		node = 7 + sub;
+		n = W / 8;
+		lo = sub * n;
+	}
 	while (n > 1) {
 		unsigned half = n / 2;
 		unsigned right = (unsigned)(bits >> node & 1);  /* right half is older */
