@@ -470,13 +470,18 @@ TLB_AI int s_access(struct tlb *t, uint64_t key, uint64_t index, struct tspec s)
 	return tlb_access_kw(t, key, index, 0, s.k, s.w, 1);
 }
 
-/* Cost of one reference to physical address pa (walk cache or fixed). */
-TLB_AI uint32_t ref_cost(struct mmu *m, uint64_t pa, uint32_t fixed, const struct mshape S)
+/* Cost of one reference to physical address pa (walk cache or fixed). hot:
+   the line is likely its set's most recent (upper table levels), so the
+   memo is worth a try; a random leaf line is not. */
+TLB_AI uint32_t ref_cost(struct mmu *m, uint64_t pa, uint32_t fixed, int hot,
+			 const struct mshape S)
 {
 	if (S.wc.dyn ? !m->walk_cache_on : S.wc.w == 0)
 		return fixed;
 	uint64_t line = pa >> 6;
-	if (s_access(&m->wc, line, line, S.wc)) {
+	struct tspec wc = S.wc;
+	wc.memo &= hot;
+	if (s_access(&m->wc, line, line, wc)) {
 		m->fast.stats[MMU_ST_WALK_CACHE_HIT]++;
 		return m->cfg.lat_walk_cache_hit;
 	}
@@ -501,7 +506,7 @@ static uint64_t host_walk(struct mmu *m, uint64_t gpa)
 	for (int l = (int)start; l >= (int)leaf; l--) {
 		uint64_t pa = HOST_PT_BASE | (uint64_t)l << 56 |
 			      (gpa >> PT_SHIFT(l + 1)) << 12 | ((gpa >> PT_SHIFT(l)) & 511) * 8;
-		cyc += ref_cost(m, pa, m->cfg.lat_host_ref, shape_dyn);
+		cyc += ref_cost(m, pa, m->cfg.lat_host_ref, 0, shape_dyn);
 		st[MMU_ST_WALK_HOST_REFS]++;
 	}
 	return cyc;
@@ -535,7 +540,7 @@ TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_
 	uint64_t pa = PT_TABLE_GPA + (uint64_t)*frame * 4096 + idx * 8;
 	if (nested)
 		*c += host_translate(m, pa, S);
-	*c += ref_cost(m, pa, m->cfg.lat_walk_ref[lvl], S);
+	*c += ref_cost(m, pa, m->cfg.lat_walk_ref[lvl], lvl > MMU_PTE, S);
 	m->fast.stats[MMU_ST_WALK_REFS]++;
 	uint64_t *e = &pt_page(&m->pt, *frame)->e[idx];
 	if (!(*e & PTE_P))
