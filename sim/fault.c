@@ -565,33 +565,62 @@ static int touch_pages(struct sim *s, uint64_t va, uint64_t end, int w, int zp_c
 	}
 }
 
+/* The user-side cost of record r once translated (loads, DRAM lines). */
+static inline uint64_t touch_user(struct sim *s, const struct trace_rec *r, int faulted, int zp)
+{
+	uint64_t va = r->off, end = va + r->len;
+	uint64_t c = s->p.c.user_access + s->p.c.user_line * (((end - 1) >> 6) - (va >> 6));
+	if (s->data_dram && !zp)
+		c += sim_data_lines(s, r->off, r->len, !faulted, 1);
+	return c;
+}
+
+/*
+ * The records' pages through the MMU. Runs of one-page records without the
+ * zero-page check go to mmu_access_run in one call; a record it stops at
+ * (a fault), a record of several pages or one needing the zero-page check
+ * takes touch_pages. The user-side costs are added in record order.
+ */
 int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 {
 	struct mmu *m = s->mmu;
-	const uint64_t base = s->vma.start, ua = s->p.c.user_access, ul = s->p.c.user_line;
-	const uint64_t fold = s->p.c.fold_mcyc_per_byte;
-	const int data_dram = s->data_dram, anon_dram = s->data_dram && s->vma.anon;
-	uint64_t tcyc = 0, user = 0, user_m = 0, bytes = 0;
+	const uint64_t base = s->vma.start;
+	const int anon_dram = s->data_dram && s->vma.anon;
+	uint64_t tcyc = 0, user = 0, bytes = 0;
+	uint64_t req[SIM_RUN];
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n;) {
+		size_t k = 0, done = 0;
+		int res = -1;
+		for (; k < SIM_RUN && i + k < n; k++) {
+			const struct trace_rec *q = &r[i + k];
+			uint64_t va = base + q->off;
+			int w = q->op == TRACE_OP_WRITE;
+			if ((anon_dram && !w) || ((va ^ (va + q->len - 1)) >> 12))
+				break;
+			req[k] = va | (w ? MMU_RUN_WRITE : 0);
+		}
+		if (k)
+			done = mmu_access_run(m, req, k, &tcyc, &res);
+		for (size_t j = i; j < i + done; j++) {
+			user += touch_user(s, &r[j], 0, 0);
+			bytes += r[j].len;
+		}
+		i += done;
+		if (i == n || done == SIM_RUN)
+			continue;
+		/* record i: stopped at (res) or not one for a run (res -1) */
 		uint64_t va = base + r[i].off, end = va + r[i].len;
-		int w = r[i].op == TRACE_OP_WRITE, faulted = 0, zp = 0, res = -1;
-		int zp_check = anon_dram && !w;
-
-		if (i + MMU_PREFETCH_AHEAD < n)	/* host-cache hint only, no model state */
+		int w = r[i].op == TRACE_OP_WRITE, faulted = 0, zp = 0;
+		if (i + MMU_PREFETCH_AHEAD < n) /* host-cache hint only, no model state */
 			mmu_prefetch(m, base + r[i + MMU_PREFETCH_AHEAD].off);
-		/* the common record: one page, translated at once (a fault, more
-		   pages or the zero-page check take the general path) */
-		if (zp_check || ((va ^ (end - 1)) >> 12) || (res = mmu_access(m, va, w, &tcyc)) != MMU_OK)
-			if (touch_pages(s, va, end, w, zp_check, res, &tcyc, &faulted, &zp))
-				return -EFAULT;
-		user += ua + ul * (((end - 1) >> 6) - (va >> 6));
-		if (data_dram && !zp)
-			user += sim_data_lines(s, r[i].off, r[i].len, !faulted, 1);
-		user_m += fold * r[i].len;
+		if (touch_pages(s, va, end, w, anon_dram && !w, done < k ? res : -1, &tcyc, &faulted, &zp))
+			return -EFAULT;
+		user += touch_user(s, &r[i], faulted, zp);
 		bytes += r[i].len;
+		i++;
 	}
-	s->cyc[SIM_C_USER] += user + user_m / 1000;
+	s->cyc[SIM_C_USER] += user + s->p.c.fold_mcyc_per_byte * bytes / 1000;
 	s->st[SIM_ST_BYTES] += bytes;
 	s->st[SIM_ST_RECORDS] += n;
 	return 0;

@@ -22,6 +22,7 @@
 #include "sim/sim.h"
 
 #define SIM_PAGE 4096u
+#define SIM_RUN 1024   /* records per mmu_access_run call (sim_touch) */
 #define SIM_PMD_PAGES 512u
 #define SIM_PMD_ORDER 9u
 #define SIM_VMA_BASE UINT64_C(0x7f0000000000) /* 1 GiB-aligned, like a top-down mmap base */

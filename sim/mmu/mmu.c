@@ -459,13 +459,13 @@ TLB_AI void s_insert_l1(struct tlb *l1, const struct tspec *sp, enum pg_size i, 
 	}
 }
 
-TLB_AI int s_access(struct tlb *t, uint64_t key, uint64_t index, struct tspec s)
+TLB_AI int s_access(struct tlb *t, uint64_t key, uint64_t index, struct tspec s, int memo)
 {
 	if (s.dyn)
 		return tlb_access(t, key, index, 0);
 	if (s.w == 0)
 		return 0;
-	if (s.memo && tlb_mru_slot(t, key, index, s.k, s.w) >= 0)
+	if (s.memo && memo && tlb_mru_slot(t, key, index, s.k, s.w) >= 0)
 		return 1;
 	return tlb_access_kw(t, key, index, 0, s.k, s.w, 1);
 }
@@ -474,14 +474,12 @@ TLB_AI int s_access(struct tlb *t, uint64_t key, uint64_t index, struct tspec s)
    the line is likely its set's most recent (upper table levels), so the
    memo is worth a try; a random leaf line is not. */
 TLB_AI uint32_t ref_cost(struct mmu *m, uint64_t pa, uint32_t fixed, int hot,
-			 const struct mshape S)
+			 const struct mshape *S)
 {
-	if (S.wc.dyn ? !m->walk_cache_on : S.wc.w == 0)
+	if (S->wc.dyn ? !m->walk_cache_on : S->wc.w == 0)
 		return fixed;
 	uint64_t line = pa >> 6;
-	struct tspec wc = S.wc;
-	wc.memo &= hot;
-	if (s_access(&m->wc, line, line, wc)) {
+	if (s_access(&m->wc, line, line, S->wc, hot)) {
 		m->fast.stats[MMU_ST_WALK_CACHE_HIT]++;
 		return m->cfg.lat_walk_cache_hit;
 	}
@@ -506,7 +504,7 @@ static uint64_t host_walk(struct mmu *m, uint64_t gpa)
 	for (int l = (int)start; l >= (int)leaf; l--) {
 		uint64_t pa = HOST_PT_BASE | (uint64_t)l << 56 |
 			      (gpa >> PT_SHIFT(l + 1)) << 12 | ((gpa >> PT_SHIFT(l)) & 511) * 8;
-		cyc += ref_cost(m, pa, m->cfg.lat_host_ref, 0, shape_dyn);
+		cyc += ref_cost(m, pa, m->cfg.lat_host_ref, 0, &shape_dyn);
 		st[MMU_ST_WALK_HOST_REFS]++;
 	}
 	return cyc;
@@ -515,10 +513,10 @@ static uint64_t host_walk(struct mmu *m, uint64_t gpa)
 /* Nested: cycles to translate guest-physical gpa through the host: the host
    TLB, else host_walk (a host TLB miss inserts the translation at once: the
    host walk touches other structures only). */
-TLB_AI uint64_t host_translate(struct mmu *m, uint64_t gpa, const struct mshape S)
+TLB_AI uint64_t host_translate(struct mmu *m, uint64_t gpa, const struct mshape *S)
 {
 	uint64_t hv = gpa >> m->host_shift;
-	if (s_access(&m->htlb, hv, hv, S.htlb)) {
+	if (s_access(&m->htlb, hv, hv, S->htlb, 1)) {
 		m->fast.stats[MMU_ST_HOST_TLB_HIT]++;
 		return 0;
 	}
@@ -534,7 +532,7 @@ TLB_AI uint64_t host_translate(struct mmu *m, uint64_t gpa, const struct mshape 
  */
 TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_t *frame,
 		      uint64_t *c, enum pg_size *sz, uint32_t *val, int nested,
-		      const struct mshape S)
+		      const struct mshape *S)
 {
 	unsigned idx = (va >> PT_SHIFT(lvl)) & 511;
 	uint64_t pa = PT_TABLE_GPA + (uint64_t)*frame * 4096 + idx * 8;
@@ -559,7 +557,7 @@ TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_
 	*e |= PTE_A;
 	*frame = (uint32_t)((*e & PTE_ADDR) >> 12);
 	uint64_t k = va >> PT_SHIFT(lvl);
-	s_insert(&m->pwc[lvl], k, k, *frame, NULL, S.pwc[lvl]);
+	s_insert(&m->pwc[lvl], k, k, *frame, NULL, S->pwc[lvl]);
 	return 0;
 }
 
@@ -568,7 +566,7 @@ TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_
 static int walk_upper(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_t *frame,
 		      uint64_t *c, enum pg_size *sz, uint32_t *val)
 {
-	return walk_level(m, va, is_write, lvl, frame, c, sz, val, (int)m->cfg.nested, shape_dyn);
+	return walk_level(m, va, is_write, lvl, frame, c, sz, val, (int)m->cfg.nested, &shape_dyn);
 }
 
 /*
@@ -576,19 +574,19 @@ static int walk_upper(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_
  * writes, D now set). Adds the walk's cycles to *cyc.
  */
 TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg_size *sz,
-		uint32_t *val, const struct mshape S)
+		uint32_t *val, const struct mshape *S)
 {
 	uint64_t *st = m->fast.stats;
 	uint64_t c = m->cfg.lat_walk_start;
-	const int top = S.levels ? (int)S.levels - 1 : (int)m->top;
-	const int nested = S.nested < 0 ? (int)m->cfg.nested : S.nested;
+	const int top = S->levels ? (int)S->levels - 1 : (int)m->top;
+	const int nested = S->nested < 0 ? (int)m->cfg.nested : S->nested;
 	st[MMU_ST_WALKS]++;
 	int lvl = top;
 	uint32_t frame = m->pt.root;
 #pragma GCC unroll 4
 	for (int l = MMU_PDE; l <= top; l++) {
 		uint64_t k = va >> PT_SHIFT(l);
-		int slot = s_lookup(&m->pwc[l], k, k, S.pwc[l]);
+		int slot = s_lookup(&m->pwc[l], k, k, S->pwc[l]);
 		if (slot >= 0) {
 			st[MMU_ST_PWC_HIT_PDE + (l - MMU_PDE)]++;
 			frame = m->pwc[l].val[slot];
@@ -637,18 +635,18 @@ static inline uint64_t stlb_key(enum pg_size s, uint64_t vpn) { return vpn << 1 
 /* The STLB slot (and its structure) translating va, touched when touch is
    set; -1 when none. */
 TLB_AI int stlb_find(struct mmu *m, uint64_t va, int touch, struct tlb **t, enum pg_size *sz,
-		     const struct mshape S)
+		     const struct mshape *S)
 {
 #define FIND(T, KEY, VPN, SPEC) (touch ? s_lookup(T, KEY, VPN, SPEC) : tlb_probe(T, KEY, VPN))
 	uint64_t v4 = va >> 12, v2 = va >> 21, v1 = va >> 30;
 	int slot;
-	if ((slot = FIND(&m->stlb, stlb_key(PG_4K, v4), v4, S.stlb)) >= 0) {
+	if ((slot = FIND(&m->stlb, stlb_key(PG_4K, v4), v4, S->stlb)) >= 0) {
 		*t = &m->stlb;
 		*sz = PG_4K;
-	} else if (m->stlb_n2m && (slot = FIND(&m->stlb, stlb_key(PG_2M, v2), v2, S.stlb)) >= 0) {
+	} else if (m->stlb_n2m && (slot = FIND(&m->stlb, stlb_key(PG_2M, v2), v2, S->stlb)) >= 0) {
 		*t = &m->stlb;
 		*sz = PG_2M;
-	} else if ((slot = FIND(&m->stlb1g, v1, v1, S.stlb1g)) >= 0) {
+	} else if ((slot = FIND(&m->stlb1g, v1, v1, S->stlb1g)) >= 0) {
 		*t = &m->stlb1g;
 		*sz = PG_1G;
 	}
@@ -670,7 +668,7 @@ static void dirty_assist(struct mmu *m, uint64_t va)
 	}
 	struct tlb *t;
 	enum pg_size sz;
-	int slot = stlb_find(m, va, 0, &t, &sz, shape_dyn);
+	int slot = stlb_find(m, va, 0, &t, &sz, &shape_dyn);
 	if (slot >= 0)
 		t->val[slot] |= V_D;
 	m->fast.stats[MMU_ST_DIRTY_ASSIST]++;
@@ -678,10 +676,10 @@ static void dirty_assist(struct mmu *m, uint64_t va)
 
 /* Insert into the unified STLB, keeping the count of 2M entries. */
 TLB_AI void stlb_fill(struct mmu *m, enum pg_size sz, uint64_t vpn, uint32_t val,
-		      const struct mshape S)
+		      const struct mshape *S)
 {
 	uint64_t ev;
-	if (s_insert(&m->stlb, stlb_key(sz, vpn), vpn, val, &ev, S.stlb) < 0)
+	if (s_insert(&m->stlb, stlb_key(sz, vpn), vpn, val, &ev, S->stlb) < 0)
 		return;
 	if (ev != TLB_NOKEY && (ev & 1))
 		m->stlb_n2m--;
@@ -699,14 +697,14 @@ static inline void set_last(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_
 
 /* Fill the L1 of size s with vpn; it becomes the fast-path entry. */
 TLB_AI void l1_fill(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_t val,
-		    const struct mshape S)
+		    const struct mshape *S)
 {
-	s_insert_l1(m->l1, S.l1, s, vpn, val);
+	s_insert_l1(m->l1, S->l1, s, vpn, val);
 	set_last(m, s, vpn, val);
 }
 
 TLB_AI int access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles,
-		       const struct mshape S)
+		       const struct mshape *S)
 {
 	uint64_t *st = m->fast.stats;
 	uint64_t cyc = 0, l1hit = 0;
@@ -720,7 +718,7 @@ TLB_AI int access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycle
 #pragma GCC unroll 3
 	for (int s = 0; s < PG__COUNT; s++) {
 		uint64_t vpn = va >> pg_shift[s];
-		int slot = s_lookup(&m->l1[s], vpn, vpn, S.l1[s]);
+		int slot = s_lookup(&m->l1[s], vpn, vpn, S->l1[s]);
 		if (slot < 0)
 			continue;
 		uint32_t val = m->l1[s].val[slot];
@@ -764,7 +762,7 @@ TLB_AI int access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycle
 	if (res == MMU_OK) {
 		uint64_t vpn = va >> pg_shift[sz];
 		if (sz == PG_1G)
-			s_insert(&m->stlb1g, vpn, vpn, val, NULL, S.stlb1g);
+			s_insert(&m->stlb1g, vpn, vpn, val, NULL, S->stlb1g);
 		else
 			stlb_fill(m, sz, vpn, val, S);
 		l1_fill(m, sz, vpn, val, S);
@@ -774,6 +772,38 @@ out:
 	st[MMU_ST_SLOW_CYCLES] += cyc;
 	*cycles += cyc + l1hit;
 	return res;
+}
+
+/* mmu_prefetch_slow's body (inlined into the run loops). */
+static inline void prefetch_walk(struct mmu *m, uint64_t va);
+
+/* mmu_access_run for one shape: mmu_access's inline check, then the slow
+   path inlined, in one loop. */
+TLB_AI size_t access_run(struct mmu *m, const uint64_t *req, size_t n, uint64_t *cycles,
+			 int *res, const struct mshape *S)
+{
+	struct mmu_fast *f = &m->fast;
+	uint64_t cyc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i + MMU_PREFETCH_AHEAD < n) {
+			uint64_t pv = req[i + MMU_PREFETCH_AHEAD] & ~MMU_RUN_WRITE, v4 = pv >> 12;
+			if (v4 != f->last_vpn[PG_4K] && v4 != f->pf_vpn && (pv >> 21) != f->last_vpn[PG_2M] &&
+			    (pv >> 30) != f->last_vpn[PG_1G])
+				prefetch_walk(m, pv);
+		}
+		uint64_t va = req[i] & ~MMU_RUN_WRITE;
+		int w = (int)(req[i] >> 63);
+		if (mmu_access_last(f, va, w, &cyc))
+			continue;
+		int r = access_slow(m, va, w, &cyc, S);
+		if (r != MMU_OK) {
+			*cycles += cyc;
+			*res = r;
+			return i;
+		}
+	}
+	*cycles += cyc;
+	return n;
 }
 
 /* The instances: generic, and the shapes of the stock profiles intel-server
@@ -803,7 +833,12 @@ static const struct mshape shapes[] = {
 #define SLOW_INSTANCE(N)                                                                \
 	static int slow_##N(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles) \
 	{                                                                               \
-		return access_slow(m, va, is_write, cycles, shapes[N]);                 \
+		return access_slow(m, va, is_write, cycles, &shapes[N]);                 \
+	}                                                                               \
+	static size_t run_##N(struct mmu *m, const uint64_t *req, size_t n, uint64_t *cycles, \
+			      int *res)                                                 \
+	{                                                                               \
+		return access_run(m, req, n, cycles, res, &shapes[N]);                   \
 	}
 SLOW_INSTANCE(0)
 #ifndef MMU_GENERIC_ONLY
@@ -818,8 +853,14 @@ static int (*const slow_fn[])(struct mmu *, uint64_t, int, uint64_t *) = {
 	slow_1, slow_2, slow_3,
 #endif
 };
-_Static_assert(sizeof(slow_fn) / sizeof(slow_fn[0]) == sizeof(shapes) / sizeof(shapes[0]),
-	       "mmu: one instance per shape");
+static size_t (*const run_fn[])(struct mmu *, const uint64_t *, size_t, uint64_t *, int *) = {
+	run_0,
+#ifndef MMU_GENERIC_ONLY
+	run_1, run_2, run_3,
+#endif
+};
+_Static_assert(sizeof(slow_fn) / sizeof(slow_fn[0]) == sizeof(shapes) / sizeof(shapes[0]) &&
+	       sizeof(run_fn) == sizeof(slow_fn), "mmu: one instance per shape");
 
 /* Whether structure t is what spec s says it is. */
 static int spec_fits(const struct tlb *t, struct tspec s)
@@ -852,7 +893,9 @@ static int shape_of(const struct mmu *m)
 
 static void pick_slow(struct mmu *m)
 {
-	m->fast.slow = slow_fn[shape_of(m)];
+	int i = shape_of(m);
+	m->fast.slow = slow_fn[i];
+	m->fast.run = run_fn[i];
 }
 
 int mmu_shape(const struct mmu *m)
@@ -863,7 +906,11 @@ int mmu_shape(const struct mmu *m)
 	return -1;
 }
 
-void mmu_use_generic(struct mmu *m) { m->fast.slow = slow_fn[0]; }
+void mmu_use_generic(struct mmu *m)
+{
+	m->fast.slow = slow_fn[0];
+	m->fast.run = run_fn[0];
+}
 
 int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
 {
@@ -876,6 +923,11 @@ int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
    frame may be reused at another level), so a random stream over a region
    reads two table entries per hint instead of four. */
 void mmu_prefetch_slow(struct mmu *m, uint64_t va)
+{
+	prefetch_walk(m, va);
+}
+
+static inline void prefetch_walk(struct mmu *m, uint64_t va)
 {
 	if (va >= m->va_limit)
 		return;                         /* no translation */

@@ -161,6 +161,8 @@ struct mmu_fast {
 	int (*slow)(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles);
 					   /* mmu_access_slow's instance for this
 					      configuration (mmu.c: shapes) */
+	size_t (*run)(struct mmu *m, const uint64_t *req, size_t n, uint64_t *cycles,
+		      int *res);       /* mmu_access_run's instance, likewise */
 };
 
 /* Fill cfg with a current Intel server core (Ice Lake-SP figures; sources in mmu.c). */
@@ -237,25 +239,51 @@ void mmu_use_generic(struct mmu *m);
  * translation cost to *cycles. An L1 hit on the entry last used is handled
  * inline; everything else goes to mmu_access_slow.
  */
-static inline int mmu_access(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
+/* mmu_access's inline part: 1 (and the hit counted) when va hits the L1
+   entry last used, else 0. */
+static inline int mmu_access_last(struct mmu_fast *f, uint64_t va, int is_write,
+				  uint64_t *cycles)
 {
-	struct mmu_fast *f = (struct mmu_fast *)m;
 	if ((va >> 12) == f->last_vpn[PG_4K] && (!is_write || f->last_wok[PG_4K])) {
 		f->stats[MMU_ST_L1_HIT_4K]++;
 		*cycles += f->lat_l1_hit;
-		return MMU_OK;
+		return 1;
 	}
 	if ((va >> 21) == f->last_vpn[PG_2M] && (!is_write || f->last_wok[PG_2M])) {
 		f->stats[MMU_ST_L1_HIT_2M]++;
 		*cycles += f->lat_l1_hit;
-		return MMU_OK;
+		return 1;
 	}
 	if ((va >> 30) == f->last_vpn[PG_1G] && (!is_write || f->last_wok[PG_1G])) {
 		f->stats[MMU_ST_L1_HIT_1G]++;
 		*cycles += f->lat_l1_hit;
-		return MMU_OK;
+		return 1;
 	}
+	return 0;
+}
+
+static inline int mmu_access(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
+{
+	struct mmu_fast *f = (struct mmu_fast *)m;
+	if (mmu_access_last(f, va, is_write, cycles))
+		return MMU_OK;
 	return f->slow(m, va, is_write, cycles);
+}
+
+/*
+ * A run of accesses: req[i] is a virtual address, with MMU_RUN_WRITE set for
+ * a write. Translates them in order as mmu_access would, issuing the
+ * mmu_prefetch hints itself (MMU_PREFETCH_AHEAD), and stops at the first
+ * that does not translate: returns its index with its result in *res (its
+ * walk is done and counted), or n when every one translated. The
+ * translation cycles are added to *cycles. Same results as n mmu_access
+ * calls, without a call per access.
+ */
+#define MMU_RUN_WRITE (UINT64_C(1) << 63)
+static inline size_t mmu_access_run(struct mmu *m, const uint64_t *req, size_t n,
+				    uint64_t *cycles, int *res)
+{
+	return ((struct mmu_fast *)m)->run(m, req, n, cycles, res);
 }
 
 /*
