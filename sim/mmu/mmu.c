@@ -421,6 +421,24 @@ struct mshape {
 	  .nested = -1, .levels = 0 }
 static const struct mshape shape_dyn = SHAPE_DYN;  /* the generic instance's */
 
+/* What mmu_access_run's prefetch found for an access's walk a few accesses
+   early: the guest-physical address of its PTE and the entry (pa 0: none).
+   The walk takes them, after checking pa against its own, so the work on
+   the leaf line (the walk-cache lookup, whose hit or miss is a coin toss
+   for random accesses) starts without waiting for the walk's chain of
+   loads: a mispredicted branch there is then found out early. Speed only. */
+struct pte_hint {
+	uint64_t pa;
+	uint64_t *e;
+};
+
+/* The PTE of a walk without a usable hint (kept out of line so the hinted
+   case stays a branch, not a select that would wait for pa). */
+static __attribute__((noinline)) uint64_t *pte_at(struct mmu *m, uint32_t frame, unsigned idx)
+{
+	return &pt_page(&m->pt, frame)->e[idx];
+}
+
 TLB_AI int s_lookup(struct tlb *t, uint64_t key, uint64_t index, struct tspec s)
 {
 	if (s.dyn)
@@ -532,15 +550,24 @@ TLB_AI uint64_t host_translate(struct mmu *m, uint64_t gpa, const struct mshape 
  */
 TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_t *frame,
 		      uint64_t *c, enum pg_size *sz, uint32_t *val, int nested,
-		      const struct mshape *S)
+		      const struct pte_hint *hint, const struct mshape *S)
 {
 	unsigned idx = (va >> PT_SHIFT(lvl)) & 511;
 	uint64_t pa = PT_TABLE_GPA + (uint64_t)*frame * 4096 + idx * 8;
+	uint64_t *e;
+	if (lvl == MMU_PTE && hint && __builtin_expect(hint->pa == pa, 1)) {
+		e = hint->e;
+		pa = hint->pa;
+		__asm__("" : "+r"(pa), "+r"(e));  /* the hint's copies from here on */
+	} else if (lvl == MMU_PTE && hint) {
+		e = pte_at(m, *frame, idx);
+	} else {
+		e = &pt_page(&m->pt, *frame)->e[idx];
+	}
 	if (nested)
 		*c += host_translate(m, pa, S);
 	*c += ref_cost(m, pa, m->cfg.lat_walk_ref[lvl], lvl > MMU_PTE, S);
 	m->fast.stats[MMU_ST_WALK_REFS]++;
-	uint64_t *e = &pt_page(&m->pt, *frame)->e[idx];
 	if (!(*e & PTE_P))
 		return MMU_FAULT_NOTPRESENT + 1;
 	if (lvl == 0 || (*e & PTE_PS)) {
@@ -566,7 +593,8 @@ TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_
 static int walk_upper(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_t *frame,
 		      uint64_t *c, enum pg_size *sz, uint32_t *val)
 {
-	return walk_level(m, va, is_write, lvl, frame, c, sz, val, (int)m->cfg.nested, &shape_dyn);
+	return walk_level(m, va, is_write, lvl, frame, c, sz, val, (int)m->cfg.nested, NULL,
+			  &shape_dyn);
 }
 
 /*
@@ -574,7 +602,7 @@ static int walk_upper(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_
  * writes, D now set). Adds the walk's cycles to *cyc.
  */
 TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg_size *sz,
-		uint32_t *val, const struct mshape *S)
+		uint32_t *val, const struct pte_hint *hint, const struct mshape *S)
 {
 	uint64_t *st = m->fast.stats;
 	uint64_t c = m->cfg.lat_walk_start;
@@ -597,7 +625,7 @@ TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg
 	if (lvl == top)
 		st[MMU_ST_PWC_MISS]++;
 	/* from lvl down, each level a constant */
-#define LEVEL(L) walk_level(m, va, is_write, L, &frame, &c, sz, val, nested, S)
+#define LEVEL(L) walk_level(m, va, is_write, L, &frame, &c, sz, val, nested, hint, S)
 	int r = 0;
 	switch (lvl) {
 	case MMU_PML5E:
@@ -704,7 +732,7 @@ TLB_AI void l1_fill(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_t val,
 }
 
 TLB_AI int access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles,
-		       const struct mshape *S)
+		       const struct pte_hint *hint, const struct mshape *S)
 {
 	uint64_t *st = m->fast.stats;
 	uint64_t cyc = 0, l1hit = 0;
@@ -758,7 +786,7 @@ TLB_AI int access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycle
 	}
 	st[MMU_ST_STLB_MISS]++;
 	uint32_t val;
-	res = walk(m, va, is_write, &cyc, &sz, &val, S);
+	res = walk(m, va, is_write, &cyc, &sz, &val, hint, S);
 	if (res == MMU_OK) {
 		uint64_t vpn = va >> pg_shift[sz];
 		if (sz == PG_1G)
@@ -775,7 +803,7 @@ out:
 }
 
 /* mmu_prefetch_slow's body (inlined into the run loops). */
-static inline void prefetch_walk(struct mmu *m, uint64_t va);
+static inline void prefetch_walk(struct mmu *m, uint64_t va, struct pte_hint *h);
 
 /* mmu_access_run for one shape: mmu_access's inline check, then the slow
    path inlined, in one loop. */
@@ -784,18 +812,24 @@ TLB_AI size_t access_run(struct mmu *m, const uint64_t *req, size_t n, uint64_t 
 {
 	struct mmu_fast *f = &m->fast;
 	uint64_t cyc = 0;
+	struct pte_hint ring[16];       /* hints for accesses i .. i + AHEAD */
+	_Static_assert(MMU_PREFETCH_AHEAD < 16, "mmu: the hint ring holds the accesses ahead");
+	for (size_t i = 0; i < MMU_PREFETCH_AHEAD; i++)
+		ring[i].pa = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (i + MMU_PREFETCH_AHEAD < n) {
 			uint64_t pv = req[i + MMU_PREFETCH_AHEAD] & ~MMU_RUN_WRITE, v4 = pv >> 12;
+			struct pte_hint *h = &ring[(i + MMU_PREFETCH_AHEAD) & 15];
+			h->pa = 0;
 			if (v4 != f->last_vpn[PG_4K] && v4 != f->pf_vpn && (pv >> 21) != f->last_vpn[PG_2M] &&
 			    (pv >> 30) != f->last_vpn[PG_1G])
-				prefetch_walk(m, pv);
+				prefetch_walk(m, pv, h);
 		}
 		uint64_t va = req[i] & ~MMU_RUN_WRITE;
 		int w = (int)(req[i] >> 63);
 		if (mmu_access_last(f, va, w, &cyc))
 			continue;
-		int r = access_slow(m, va, w, &cyc, S);
+		int r = access_slow(m, va, w, &cyc, &ring[i & 15], S);
 		if (r != MMU_OK) {
 			*cycles += cyc;
 			*res = r;
@@ -833,7 +867,7 @@ static const struct mshape shapes[] = {
 #define SLOW_INSTANCE(N)                                                                \
 	static int slow_##N(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles) \
 	{                                                                               \
-		return access_slow(m, va, is_write, cycles, &shapes[N]);                 \
+		return access_slow(m, va, is_write, cycles, NULL, &shapes[N]);           \
 	}                                                                               \
 	static size_t run_##N(struct mmu *m, const uint64_t *req, size_t n, uint64_t *cycles, \
 			      int *res)                                                 \
@@ -924,10 +958,13 @@ int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
    reads two table entries per hint instead of four. */
 void mmu_prefetch_slow(struct mmu *m, uint64_t va)
 {
-	prefetch_walk(m, va);
+	struct pte_hint h;
+	prefetch_walk(m, va, &h);
 }
 
-static inline void prefetch_walk(struct mmu *m, uint64_t va)
+/* mmu_prefetch_slow's work; *h gets the PTE it found (h->pa unchanged
+   when none). */
+static inline void prefetch_walk(struct mmu *m, uint64_t va, struct pte_hint *h)
 {
 	if (va >= m->va_limit)
 		return;                         /* no translation */
@@ -952,7 +989,9 @@ static inline void prefetch_walk(struct mmu *m, uint64_t va)
 		return;                         /* fault or 2M leaf: upper tables are hot */
 	uint32_t frame = (uint32_t)((v & PTE_ADDR) >> 12);
 	unsigned idx = (va >> 12) & 511;
-	__builtin_prefetch(&pt_page(&m->pt, frame)->e[idx]);
+	h->e = &pt_page(&m->pt, frame)->e[idx];
+	h->pa = PT_TABLE_GPA + (uint64_t)frame * 4096 + idx * 8;
+	__builtin_prefetch(h->e);
 	if (m->walk_cache_on) {
 		uint64_t line = (PT_TABLE_GPA + (uint64_t)frame * 4096 + idx * 8) >> 6;
 		tlb_prefetch(&m->wc, line);
