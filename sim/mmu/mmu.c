@@ -2,7 +2,9 @@
  * sim/mmu/mmu.c — the MMU model of mmu.h: TLB lookups, the page walker
  * (native and nested), invalidation, statistics, the stock Intel config.
  *
- * Cost rules (all integer cycles from struct mmu_config):
+ * Cost rules (all integer cycles from struct mmu_config; every cost is a
+ * fixed price per counted event, so the cycle statistics are computed from
+ * the event counts when read, not summed per access: see cycles_of):
  * - L1 dTLB hit: lat_l1_hit. Every L1 miss pays lat_stlb_hit (the STLB probe).
  * - STLB miss: a walk, lat_walk_start plus one cost per reference. A
  *   reference costs lat_walk_cache_hit/miss when walk_cache is configured
@@ -64,6 +66,8 @@ struct mmu {
 	struct tlb wc;                       /* walk data cache, key = line address */
 	struct tlb htlb;                     /* host TLB, key = gPA >> host_shift */
 	struct tlb hpwc;                     /* host PWC, key = gPA >> (host_shift + 9) */
+	uint64_t lvl_refs[MMU_LVL__COUNT];   /* guest references by level (priced by
+						lat_walk_ref without walk_cache) */
 	/* mmu_prefetch's own memo (a hint, never part of results) */
 	uint64_t pf_pd_key;                  /* va >> 30 of pf_pd, UINT64_MAX: none */
 	const struct pt_page *pf_pd;         /* the PD table mapping that 1 GiB */
@@ -488,28 +492,29 @@ TLB_AI int s_access(struct tlb *t, uint64_t key, uint64_t index, struct tspec s,
 	return tlb_access_kw(t, key, index, 0, s.k, s.w, 1);
 }
 
-/* Cost of one reference to physical address pa (walk cache or fixed). hot:
+/* One reference to physical address pa, of guest level lvl (-1: a host
+   reference): through the walk cache, else counted for lat_walk_ref. hot:
    the line is likely its set's most recent (upper table levels), so the
    memo is worth a try; a random leaf line is not. */
-TLB_AI uint32_t ref_cost(struct mmu *m, uint64_t pa, uint32_t fixed, int hot,
-			 const struct mshape *S)
+TLB_AI void ref_note(struct mmu *m, uint64_t pa, int lvl, int hot, const struct mshape *S)
 {
-	if (S->wc.dyn ? !m->walk_cache_on : S->wc.w == 0)
-		return fixed;
-	uint64_t line = pa >> 6;
-	if (s_access(&m->wc, line, line, S->wc, hot)) {
-		m->fast.stats[MMU_ST_WALK_CACHE_HIT]++;
-		return m->cfg.lat_walk_cache_hit;
+	if (S->wc.dyn ? !m->walk_cache_on : S->wc.w == 0) {
+		if (lvl >= 0)
+			m->lvl_refs[lvl]++;
+		return;
 	}
-	m->fast.stats[MMU_ST_WALK_CACHE_MISS]++;
-	return m->cfg.lat_walk_cache_miss;
+	uint64_t line = pa >> 6;
+	if (s_access(&m->wc, line, line, S->wc, hot))
+		m->fast.stats[MMU_ST_WALK_CACHE_HIT]++;
+	else
+		m->fast.stats[MMU_ST_WALK_CACHE_MISS]++;
 }
 
 /* Nested, after a host TLB miss: a walk of the host tables from below the
-   host PWC's hit, its cycles. Out of line and through the structures' own
+   host PWC's hit. Out of line and through the structures' own
    operations (not specialised): it runs on host TLB misses only, and inlining
    it into every guest level of every specialised path multiplied the code. */
-static uint64_t host_walk(struct mmu *m, uint64_t gpa)
+static void host_walk(struct mmu *m, uint64_t gpa)
 {
 	uint64_t *st = m->fast.stats;
 	st[MMU_ST_HOST_TLB_MISS]++;
@@ -518,27 +523,24 @@ static uint64_t host_walk(struct mmu *m, uint64_t gpa)
 	uint64_t hk = gpa >> (m->host_shift + 9);
 	if (tlb_access(&m->hpwc, hk, hk, 0))
 		start = leaf;
-	uint64_t cyc = 0;
 	for (int l = (int)start; l >= (int)leaf; l--) {
 		uint64_t pa = HOST_PT_BASE | (uint64_t)l << 56 |
 			      (gpa >> PT_SHIFT(l + 1)) << 12 | ((gpa >> PT_SHIFT(l)) & 511) * 8;
-		cyc += ref_cost(m, pa, m->cfg.lat_host_ref, 0, &shape_dyn);
+		ref_note(m, pa, -1, 0, &shape_dyn);
 		st[MMU_ST_WALK_HOST_REFS]++;
 	}
-	return cyc;
 }
 
-/* Nested: cycles to translate guest-physical gpa through the host: the host
-   TLB, else host_walk (a host TLB miss inserts the translation at once: the
-   host walk touches other structures only). */
-TLB_AI uint64_t host_translate(struct mmu *m, uint64_t gpa, const struct mshape *S)
+/* Nested: translate guest-physical gpa through the host: the host TLB,
+   else host_walk (a host TLB miss inserts the translation at once: the host
+   walk touches other structures only). */
+TLB_AI void host_translate(struct mmu *m, uint64_t gpa, const struct mshape *S)
 {
 	uint64_t hv = gpa >> m->host_shift;
-	if (s_access(&m->htlb, hv, hv, S->htlb, 1)) {
+	if (s_access(&m->htlb, hv, hv, S->htlb, 1))
 		m->fast.stats[MMU_ST_HOST_TLB_HIT]++;
-		return 0;
-	}
-	return host_walk(m, gpa);
+	else
+		host_walk(m, gpa);
 }
 
 /*
@@ -546,11 +548,11 @@ TLB_AI uint64_t host_translate(struct mmu *m, uint64_t gpa, const struct mshape 
  * constant in every call of walk). Returns 0 when the walk goes on below
  * (*frame is then the child table, inserted into its PWC), else the walk's
  * result + 1 (on MMU_OK *sz and *val describe the leaf: A and, for writes, D
- * now set). Adds the reference's cycles to *c.
+ * now set).
  */
 TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_t *frame,
-		      uint64_t *c, enum pg_size *sz, uint32_t *val, int nested,
-		      const struct pte_hint *hint, const struct mshape *S)
+		      enum pg_size *sz, uint32_t *val, int nested, const struct pte_hint *hint,
+		      const struct mshape *S)
 {
 	unsigned idx = (va >> PT_SHIFT(lvl)) & 511;
 	uint64_t pa = PT_TABLE_GPA + (uint64_t)*frame * 4096 + idx * 8;
@@ -565,8 +567,8 @@ TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_
 		e = &pt_page(&m->pt, *frame)->e[idx];
 	}
 	if (nested)
-		*c += host_translate(m, pa, S);
-	*c += ref_cost(m, pa, m->cfg.lat_walk_ref[lvl], lvl > MMU_PTE, S);
+		host_translate(m, pa, S);
+	ref_note(m, pa, lvl, lvl > MMU_PTE, S);
 	m->fast.stats[MMU_ST_WALK_REFS]++;
 	if (!(*e & PTE_P))
 		return MMU_FAULT_NOTPRESENT + 1;
@@ -575,8 +577,7 @@ TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_
 			return MMU_FAULT_WP + 1;
 		*e |= PTE_A | (is_write ? PTE_D : 0);
 		if (nested)
-			*c += host_translate(m, (*e & PTE_ADDR) + (va & ((UINT64_C(1) << PT_SHIFT(lvl)) - 1)),
-					     S);
+			host_translate(m, (*e & PTE_ADDR) + (va & ((UINT64_C(1) << PT_SHIFT(lvl)) - 1)), S);
 		*sz = (enum pg_size)lvl;
 		*val = ((*e & PTE_W) ? V_W : 0) | ((*e & PTE_D) ? V_D : 0);
 		return MMU_OK + 1;
@@ -591,21 +592,19 @@ TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_
 /* walk_level for the levels above the PDPT (PML4, PML5), out of line and not
    specialised: they are walked only after a PDPTE-cache miss. */
 static int walk_upper(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_t *frame,
-		      uint64_t *c, enum pg_size *sz, uint32_t *val)
+		      enum pg_size *sz, uint32_t *val)
 {
-	return walk_level(m, va, is_write, lvl, frame, c, sz, val, (int)m->cfg.nested, NULL,
-			  &shape_dyn);
+	return walk_level(m, va, is_write, lvl, frame, sz, val, (int)m->cfg.nested, NULL, &shape_dyn);
 }
 
 /*
  * Walk the table for va. On MMU_OK *sz and *val describe the leaf (A and, for
- * writes, D now set). Adds the walk's cycles to *cyc.
+ * writes, D now set).
  */
-TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg_size *sz,
-		uint32_t *val, const struct pte_hint *hint, const struct mshape *S)
+TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, enum pg_size *sz, uint32_t *val,
+		const struct pte_hint *hint, const struct mshape *S)
 {
 	uint64_t *st = m->fast.stats;
-	uint64_t c = m->cfg.lat_walk_start;
 	const int top = S->levels ? (int)S->levels - 1 : (int)m->top;
 	const int nested = S->nested < 0 ? (int)m->cfg.nested : S->nested;
 	st[MMU_ST_WALKS]++;
@@ -625,13 +624,13 @@ TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg
 	if (lvl == top)
 		st[MMU_ST_PWC_MISS]++;
 	/* from lvl down, each level a constant */
-#define LEVEL(L) walk_level(m, va, is_write, L, &frame, &c, sz, val, nested, hint, S)
+#define LEVEL(L) walk_level(m, va, is_write, L, &frame, sz, val, nested, hint, S)
 	int r = 0;
 	switch (lvl) {
 	case MMU_PML5E:
 	case MMU_PML4E:                 /* a PDPTE-cache miss: not specialised */
 		for (; lvl > MMU_PDPTE && !r; lvl--)
-			r = walk_upper(m, va, is_write, lvl, &frame, &c, sz, val);
+			r = walk_upper(m, va, is_write, lvl, &frame, sz, val);
 		if (r)
 			break;
 		__attribute__((fallthrough));
@@ -649,12 +648,10 @@ TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, uint64_t *cyc, enum pg
 	}
 #undef LEVEL
 	int res = r - 1;
-	st[MMU_ST_WALK_CYCLES] += c;
 	if (res == MMU_FAULT_NOTPRESENT)
 		st[MMU_ST_FAULT_NP]++;
 	else if (res == MMU_FAULT_WP)
 		st[MMU_ST_FAULT_WP]++;
-	*cyc += c;
 	return res;
 }
 
@@ -731,11 +728,11 @@ TLB_AI void l1_fill(struct mmu *m, enum pg_size s, uint64_t vpn, uint32_t val,
 	set_last(m, s, vpn, val);
 }
 
-TLB_AI int access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles,
-		       const struct pte_hint *hint, const struct mshape *S)
+/* The slow path of one access: statistics only (cycles_of prices them). */
+TLB_AI int access_slow(struct mmu *m, uint64_t va, int is_write, const struct pte_hint *hint,
+		       const struct mshape *S)
 {
 	uint64_t *st = m->fast.stats;
-	uint64_t cyc = 0, l1hit = 0;
 	int res = MMU_OK;
 	if (va >= m->va_limit) {                /* outside user space: no translation */
 		st[MMU_ST_L1_MISS]++;
@@ -755,17 +752,14 @@ TLB_AI int access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycle
 			drop_va(m, va);
 			break;
 		}
-		l1hit = m->cfg.lat_l1_hit;  /* counted with the hits in mmu_stat */
 		if (is_write && !(val & V_D)) {
 			dirty_assist(m, va);
-			cyc += m->cfg.lat_dirty_assist;
 			m->fast.last_wok[s] = 1;
 		}
 		st[MMU_ST_L1_HIT_4K + s]++;
-		goto out;
+		return MMU_OK;
 	}
 	st[MMU_ST_L1_MISS]++;
-	cyc += m->cfg.lat_stlb_hit;
 	struct tlb *t;
 	enum pg_size sz;
 	int slot = stlb_find(m, va, 1, &t, &sz, S);
@@ -774,19 +768,18 @@ TLB_AI int access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycle
 		if (!is_write || (val & V_W)) {
 			if (is_write && !(val & V_D)) {
 				dirty_assist(m, va);
-				cyc += m->cfg.lat_dirty_assist;
 				val |= V_D;
 			}
 			st[MMU_ST_STLB_HIT]++;
 			st[MMU_ST_L1_MISS_4K + sz]++;
 			l1_fill(m, sz, va >> pg_shift[sz], val, S);
-			goto out;
+			return MMU_OK;
 		}
 		drop_va(m, va);                 /* read-only entry, write: walk */
 	}
 	st[MMU_ST_STLB_MISS]++;
 	uint32_t val;
-	res = walk(m, va, is_write, &cyc, &sz, &val, hint, S);
+	res = walk(m, va, is_write, &sz, &val, hint, S);
 	if (res == MMU_OK) {
 		uint64_t vpn = va >> pg_shift[sz];
 		if (sz == PG_1G)
@@ -796,10 +789,42 @@ TLB_AI int access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycle
 		l1_fill(m, sz, vpn, val, S);
 		st[MMU_ST_L1_MISS_4K + sz]++;
 	}
-out:
-	st[MMU_ST_SLOW_CYCLES] += cyc;
-	*cycles += cyc + l1hit;
 	return res;
+}
+
+/*
+ * The cycles the statistics stand for: each cost rule (file comment) is a
+ * price per counted event. The STLB is probed once per L1 miss inside user
+ * space, and each probe ends in a hit or a miss; walk references are priced
+ * by the walk cache's hits and misses, else by level (lvl_refs) and host
+ * references.
+ */
+static uint64_t walk_cycles_of(const struct mmu *m)
+{
+	const uint64_t *st = m->fast.stats;
+	const struct mmu_config *c = &m->cfg;
+	uint64_t w = st[MMU_ST_WALKS] * c->lat_walk_start;
+	if (m->walk_cache_on)
+		return w + st[MMU_ST_WALK_CACHE_HIT] * c->lat_walk_cache_hit +
+		       st[MMU_ST_WALK_CACHE_MISS] * c->lat_walk_cache_miss;
+	for (int l = 0; l < MMU_LVL__COUNT; l++)
+		w += m->lvl_refs[l] * c->lat_walk_ref[l];
+	return w + st[MMU_ST_WALK_HOST_REFS] * c->lat_host_ref;
+}
+
+/* All but the L1 hits' lat_l1_hit (MMU_ST_SLOW_CYCLES). */
+static uint64_t slow_cycles_of(const struct mmu *m)
+{
+	const uint64_t *st = m->fast.stats;
+	return (st[MMU_ST_STLB_HIT] + st[MMU_ST_STLB_MISS]) * m->cfg.lat_stlb_hit +
+	       st[MMU_ST_DIRTY_ASSIST] * m->cfg.lat_dirty_assist + walk_cycles_of(m);
+}
+
+static uint64_t cycles_of(const struct mmu *m)
+{
+	const uint64_t *st = m->fast.stats;
+	return slow_cycles_of(m) +
+	       (st[MMU_ST_L1_HIT_4K] + st[MMU_ST_L1_HIT_2M] + st[MMU_ST_L1_HIT_1G]) * m->cfg.lat_l1_hit;
 }
 
 /* mmu_prefetch_slow's body (inlined into the run loops). */
@@ -811,7 +836,7 @@ TLB_AI size_t access_run(struct mmu *m, const uint64_t *req, size_t n, uint64_t 
 			 int *res, const struct mshape *S)
 {
 	struct mmu_fast *f = &m->fast;
-	uint64_t cyc = 0;
+	uint64_t c0 = cycles_of(m), unused = 0;
 	struct pte_hint ring[16];       /* hints for accesses i .. i + AHEAD */
 	_Static_assert(MMU_PREFETCH_AHEAD < 16, "mmu: the hint ring holds the accesses ahead");
 	for (size_t i = 0; i < MMU_PREFETCH_AHEAD; i++)
@@ -827,16 +852,16 @@ TLB_AI size_t access_run(struct mmu *m, const uint64_t *req, size_t n, uint64_t 
 		}
 		uint64_t va = req[i] & ~MMU_RUN_WRITE;
 		int w = (int)(req[i] >> 63);
-		if (mmu_access_last(f, va, w, &cyc))
+		if (mmu_access_last(f, va, w, &unused))
 			continue;
-		int r = access_slow(m, va, w, &cyc, &ring[i & 15], S);
+		int r = access_slow(m, va, w, &ring[i & 15], S);
 		if (r != MMU_OK) {
-			*cycles += cyc;
+			*cycles += cycles_of(m) - c0;
 			*res = r;
 			return i;
 		}
 	}
-	*cycles += cyc;
+	*cycles += cycles_of(m) - c0;
 	return n;
 }
 
@@ -867,7 +892,10 @@ static const struct mshape shapes[] = {
 #define SLOW_INSTANCE(N)                                                                \
 	static int slow_##N(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles) \
 	{                                                                               \
-		return access_slow(m, va, is_write, cycles, NULL, &shapes[N]);           \
+		uint64_t c0 = cycles_of(m);                                             \
+		int r = access_slow(m, va, is_write, NULL, &shapes[N]);                 \
+		*cycles += cycles_of(m) - c0;                                           \
+		return r;                                                               \
 	}                                                                               \
 	static size_t run_##N(struct mmu *m, const uint64_t *req, size_t n, uint64_t *cycles, \
 			      int *res)                                                 \
@@ -1051,8 +1079,11 @@ uint64_t mmu_stat(const struct mmu *m, enum mmu_stat id)
 	case MMU_ST_ACCESSES:
 		return hits + st[MMU_ST_L1_MISS];
 	case MMU_ST_CYCLES:
-		/* SLOW_CYCLES excludes lat_l1_hit of every L1 hit, inline or not */
-		return st[MMU_ST_SLOW_CYCLES] + hits * m->cfg.lat_l1_hit;
+		return cycles_of(m);
+	case MMU_ST_SLOW_CYCLES:
+		return slow_cycles_of(m);
+	case MMU_ST_WALK_CYCLES:
+		return walk_cycles_of(m);
 	default:
 		return (unsigned)id < MMU_ST__STORED ? st[id] : 0;
 	}
@@ -1061,6 +1092,7 @@ uint64_t mmu_stat(const struct mmu *m, enum mmu_stat id)
 void mmu_stats_reset(struct mmu *m)
 {
 	memset(m->fast.stats, 0, sizeof(m->fast.stats));
+	memset(m->lvl_refs, 0, sizeof(m->lvl_refs));
 }
 
 const char *mmu_pg_size_name(enum pg_size sz)

@@ -125,8 +125,8 @@ enum mmu_stat {
 	MMU_ST_WALK_CACHE_MISS,/* walk.cache.miss */
 	MMU_ST_HOST_TLB_HIT,   /* walk.host_tlb.hit (nested only) */
 	MMU_ST_HOST_TLB_MISS,  /* walk.host_tlb.miss (nested only) */
-	MMU_ST_WALK_CYCLES,    /* walk.cycles: cycles spent in walks */
-	MMU_ST_SLOW_CYCLES,    /* internal: all cycles charged outside the L1-hit fast path */
+	MMU_ST_WALK_CYCLES,    /* walk.cycles: cycles spent in walks (computed when read) */
+	MMU_ST_SLOW_CYCLES,    /* internal: all cycles but the L1 hits' (computed when read) */
 	MMU_ST_FAULT_NP,       /* fault.notpresent */
 	MMU_ST_FAULT_WP,       /* fault.wp */
 	MMU_ST_DIRTY_ASSIST,   /* tlb.dirty_assist: writes setting D through a TLB hit */
