@@ -46,6 +46,8 @@
 #define V_D 2u /* TLB payload: dirty */
 
 #define HOST_PT_BASE (UINT64_C(1) << 62) /* synthetic addresses of host table entries */
+#define MMU_WQ 1024                      /* walk-cache references queued at most */
+#define WQ_HOT (UINT64_C(1) << 63)        /* wq entry: ref_note's hot */
 
 struct mmu {
 	struct mmu_fast fast;                /* first: the inline L1-hit path of mmu.h */
@@ -68,6 +70,14 @@ struct mmu {
 	struct tlb hpwc;                     /* host PWC, key = gPA >> (host_shift + 9) */
 	uint64_t lvl_refs[MMU_LVL__COUNT];   /* guest references by level (priced by
 						lat_walk_ref without walk_cache) */
+	/* The walk cache observes the walks and nothing reads it back but its
+	   hit and miss counts (cycles are priced from counts), so its
+	   references are queued, in order, and replayed in a tight loop
+	   (wq_flush) before a call returns: same counts, and the walks do not
+	   wait on its lookups. */
+	unsigned wq_n;                       /* references queued */
+	void (*wq_flush)(struct mmu *m);     /* the instance's wq_run */
+	uint64_t wq[MMU_WQ];                 /* line | WQ_HOT */
 	/* mmu_prefetch's own memo (a hint, never part of results) */
 	uint64_t pf_pd_key;                  /* va >> 30 of pf_pd, UINT64_MAX: none */
 	const struct pt_page *pf_pd;         /* the PD table mapping that 1 GiB */
@@ -503,11 +513,37 @@ TLB_AI void ref_note(struct mmu *m, uint64_t pa, int lvl, int hot, const struct 
 			m->lvl_refs[lvl]++;
 		return;
 	}
-	uint64_t line = pa >> 6;
-	if (s_access(&m->wc, line, line, S->wc, hot))
-		m->fast.stats[MMU_ST_WALK_CACHE_HIT]++;
-	else
-		m->fast.stats[MMU_ST_WALK_CACHE_MISS]++;
+	(void)S;
+	m->wq[m->wq_n++] = pa >> 6 | (hot ? WQ_HOT : 0);
+	if (m->wq_n == MMU_WQ)
+		m->wq_flush(m);
+}
+
+/* The queued walk-cache references, in order (the set of the one a few
+   ahead prefetched); their hits and misses counted. */
+TLB_AI void wq_run(struct mmu *m, const struct mshape *S)
+{
+	const unsigned n = m->wq_n;
+	uint64_t hits = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (i + 16 < n && !S->wc.dyn) {
+			uint64_t pl = m->wq[i + 16] & ~WQ_HOT;
+			unsigned set = (unsigned)(pl & m->wc.set_mask);
+			__builtin_prefetch(tlb_set_tags(&m->wc, set, S->wc.k, S->wc.w));
+			__builtin_prefetch(m->wc.key + (size_t)set * S->wc.w);
+		}
+		uint64_t line = m->wq[i] & ~WQ_HOT;
+#ifdef TLB_SSE2
+		if (!S->wc.dyn && S->wc.k == TLB_K_AGE && S->wc.w > 16 && !(m->wq[i] >> 63)) {
+			hits += (uint64_t)tlb_access_flat(&m->wc, line, line, S->wc.w);
+			continue;
+		}
+#endif
+		hits += (uint64_t)s_access(&m->wc, line, line, S->wc, (int)(m->wq[i] >> 63));
+	}
+	m->fast.stats[MMU_ST_WALK_CACHE_HIT] += hits;
+	m->fast.stats[MMU_ST_WALK_CACHE_MISS] += n - hits;
+	m->wq_n = 0;
 }
 
 /* Nested, after a host TLB miss: a walk of the host tables from below the
@@ -856,11 +892,13 @@ TLB_AI size_t access_run(struct mmu *m, const uint64_t *req, size_t n, uint64_t 
 			continue;
 		int r = access_slow(m, va, w, &ring[i & 15], S);
 		if (r != MMU_OK) {
+			m->wq_flush(m);
 			*cycles += cycles_of(m) - c0;
 			*res = r;
 			return i;
 		}
 	}
+	m->wq_flush(m);
 	*cycles += cycles_of(m) - c0;
 	return n;
 }
@@ -894,6 +932,7 @@ static const struct mshape shapes[] = {
 	{                                                                               \
 		uint64_t c0 = cycles_of(m);                                             \
 		int r = access_slow(m, va, is_write, NULL, &shapes[N]);                 \
+		m->wq_flush(m);                                                         \
 		*cycles += cycles_of(m) - c0;                                           \
 		return r;                                                               \
 	}                                                                               \
@@ -901,7 +940,8 @@ static const struct mshape shapes[] = {
 			      int *res)                                                 \
 	{                                                                               \
 		return access_run(m, req, n, cycles, res, &shapes[N]);                   \
-	}
+	}                                                                               \
+	static void wq_##N(struct mmu *m) { wq_run(m, &shapes[N]); }
 SLOW_INSTANCE(0)
 #ifndef MMU_GENERIC_ONLY
 SLOW_INSTANCE(1)
@@ -921,8 +961,15 @@ static size_t (*const run_fn[])(struct mmu *, const uint64_t *, size_t, uint64_t
 	run_1, run_2, run_3,
 #endif
 };
+static void (*const wq_fn[])(struct mmu *) = {
+	wq_0,
+#ifndef MMU_GENERIC_ONLY
+	wq_1, wq_2, wq_3,
+#endif
+};
 _Static_assert(sizeof(slow_fn) / sizeof(slow_fn[0]) == sizeof(shapes) / sizeof(shapes[0]) &&
-	       sizeof(run_fn) == sizeof(slow_fn), "mmu: one instance per shape");
+	       sizeof(run_fn) == sizeof(slow_fn) && sizeof(wq_fn) == sizeof(slow_fn),
+	       "mmu: one instance per shape");
 
 /* Whether structure t is what spec s says it is. */
 static int spec_fits(const struct tlb *t, struct tspec s)
@@ -958,6 +1005,7 @@ static void pick_slow(struct mmu *m)
 	int i = shape_of(m);
 	m->fast.slow = slow_fn[i];
 	m->fast.run = run_fn[i];
+	m->wq_flush = wq_fn[i];
 }
 
 int mmu_shape(const struct mmu *m)
@@ -972,6 +1020,7 @@ void mmu_use_generic(struct mmu *m)
 {
 	m->fast.slow = slow_fn[0];
 	m->fast.run = run_fn[0];
+	m->wq_flush = wq_fn[0];
 }
 
 int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
@@ -1020,10 +1069,6 @@ static inline void prefetch_walk(struct mmu *m, uint64_t va, struct pte_hint *h)
 	h->e = &pt_page(&m->pt, frame)->e[idx];
 	h->pa = PT_TABLE_GPA + (uint64_t)frame * 4096 + idx * 8;
 	__builtin_prefetch(h->e);
-	if (m->walk_cache_on) {
-		uint64_t line = (PT_TABLE_GPA + (uint64_t)frame * 4096 + idx * 8) >> 6;
-		tlb_prefetch(&m->wc, line);
-	}
 }
 
 /* ---- statistics ------------------------------------------------------------- */

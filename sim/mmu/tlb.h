@@ -611,6 +611,51 @@ TLB_AI int tlb_access_kw(struct tlb *t, uint64_t key, uint64_t index, uint32_t v
 	return 0;
 }
 
+#ifdef TLB_SSE2
+/*
+ * tlb_access_kw of an AGE set of 17 to 32 ways without a branch on hit or
+ * miss: the way used is the matching one or the victim (the oldest, so
+ * aging it to the front is the insert's touch too), chosen by masks. Two or
+ * more tag matches (rare) take tlb_access_kw. A fill keeps the way's old
+ * payload: only for structures whose payloads are not used.
+ */
+TLB_AI int tlb_access_flat(struct tlb *t, uint64_t key, uint64_t index, unsigned W)
+{
+	unsigned set = (unsigned)(index & t->set_mask);
+	uint8_t *blk = tlb_age_set(t, set, W);
+	int8_t *age = tlb_age_ages(blk, W);
+	uint64_t *keys = t->key + (size_t)set * W;
+	uint8_t tg = tlb_tag(key);
+	const __m128i b = _mm_set1_epi32((int)(tg * UINT32_C(0x01010101)));
+	const __m128i last = _mm_set1_epi8((char)(W - 1));
+	__m128i a0 = _mm_load_si128((const __m128i *)(const void *)age);
+	__m128i a1 = _mm_load_si128((const __m128i *)(const void *)(age + 16));
+	uint32_t m = ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_load_si128((const __m128i *)(const void *)blk), b)) |
+		      (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_load_si128((const __m128i *)(const void *)(blk + 16)), b)) << 16) &
+		     (uint32_t)((UINT64_C(1) << W) - 1);
+	uint32_t vm = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, last)) |
+		      (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a1, last)) << 16;
+	if (__builtin_expect((m & (m - 1)) != 0, 0))
+		return tlb_access_kw(t, key, index, 0, TLB_K_AGE, W, 1);
+	unsigned w = (unsigned)__builtin_ctz(m | (vm & -(uint32_t)(m == 0)));
+	uint32_t hm = -(uint32_t)((m != 0) & (keys[w] == key));
+	__asm__("" : "+r"(hm));         /* keep what follows free of branches on it */
+	w = (unsigned)__builtin_ctz((m & hm) | (vm & ~hm));
+	const __m128i av = _mm_set1_epi8(age[w]);  /* way w is the only one of its age */
+	_mm_store_si128((__m128i *)(void *)age,
+			_mm_andnot_si128(_mm_cmpeq_epi8(a0, av), _mm_sub_epi8(a0, _mm_cmpgt_epi8(av, a0))));
+	_mm_store_si128((__m128i *)(void *)(age + 16),
+			_mm_andnot_si128(_mm_cmpeq_epi8(a1, av), _mm_sub_epi8(a1, _mm_cmpgt_epi8(av, a1))));
+	if (W < 32)
+		blk[31] = (uint8_t)w;   /* tlb_mru_way's note */
+	uint64_t ev = keys[w];
+	keys[w] = key;
+	blk[w] = tg;
+	t->nvalid += ~hm & 1 & (ev == TLB_NOKEY);
+	return (int)(hm & 1);
+}
+#endif
+
 /* Slot holding key in the set of index, touched; -1 on a miss. */
 static inline int tlb_lookup(struct tlb *t, uint64_t key, uint64_t index)
 {
