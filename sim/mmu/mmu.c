@@ -1029,7 +1029,8 @@ int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
 }
 
 /* The hint of mmu_prefetch: prefetch what a walk for va reads last (its PT
-   entry, the walk-cache set of that entry, the STLB set). The PD table of the
+   entry and the STLB set; wq_run prefetches the walk cache's sets itself).
+   The PD table of the
    last 1 GiB prefetched is remembered while no table was freed (a freed
    frame may be reused at another level), so a random stream over a region
    reads two table entries per hint instead of four. */

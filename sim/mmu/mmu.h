@@ -306,8 +306,8 @@ static inline int mmu_last_writable(const struct mmu *m, uint64_t va)
 
 /*
  * Hint for a replay loop: va will be accessed soon. Brings into the host's
- * cache what a walk for va would read (its STLB set, its leaf entry, the walk
- * cache set of that entry) so the miss overlaps the accesses before it. It
+ * cache what a walk for va would read (its STLB set and its leaf entry) so
+ * the miss overlaps the accesses before it. It
  * reads the model and writes only its own hint (mmu_fast.pf_vpn): no
  * statistic, replacement state or A/D bit changes, so results are the same
  * with or without it. Inline and nearly free when va is on the page last
