@@ -513,7 +513,6 @@ TLB_AI void ref_note(struct mmu *m, uint64_t pa, int lvl, int hot, const struct 
 			m->lvl_refs[lvl]++;
 		return;
 	}
-	(void)S;
 	m->wq[m->wq_n++] = pa >> 6 | (hot ? WQ_HOT : 0);
 	if (m->wq_n == MMU_WQ)
 		m->wq_flush(m);

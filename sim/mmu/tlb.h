@@ -205,6 +205,17 @@ static inline uint32_t tlb_tag_match16(const uint8_t *tag, uint8_t tg)
 #endif
 }
 
+/* Bit w set for each of the first ways (at most 32) tags equal to tg. */
+static inline uint32_t tlb_tag_mask32(const uint8_t *tag, uint8_t tg, unsigned ways)
+{
+	uint32_t m = tlb_tag_match16(tag, tg);
+	if (ways > 16)
+		m |= tlb_tag_match16(tag + 16, tg) << 16;
+	if (ways < 32)
+		m &= (UINT32_C(1) << ways) - 1;
+	return m;
+}
+
 /* Way of key among the ways tags and keys at tag/key, or -1: 16 tags
    compared at once, then the key on a tag match. */
 static inline int tlb_find_n(const uint8_t *tag, const uint64_t *key, unsigned ways,
@@ -212,12 +223,7 @@ static inline int tlb_find_n(const uint8_t *tag, const uint64_t *key, unsigned w
 {
 	uint8_t tg = tlb_tag(k);
 	if (ways <= 32) {      /* one mask for the whole set: no branch on which half */
-		uint32_t m = tlb_tag_match16(tag, tg);
-		if (ways > 16)
-			m |= tlb_tag_match16(tag + 16, tg) << 16;
-		if (ways < 32)
-			m &= (UINT32_C(1) << ways) - 1;
-		for (; m; m &= m - 1) {
+		for (uint32_t m = tlb_tag_mask32(tag, tg, ways); m; m &= m - 1) {
 			unsigned w = (unsigned)__builtin_ctz(m);
 			if (key[w] == k)
 				return (int)w;
@@ -335,15 +341,21 @@ static inline unsigned tlb_perm_victim(const struct tlb *t, unsigned set, unsign
 	return (unsigned)(t->order[set] >> 4 * (W - 1)) & 15;
 }
 
-/* AGE: way (of age a) becomes age 0, the ways younger than a age by one. */
-TLB_AI void tlb_age_touch(uint8_t *blk, unsigned way, unsigned W)
+/* AGE: note way as the set's most recent, in the spare tag lane when there
+   is one (tlb_mru_way). */
+TLB_AI void tlb_age_note(uint8_t *blk, unsigned way, unsigned W)
+{
+	if (W < tlb_age_lw(W))
+		blk[tlb_age_lw(W) - 1] = (uint8_t)way;
+}
+
+/* AGE: way (of age a) becomes age 0, the ways younger than a age by one
+   (the ages do not change when a is 0; tlb_age_touch skips that case). */
+TLB_AI void tlb_age_touch_any(uint8_t *blk, unsigned way, unsigned W)
 {
 	int8_t *age = tlb_age_ages(blk, W);
 	int8_t a = age[way];
-	if (W < tlb_age_lw(W))
-		blk[tlb_age_lw(W) - 1] = (uint8_t)way;  /* tlb_mru_way's note */
-	if (a == 0)
-		return;
+	tlb_age_note(blk, way, W);
 #ifdef TLB_SSE2
 	const unsigned lw = tlb_age_lw(W);
 	const __m128i av = _mm_set1_epi8(a);
@@ -358,6 +370,14 @@ TLB_AI void tlb_age_touch(uint8_t *blk, unsigned way, unsigned W)
 		age[w] = (int8_t)(age[w] + (age[w] < a));
 	age[way] = 0;
 #endif
+}
+
+TLB_AI void tlb_age_touch(uint8_t *blk, unsigned way, unsigned W)
+{
+	if (tlb_age_ages(blk, W)[way] != 0)
+		tlb_age_touch_any(blk, way, W);
+	else
+		tlb_age_note(blk, way, W);
 }
 
 /*
@@ -623,31 +643,17 @@ TLB_AI int tlb_access_flat(struct tlb *t, uint64_t key, uint64_t index, unsigned
 {
 	unsigned set = (unsigned)(index & t->set_mask);
 	uint8_t *blk = tlb_age_set(t, set, W);
-	int8_t *age = tlb_age_ages(blk, W);
 	uint64_t *keys = t->key + (size_t)set * W;
 	uint8_t tg = tlb_tag(key);
-	const __m128i b = _mm_set1_epi32((int)(tg * UINT32_C(0x01010101)));
-	const __m128i last = _mm_set1_epi8((char)(W - 1));
-	__m128i a0 = _mm_load_si128((const __m128i *)(const void *)age);
-	__m128i a1 = _mm_load_si128((const __m128i *)(const void *)(age + 16));
-	uint32_t m = ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_load_si128((const __m128i *)(const void *)blk), b)) |
-		      (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_load_si128((const __m128i *)(const void *)(blk + 16)), b)) << 16) &
-		     (uint32_t)((UINT64_C(1) << W) - 1);
-	uint32_t vm = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, last)) |
-		      (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a1, last)) << 16;
+	uint32_t m = tlb_tag_mask32(blk, tg, W);
 	if (__builtin_expect((m & (m - 1)) != 0, 0))
 		return tlb_access_kw(t, key, index, 0, TLB_K_AGE, W, 1);
+	uint32_t vm = UINT32_C(1) << tlb_age_victim(blk, W);
 	unsigned w = (unsigned)__builtin_ctz(m | (vm & -(uint32_t)(m == 0)));
 	uint32_t hm = -(uint32_t)((m != 0) & (keys[w] == key));
 	__asm__("" : "+r"(hm));         /* keep what follows free of branches on it */
 	w = (unsigned)__builtin_ctz((m & hm) | (vm & ~hm));
-	const __m128i av = _mm_set1_epi8(age[w]);  /* way w is the only one of its age */
-	_mm_store_si128((__m128i *)(void *)age,
-			_mm_andnot_si128(_mm_cmpeq_epi8(a0, av), _mm_sub_epi8(a0, _mm_cmpgt_epi8(av, a0))));
-	_mm_store_si128((__m128i *)(void *)(age + 16),
-			_mm_andnot_si128(_mm_cmpeq_epi8(a1, av), _mm_sub_epi8(a1, _mm_cmpgt_epi8(av, a1))));
-	if (W < 32)
-		blk[31] = (uint8_t)w;   /* tlb_mru_way's note */
+	tlb_age_touch_any(blk, w, W);
 	uint64_t ev = keys[w];
 	keys[w] = key;
 	blk[w] = tg;
