@@ -25,8 +25,9 @@
  * - Only successful walks fill the TLBs (L1 of the leaf size and the STLB);
  *   STLB hits fill the L1.
  * Speed (never results): tlb.h keeps sets in recency order and hashes wide fully
- * associative structures; mmu_prefetch lets a replay loop start the host
- * cache miss on a future walk's leaf entry early.
+ * associative structures; a native walk cache is wcache.h's compact exact LRU
+ * (32-bit line keys, no payload); mmu_prefetch lets a replay loop start the
+ * host cache miss on a future walk's leaf entry early.
  * Invariant: fast.last_vpn[s] is, when valid, the key of the most recently
  * used way of its set in l1[s] — every slow-path touch or insert of l1[s]
  * rewrites it, every invalidation clears it.
@@ -41,6 +42,7 @@
 
 #include "sim/mmu/pt.h"
 #include "sim/mmu/tlb.h"
+#include "sim/mmu/wcache.h"
 
 #define V_W 1u /* TLB payload: writable */
 #define V_D 2u /* TLB payload: dirty */
@@ -65,7 +67,11 @@ struct mmu {
 	struct tlb stlb1g;                   /* 1G, key = VPN */
 	uint64_t stlb_n2m;                   /* 2M entries now in stlb (0: skip the 2M probe) */
 	struct tlb pwc[MMU_LVL__COUNT];      /* paging-structure caches, payload = child frame */
-	struct tlb wc;                       /* walk data cache, key = line address */
+	struct tlb wc;                       /* walk data cache, key = line address
+						(absent when wc32_on) */
+	struct wcache wc32;                  /* the walk data cache when wc32_on */
+	int wc32_on;                         /* the walk cache is wc32 (wcache.h): non-nested
+						walks, whose lines are all below 2^WC_LINE_BITS */
 	struct tlb htlb;                     /* host TLB, key = gPA >> host_shift */
 	struct tlb hpwc;                     /* host PWC, key = gPA >> (host_shift + 9) */
 	uint64_t lvl_refs[MMU_LVL__COUNT];   /* guest references by level (priced by
@@ -88,6 +94,11 @@ _Static_assert(offsetof(struct mmu, fast) == 0, "mmu: struct mmu begins with str
 _Static_assert(sizeof(unsigned) == sizeof(uint32_t), "mmu: config fields are 32-bit");
 
 static const unsigned pg_shift[PG__COUNT] = { 12, 21, 30 };
+
+/* wc32's bound: a native walk reads only table pages, at PT_TABLE_GPA + frame *
+   4096 with 32-bit frames (pt.h), so its lines are below 2^WC_LINE_BITS. */
+_Static_assert((PT_TABLE_GPA >> 6) + ((UINT64_C(1) << 32) << 6) <= UINT64_C(1) << WC_LINE_BITS,
+	       "mmu: lines of table pages fit the compact walk cache");
 
 /* ---- configuration --------------------------------------------------------- */
 
@@ -234,8 +245,14 @@ int mmu_create(const struct mmu_config *cfg, struct mmu **out)
 			goto fail;
 	}
 	struct mmu_cache_geom none = { 0, 0, "lru" };
+	if (m->walk_cache_on && !cfg->nested) {   /* nested walks see host lines too */
+		err = wc_init(&m->wc32, &cfg->walk_cache);
+		if (err == -ENOMEM)
+			goto fail;
+		m->wc32_on = err == 0;   /* -EINVAL: a geometry only struct tlb holds */
+	}
 	if ((err = tlb_init(&m->stlb, &cfg->stlb)) || (err = tlb_init(&m->stlb1g, &cfg->stlb_1g)) ||
-	    (err = tlb_init(&m->wc, &cfg->walk_cache)) ||
+	    (err = tlb_init(&m->wc, m->wc32_on ? &none : &cfg->walk_cache)) ||
 	    (err = tlb_init(&m->htlb, cfg->nested ? &cfg->host_tlb : &none)) ||
 	    (err = tlb_init(&m->hpwc, cfg->nested ? &cfg->host_pwc : &none)))
 		goto fail;
@@ -259,6 +276,7 @@ void mmu_destroy(struct mmu *m)
 	tlb_fini(&m->stlb);
 	tlb_fini(&m->stlb1g);
 	tlb_fini(&m->wc);
+	wc_fini(&m->wc32);
 	tlb_fini(&m->htlb);
 	tlb_fini(&m->hpwc);
 	free(m);
@@ -421,6 +439,7 @@ struct tspec {
 };
 struct mshape {
 	struct tspec l1[PG__COUNT], stlb, stlb1g, pwc[MMU_LVL__COUNT], wc, htlb;
+	int wc32;         /* ways of the compact walk cache (wc32_on), 0: none; -1: read m */
 	int nested;       /* -1: read cfg.nested */
 	unsigned levels;  /* 0: read cfg.levels */
 };
@@ -432,7 +451,7 @@ struct mshape {
 #define SHAPE_DYN                                                                       \
 	{ .l1 = { TS_DYN, TS_DYN, TS_DYN }, .stlb = TS_DYN, .stlb1g = TS_DYN,               \
 	  .pwc = { TS_DYN, TS_DYN, TS_DYN, TS_DYN, TS_DYN }, .wc = TS_DYN, .htlb = TS_DYN,  \
-	  .nested = -1, .levels = 0 }
+	  .wc32 = -1, .nested = -1, .levels = 0 }
 static const struct mshape shape_dyn = SHAPE_DYN;  /* the generic instance's */
 
 /* What mmu_access_run's prefetch found for an access's walk a few accesses
@@ -508,7 +527,7 @@ TLB_AI int s_access(struct tlb *t, uint64_t key, uint64_t index, struct tspec s,
    memo is worth a try; a random leaf line is not. */
 TLB_AI void ref_note(struct mmu *m, uint64_t pa, int lvl, int hot, const struct mshape *S)
 {
-	if (S->wc.dyn ? !m->walk_cache_on : S->wc.w == 0) {
+	if (S->wc.dyn ? !m->walk_cache_on : S->wc.w == 0 && S->wc32 == 0) {
 		if (lvl >= 0)
 			m->lvl_refs[lvl]++;
 		return;
@@ -523,22 +542,27 @@ TLB_AI void ref_note(struct mmu *m, uint64_t pa, int lvl, int hot, const struct 
 TLB_AI void wq_run(struct mmu *m, const struct mshape *S)
 {
 	const unsigned n = m->wq_n;
+	const unsigned W32 = S->wc32 < 0 ? (m->wc32_on ? m->wc32.ways : 0) : (unsigned)S->wc32;
 	uint64_t hits = 0;
 	for (unsigned i = 0; i < n; i++) {
+		uint64_t line = m->wq[i] & ~WQ_HOT;
+		int hot = (int)(m->wq[i] >> 63);
+		if (W32) {
+			if (i + 16 < n) {
+				const uint8_t *b = wc_block(&m->wc32, m->wq[i + 16] & ~WQ_HOT, W32);
+				__builtin_prefetch(b);
+				if (wc_stride(W32) > 64)
+					__builtin_prefetch(b + 64);
+			}
+			hits += (uint64_t)wc_access(&m->wc32, line, W32, hot);
+			continue;
+		}
 		if (i + 16 < n && !S->wc.dyn) {
-			uint64_t pl = m->wq[i + 16] & ~WQ_HOT;
-			unsigned set = (unsigned)(pl & m->wc.set_mask);
+			unsigned set = (unsigned)(m->wq[i + 16] & m->wc.set_mask);
 			__builtin_prefetch(tlb_set_tags(&m->wc, set, S->wc.k, S->wc.w));
 			__builtin_prefetch(m->wc.key + (size_t)set * S->wc.w);
 		}
-		uint64_t line = m->wq[i] & ~WQ_HOT;
-#ifdef TLB_SSE2
-		if (!S->wc.dyn && S->wc.k == TLB_K_AGE && S->wc.w > 16 && !(m->wq[i] >> 63)) {
-			hits += (uint64_t)tlb_access_flat(&m->wc, line, line, S->wc.w);
-			continue;
-		}
-#endif
-		hits += (uint64_t)s_access(&m->wc, line, line, S->wc, (int)(m->wq[i] >> 63));
+		hits += (uint64_t)s_access(&m->wc, line, line, S->wc, hot);
 	}
 	m->fast.stats[MMU_ST_WALK_CACHE_HIT] += hits;
 	m->fast.stats[MMU_ST_WALK_CACHE_MISS] += n - hits;
@@ -908,18 +932,18 @@ TLB_AI size_t access_run(struct mmu *m, const uint64_t *req, size_t n, uint64_t 
    shapes cost compile time (minutes under clang's sanitizers), not speed.
    SHAPE(L1_ name, STLB, walk cache, host TLB, nested): 4 levels, the 1G STLB
    and the paging-structure caches of mmu_config_default_intel. */
-#define SHAPE(L1, STLB, WC, HTLB, NESTED)                                               \
+#define SHAPE(L1, STLB, WC, WC32, HTLB, NESTED)                                         \
 	{ .l1 = L1_##L1, .stlb = STLB, .stlb1g = TS(PLRU, 8),                           \
 	  .pwc = { TS_NONE, TS(AGE, 32), TS_MEMO(PERM, 4), TS(PERM, 2), TS_NONE }, .wc = WC, \
-	  .htlb = HTLB, .nested = NESTED, .levels = 4 }
+	  .wc32 = WC32, .htlb = HTLB, .nested = NESTED, .levels = 4 }
 #define L1_INTEL { TS(PERM, 4), TS(PERM, 4), TS(PERM, 8) }
 #define L1_VM { TS(LIST, 64), TS(LIST, 64), TS(LIST, 64) }
 static const struct mshape shapes[] = {
 	SHAPE_DYN,
 #ifndef MMU_GENERIC_ONLY   /* fuzz builds: they fuzz the parsers, not the MMU */
-	SHAPE(INTEL, TS(PLRU, 16), TS_MEMO(AGE, 20), TS_NONE, 0),       /* intel-server */
-	SHAPE(VM, TS(PLRU, 16), TS_MEMO(PERM, 8), TS_MEMO(PERM, 8), 1), /* vm-host */
-	SHAPE(INTEL, TS(PLRU, 16), TS_MEMO(PERM, 8), TS_NONE, 0),       /* default */
+	SHAPE(INTEL, TS(PLRU, 16), TS_NONE, 20, TS_NONE, 0),               /* intel-server */
+	SHAPE(VM, TS(PLRU, 16), TS_MEMO(PERM, 8), 0, TS_MEMO(PERM, 8), 1), /* vm-host */
+	SHAPE(INTEL, TS(PLRU, 16), TS_NONE, 8, TS_NONE, 0),                /* default */
 #endif
 };
 #undef SHAPE
@@ -988,7 +1012,8 @@ static int shape_of(const struct mmu *m)
 		const struct mshape *S = &shapes[i];
 		int ok = S->nested == (int)m->cfg.nested && S->levels == m->cfg.levels &&
 			 spec_fits(&m->stlb, S->stlb) && spec_fits(&m->stlb1g, S->stlb1g) &&
-			 spec_fits(&m->wc, S->wc) && spec_fits(&m->htlb, S->htlb);
+			 spec_fits(&m->wc, S->wc) && spec_fits(&m->htlb, S->htlb) &&
+			 S->wc32 == (m->wc32_on ? (int)m->wc32.ways : 0);
 		for (int s = 0; s < PG__COUNT; s++)
 			ok = ok && spec_fits(&m->l1[s], S->l1[s]);
 		for (int l = 0; l < MMU_LVL__COUNT; l++)

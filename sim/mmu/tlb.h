@@ -349,17 +349,32 @@ TLB_AI void tlb_age_note(uint8_t *blk, unsigned way, unsigned W)
 		blk[tlb_age_lw(W) - 1] = (uint8_t)way;
 }
 
-/* AGE: way (of age a) becomes age 0, the ways younger than a age by one
-   (the ages do not change when a is 0; tlb_age_touch skips that case). */
-TLB_AI void tlb_age_touch_any(uint8_t *blk, unsigned way, unsigned W)
+/* Ages (AGE sets, and wcache.h): age[w] is way w's recency position, the
+   ages of a set's W ways a permutation of 0..W-1, lanes up to tlb_age_lw(W)
+   beyond the ways 127. Bit w set for the way of age W-1 (exactly one). */
+TLB_AI uint32_t tlb_ages_oldest(const int8_t *age, unsigned W)
 {
-	int8_t *age = tlb_age_ages(blk, W);
-	int8_t a = age[way];
-	tlb_age_note(blk, way, W);
+	uint32_t m = 0;
 #ifdef TLB_SSE2
-	const unsigned lw = tlb_age_lw(W);
-	const __m128i av = _mm_set1_epi8(a);
-	for (unsigned h = 0; h < lw; h += 16) {        /* way is the only one of age a */
+	const __m128i last = _mm_set1_epi8((char)(W - 1));
+	for (unsigned h = 0; h < tlb_age_lw(W); h += 16)   /* all lanes: no branch on which holds it */
+		m |= (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			     _mm_load_si128((const __m128i *)(const void *)(age + h)), last)) << h;
+#else
+	for (unsigned w = 0; w < W; w++)
+		m |= (uint32_t)(age[w] == (int8_t)(W - 1)) << w;
+#endif
+	return m;
+}
+
+/* Way (of age a) becomes age 0, the ways younger than a age by one (the
+   ages do not change when a is 0). */
+TLB_AI void tlb_ages_touch(int8_t *age, unsigned way, unsigned W)
+{
+	const int8_t a = age[way];
+#ifdef TLB_SSE2
+	const __m128i av = _mm_set1_epi32((int)((uint8_t)a * UINT32_C(0x01010101)));  /* movd + pshufd */
+	for (unsigned h = 0; h < tlb_age_lw(W); h += 16) {  /* way is the only one of age a */
 		__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + h));
 		__m128i is_a = _mm_cmpeq_epi8(v, av);
 		v = _mm_sub_epi8(v, _mm_cmpgt_epi8(av, v));    /* younger: + 1 */
@@ -370,6 +385,14 @@ TLB_AI void tlb_age_touch_any(uint8_t *blk, unsigned way, unsigned W)
 		age[w] = (int8_t)(age[w] + (age[w] < a));
 	age[way] = 0;
 #endif
+}
+
+/* AGE: way becomes the set's most recent (tlb_age_touch skips the ages when
+   it already is). */
+TLB_AI void tlb_age_touch_any(uint8_t *blk, unsigned way, unsigned W)
+{
+	tlb_age_note(blk, way, W);
+	tlb_ages_touch(tlb_age_ages(blk, W), way, W);
 }
 
 TLB_AI void tlb_age_touch(uint8_t *blk, unsigned way, unsigned W)
@@ -412,31 +435,7 @@ TLB_AI int tlb_mru_slot(const struct tlb *t, uint64_t key, uint64_t index, enum 
 /* AGE: the way of age W-1 (invalid if any, else the LRU). */
 TLB_AI unsigned tlb_age_victim(uint8_t *blk, unsigned W)
 {
-	const int8_t *age = tlb_age_ages(blk, W);
-#ifdef TLB_SSE2
-	const unsigned lw = tlb_age_lw(W);
-	const __m128i last = _mm_set1_epi8((char)(W - 1));
-	if (lw == 32) {        /* both halves at once: no branch on which holds it */
-		__m128i v0 = _mm_load_si128((const __m128i *)(const void *)age);
-		__m128i v1 = _mm_load_si128((const __m128i *)(const void *)(age + 16));
-		uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, last)) |
-			     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, last)) << 16;
-		return (unsigned)__builtin_ctz(m);
-	}
-	for (unsigned h = 0; h + 16 < lw; h += 16) {
-		__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + h));
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, last));
-		if (m)
-			return h + (unsigned)__builtin_ctz(m);
-	}
-	__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + lw - 16));
-	return lw - 16 + (unsigned)__builtin_ctz((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, last)));
-#else
-	unsigned w = 0;
-	while (age[w] != (int8_t)(W - 1))
-		w++;
-	return w;
-#endif
+	return (unsigned)__builtin_ctz(tlb_ages_oldest(tlb_age_ages(blk, W), W));
 }
 
 /* MTF: move way w of the set at base to the front (slot base). */
@@ -631,36 +630,6 @@ TLB_AI int tlb_access_kw(struct tlb *t, uint64_t key, uint64_t index, uint32_t v
 	return 0;
 }
 
-#ifdef TLB_SSE2
-/*
- * tlb_access_kw of an AGE set of 17 to 32 ways without a branch on hit or
- * miss: the way used is the matching one or the victim (the oldest, so
- * aging it to the front is the insert's touch too), chosen by masks. Two or
- * more tag matches (rare) take tlb_access_kw. A fill keeps the way's old
- * payload: only for structures whose payloads are not used.
- */
-TLB_AI int tlb_access_flat(struct tlb *t, uint64_t key, uint64_t index, unsigned W)
-{
-	unsigned set = (unsigned)(index & t->set_mask);
-	uint8_t *blk = tlb_age_set(t, set, W);
-	uint64_t *keys = t->key + (size_t)set * W;
-	uint8_t tg = tlb_tag(key);
-	uint32_t m = tlb_tag_mask32(blk, tg, W);
-	if (__builtin_expect((m & (m - 1)) != 0, 0))
-		return tlb_access_kw(t, key, index, 0, TLB_K_AGE, W, 1);
-	uint32_t vm = UINT32_C(1) << tlb_age_victim(blk, W);
-	unsigned w = (unsigned)__builtin_ctz(m | (vm & -(uint32_t)(m == 0)));
-	uint32_t hm = -(uint32_t)((m != 0) & (keys[w] == key));
-	__asm__("" : "+r"(hm));         /* keep what follows free of branches on it */
-	w = (unsigned)__builtin_ctz((m & hm) | (vm & ~hm));
-	tlb_age_touch_any(blk, w, W);
-	uint64_t ev = keys[w];
-	keys[w] = key;
-	blk[w] = tg;
-	t->nvalid += ~hm & 1 & (ev == TLB_NOKEY);
-	return (int)(hm & 1);
-}
-#endif
 
 /* Slot holding key in the set of index, touched; -1 on a miss. */
 static inline int tlb_lookup(struct tlb *t, uint64_t key, uint64_t index)

@@ -11,6 +11,7 @@
 #include "common/mb.h"
 #include "common/tap.h"
 #include "sim/mmu/tlb.h"
+#include "sim/mmu/wcache.h"
 
 /* Access key k (index = key): 'H' on a hit, else insert and 'M'; *ev gets the victim. */
 static char access1(struct tlb *t, uint64_t k, uint64_t *ev)
@@ -347,6 +348,78 @@ static void test_differential(const struct mmu_cache_geom *g)
 	tlb_fini(&t);
 }
 
+/*
+ * The compact walk cache (wcache.h) against the same reference: a seeded
+ * stream of line references (skewed so that hits are common, spread over
+ * the sets and up to the largest line it accepts, half of them flagged hot)
+ * must hit and miss exactly as the reference's exact LRU does. W is passed
+ * as a constant for the walk caches of the stock profiles (the unrolled code
+ * mmu.c's specialised paths use) and read from the structure otherwise.
+ */
+static void test_wcache(const struct mmu_cache_geom *g)
+{
+	struct wcache c;
+	struct ref r;
+	uint64_t x = 0x2545f4914f6cdd1dULL ^ g->entries ^ (uint64_t)g->ways << 24, hits = 0;
+	unsigned universe = g->entries * 3;
+	int bad = 0, err = wc_init(&c, g);
+	if (err) {
+		tap_ok(0, "wcache %u entries %u-way: init (%d)", g->entries, g->ways, err);
+		return;
+	}
+	ref_init(&r, g);
+	for (unsigned i = 0; i < 300000 && !bad; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		uint64_t n = (x >> 8) % (1 + (x >> 40) % universe);
+		uint64_t line = (n * 0x9e3779b1u) & ((UINT64_C(1) << WC_LINE_BITS) - 1);  /* odd: distinct */
+		int hot = (int)(x >> 63);
+		int hit = g->ways == 20 ? wc_access(&c, line, 20, hot)
+			  : g->ways == 8 ? wc_access(&c, line, 8, hot) : wc_access(&c, line, c.ways, hot);
+		/* the reference is indexed by line % sets: wcache's set bits */
+		unsigned set;
+		int rw = ref_find(&r, line, &set);
+		if (rw >= 0)
+			ref_touch(&r, set, (unsigned)rw);
+		else
+			ref_insert(&r, line, 0);
+		bad = hit != (rw >= 0);
+		hits += (uint64_t)hit;
+		if (bad)
+			tap_diag("wcache: reference %u (line 0x%llx) %s, the reference %s", i,
+				 (unsigned long long)line, hit ? "hit" : "missed", rw >= 0 ? "hit" : "missed");
+	}
+	tap_ok(!bad && hits > 1000 && hits < 299000,
+	       "wcache %u entries %u-way: 300000 references hit and miss as exact LRU (%llu hits)",
+	       g->entries, g->ways, (unsigned long long)hits);
+	ref_fini(&r);
+	wc_fini(&c);
+}
+
+/* Geometries the compact walk cache must refuse (a struct tlb holds them). */
+static void test_wcache_refuses(void)
+{
+	static const struct mmu_cache_geom no[] = {
+		{ 20480, 20, "plru" }, { 33 * 256, 33, "lru" }, { 128 * 8, 8, "lru" },
+		{ 300 * 4, 4, "lru" }, { 0, 0, "lru" },
+	};
+	int ok = 1;
+	for (size_t i = 0; i < MB_ARRAY_SIZE(no); i++) {
+		struct wcache c;
+		int err = wc_init(&c, &no[i]);
+		if (err != -EINVAL) {
+			tap_diag("wcache: %u entries %u-way %s: %d, not -EINVAL", no[i].entries, no[i].ways,
+				 no[i].policy, err);
+			ok = 0;
+			if (!err)
+				wc_fini(&c);
+		}
+	}
+	tap_ok(ok, "wcache refuses plru, more than %d ways, fewer than %d sets, sets not a power of two",
+	       WC_WAYS, WC_MIN_SETS);
+}
+
 int main(void)
 {
 	test_lru_2way();
@@ -368,5 +441,12 @@ int main(void)
 	};
 	for (size_t i = 0; i < MB_ARRAY_SIZE(diff); i++)
 		test_differential(&diff[i]);
+	static const struct mmu_cache_geom wcg[] = {
+		{ 20480, 20, "lru" }, { 4096, 8, "lru" }, { 256 * 32, 32, "lru" }, { 256, 1, "lru" },
+		{ 1024 * 17, 17, "lru" }, { 512 * 5, 5, "lru" },
+	};
+	for (size_t i = 0; i < MB_ARRAY_SIZE(wcg); i++)
+		test_wcache(&wcg[i]);
+	test_wcache_refuses();
 	return tap_done();
 }

@@ -1,0 +1,154 @@
+/*
+ * sim/mmu/wcache.h — a compact exact-LRU representation of the walk data
+ * cache (internal to sim/mmu/). Nothing reads the walk cache back but its
+ * hit and miss counts, so this keeps only what decides them: per set, the
+ * ways' line numbers and their recency. mmu.c uses it instead of a struct
+ * tlb when wc_init accepts the geometry and every line the cache will see is
+ * below 2^WC_LINE_BITS; the hits and misses are those of the struct tlb
+ * ("lru": tests/test_tlb.c checks both against the plain reference).
+ *
+ * One 64-byte-aligned block of wc_stride(W) bytes per set:
+ *   uint32_t key[kw]  the line's bits above the set index (line >> log2(sets),
+ *                     below 2^31 by the bounds wc_init checks), WC_NOKEY when
+ *                     the way is invalid or beyond the ways; kw = ways rounded up
+ *                     to 4 (a lookup compares 4 keys per SSE2 step, exactly:
+ *                     no tag, no second load)
+ *   int8_t age[lw]    recency position, 0 = most recent; lanes beyond the ways
+ *                     hold 127; lw = ways rounded up to 16
+ *   uint8_t mru       the way used last (a hit there changes nothing)
+ * Invariant: the ages of a set's ways are a permutation of 0..ways-1 and every
+ * invalid way is older than every valid one (they start as age = way number,
+ * all invalid, and a fill takes the oldest), so the way of age ways-1 is the
+ * victim: an invalid way if any, else the least recently used. The way an
+ * access uses is the matching one or that victim, chosen by masks (no branch
+ * on the hit, a coin toss for random walks); the ways younger than it age by
+ * one. Which invalid way a fill takes differs from struct tlb's choice (the
+ * lowest); no count depends on it.
+ */
+#ifndef SIM_MMU_WCACHE_H
+#define SIM_MMU_WCACHE_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/mmu/tlb.h"
+
+#define WC_WAYS 32            /* ways at most (ages: 32 byte lanes) */
+#define WC_MIN_SETS 256       /* sets at least: keys of lines < 2^WC_LINE_BITS fit 31 bits */
+#define WC_LINE_BITS 39       /* lines the walk cache may see: below 2^39 */
+#define WC_NOKEY UINT32_MAX   /* key of an invalid way */
+
+_Static_assert(WC_LINE_BITS - 8 <= 31, "wcache: keys of lines below 2^WC_LINE_BITS, 256+ sets, fit 31 bits");
+
+struct wcache {
+	/* config */
+	unsigned ways;        /* associativity, 1..WC_WAYS */
+	/* derived */
+	unsigned shift;       /* log2(sets) */
+	uint64_t set_mask;    /* sets - 1 */
+	/* state */
+	uint8_t *blk;         /* [sets * wc_stride(ways)] the set blocks (file comment) */
+};
+
+static inline unsigned wc_kw(unsigned W) { return (W + 3) & ~3u; }
+static inline unsigned wc_lw(unsigned W) { return tlb_age_lw(W); }
+/* Bytes per set block: keys, ages, the mru byte, rounded up to 64. */
+static inline size_t wc_stride(unsigned W) { return ((size_t)wc_kw(W) * 4 + wc_lw(W) + 1 + 63) & ~(size_t)63; }
+
+/*
+ * A walk cache of geometry g: 0; -EINVAL when g is not one this
+ * representation holds (policy other than "lru", more than WC_WAYS ways,
+ * fewer than WC_MIN_SETS sets or not a power of two: use a struct tlb);
+ * -ENOMEM.
+ */
+static inline int wc_init(struct wcache *c, const struct mmu_cache_geom *g)
+{
+	memset(c, 0, sizeof(*c));
+	if (strcmp(g->policy, "lru") != 0 || g->ways == 0 || g->ways > WC_WAYS || g->entries % g->ways)
+		return -EINVAL;
+	unsigned sets = g->entries / g->ways;
+	if (sets < WC_MIN_SETS || (sets & (sets - 1)))
+		return -EINVAL;
+	const unsigned W = g->ways;
+	const size_t stride = wc_stride(W);
+	if (!(c->blk = aligned_alloc(64, sets * stride)))
+		return -ENOMEM;
+	c->ways = W;
+	c->set_mask = sets - 1;
+	c->shift = (unsigned)__builtin_ctz(sets);
+	for (unsigned s = 0; s < sets; s++) {
+		uint8_t *b = c->blk + s * stride;
+		int8_t *age = (int8_t *)(b + wc_kw(W) * 4);
+		memset(b, 0xff, (size_t)wc_kw(W) * 4);   /* WC_NOKEY */
+		for (unsigned w = 0; w < wc_lw(W); w++)
+			age[w] = (int8_t)(w < W ? w : 127);
+		b[wc_kw(W) * 4 + wc_lw(W)] = 0;
+		memset(b + wc_kw(W) * 4 + wc_lw(W) + 1, 0, stride - wc_kw(W) * 4 - wc_lw(W) - 1);
+	}
+	return 0;
+}
+
+static inline void wc_fini(struct wcache *c)
+{
+	free(c->blk);
+	c->blk = NULL;
+}
+
+/* The block of line's set (a hint for prefetching, and wc_access's). */
+static inline uint8_t *wc_block(const struct wcache *c, uint64_t line, unsigned W)
+{
+	return c->blk + (size_t)(line & c->set_mask) * wc_stride(W);
+}
+
+/* Bit w set when key[w] == key (at most one: keys of a set are distinct). */
+TLB_AI uint32_t wc_match(const uint32_t *k, uint32_t key, unsigned W)
+{
+	uint32_t m = 0;
+#ifdef TLB_SSE2
+	const __m128i kv = _mm_set1_epi32((int)key);
+	unsigned c = 0;
+#define WC_EQ(i) _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)(const void *)(k + 4 * (i))), kv)
+	for (; 4 * c + 16 <= wc_kw(W); c += 4) {   /* 16 keys: two packs, one movemask */
+		__m128i p = _mm_packs_epi16(_mm_packs_epi32(WC_EQ(c), WC_EQ(c + 1)),
+					    _mm_packs_epi32(WC_EQ(c + 2), WC_EQ(c + 3)));
+		m |= (uint32_t)_mm_movemask_epi8(p) << (4 * c);
+	}
+	for (; 4 * c < wc_kw(W); c++)
+		m |= (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(WC_EQ(c))) << (4 * c);
+#undef WC_EQ
+#else
+	for (unsigned w = 0; w < W; w++)
+		m |= (uint32_t)(k[w] == key) << w;
+#endif
+	return m;
+}
+
+/*
+ * One reference to line: 1 on a hit, 0 on a miss (the line then replaces the
+ * set's victim). W is c->ways (a constant in specialised callers). hot: the
+ * line is likely the set's most recent (upper table levels), so the mru byte
+ * is tried first.
+ */
+TLB_AI int wc_access(struct wcache *c, uint64_t line, unsigned W, int hot)
+{
+	uint8_t *b = wc_block(c, line, W);
+	uint32_t *k = (uint32_t *)(void *)b;
+	int8_t *age = (int8_t *)(b + wc_kw(W) * 4);
+	uint8_t *mru = b + wc_kw(W) * 4 + wc_lw(W);
+	const uint32_t key = (uint32_t)(line >> c->shift);
+	if (hot && k[*mru] == key)
+		return 1;
+	uint32_t m = wc_match(k, key, W);
+	uint32_t hm = -(uint32_t)(m != 0);
+	__asm__("" : "+r"(hm));         /* keep what follows free of branches on the hit */
+	unsigned w = (unsigned)__builtin_ctz((m & hm) | (tlb_ages_oldest(age, W) & ~hm));
+	tlb_ages_touch(age, w, W);
+	k[w] = key;
+	*mru = (uint8_t)w;
+	return (int)(hm & 1);
+}
+
+#endif /* SIM_MMU_WCACHE_H */
