@@ -586,25 +586,33 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 	struct mmu *m = s->mmu;
 	const uint64_t base = s->vma.start;
 	const int anon_dram = s->data_dram && s->vma.anon;
-	uint64_t tcyc = 0, user = 0, bytes = 0;
+	uint64_t tcyc = 0, user = 0, bytes = 0, lines = 0;
 	uint64_t req[SIM_RUN];
 
 	for (size_t i = 0; i < n;) {
+		const struct trace_rec *q = &r[i];
+		const size_t lim = n - i < SIM_RUN ? n - i : SIM_RUN;
 		size_t k = 0, done = 0;
 		int res = -1;
-		for (; k < SIM_RUN && i + k < n; k++) {
-			const struct trace_rec *q = &r[i + k];
-			uint64_t va = base + q->off;
-			int w = q->op == TRACE_OP_WRITE;
-			if ((anon_dram && !w) || ((va ^ (va + q->len - 1)) >> 12))
+		for (; k < lim && !(anon_dram && q[k].op != TRACE_OP_WRITE); k++) {
+			uint64_t va = base + q[k].off;
+			if ((va ^ (va + q[k].len - 1)) >> 12)
 				break;
-			req[k] = va | (w ? MMU_RUN_WRITE : 0);
+			req[k] = va | (q[k].op == TRACE_OP_WRITE ? MMU_RUN_WRITE : 0);
 		}
 		if (k)
 			done = mmu_access_run(m, req, k, &tcyc, &res);
-		for (size_t j = i; j < i + done; j++) {
-			user += touch_user(s, &r[j], 0, 0);
-			bytes += r[j].len;
+		if (s->data_dram) {
+			for (size_t j = 0; j < done; j++) {
+				user += touch_user(s, &q[j], 0, 0);
+				bytes += q[j].len;
+			}
+		} else {  /* touch_user without DRAM lines: summed over the run */
+			for (size_t j = 0; j < done; j++) {
+				lines += ((q[j].off + q[j].len - 1) >> 6) - (q[j].off >> 6);
+				bytes += q[j].len;
+			}
+			user += done * s->p.c.user_access;
 		}
 		i += done;
 		if (i == n || done == SIM_RUN)
@@ -620,7 +628,7 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 		bytes += r[i].len;
 		i++;
 	}
-	s->cyc[SIM_C_USER] += user + s->p.c.fold_mcyc_per_byte * bytes / 1000;
+	s->cyc[SIM_C_USER] += user + s->p.c.user_line * lines + s->p.c.fold_mcyc_per_byte * bytes / 1000;
 	s->st[SIM_ST_BYTES] += bytes;
 	s->st[SIM_ST_RECORDS] += n;
 	return 0;

@@ -73,6 +73,9 @@ int main(void)
 		an_case_opts_default(&o);
 		o.cache = AN_CACHE_COLD;
 		tap_ok(st_run(&vm, &o, 0, 16 * MiB, &bad, 1, &st, NULL) == -1, "record past the region refused");
+		struct st_pat wrap = { UINT64_MAX - 31, 1, 1, 64, TRACE_OP_READ };  /* off + len wraps to 32 */
+		tap_ok(st_run(&vm, &o, 0, 16 * MiB, &wrap, 1, &st, NULL) == -1,
+		       "record whose offset + length wraps around refused");
 	}
 	return tap_done();
 }
