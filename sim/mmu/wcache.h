@@ -97,7 +97,7 @@ static inline void wc_fini(struct wcache *c)
 	c->blk = NULL;
 }
 
-/* The block of line's set (a hint for prefetching, and wc_access's). */
+/* The block of line's set. */
 static inline uint8_t *wc_block(const struct wcache *c, uint64_t line, unsigned W)
 {
 	return c->blk + (size_t)(line & c->set_mask) * wc_stride(W);
