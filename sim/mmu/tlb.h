@@ -387,6 +387,24 @@ TLB_AI void tlb_ages_touch(int8_t *age, unsigned way, unsigned W)
 #endif
 }
 
+/* tlb_ages_touch of the way of age W-1 (a fill's victim): with the age
+   known, no load of it and no wait for the victim's search. */
+TLB_AI void tlb_ages_touch_oldest(int8_t *age, unsigned W)
+{
+#ifdef TLB_SSE2
+	const __m128i last = _mm_set1_epi8((char)(W - 1));
+	for (unsigned h = 0; h < tlb_age_lw(W); h += 16) {
+		__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + h));
+		__m128i is_last = _mm_cmpeq_epi8(v, last);
+		v = _mm_sub_epi8(v, _mm_cmpgt_epi8(last, v));  /* younger: + 1 */
+		_mm_store_si128((__m128i *)(void *)(age + h), _mm_andnot_si128(is_last, v));
+	}
+#else
+	for (unsigned w = 0; w < W; w++)
+		age[w] = age[w] == (int8_t)(W - 1) ? 0 : (int8_t)(age[w] + (age[w] < (int8_t)(W - 1)));
+#endif
+}
+
 /* AGE: way becomes the set's most recent (tlb_age_touch skips the ages when
    it already is). */
 TLB_AI void tlb_age_touch_any(uint8_t *blk, unsigned way, unsigned W)
@@ -570,7 +588,8 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 		unsigned way = tlb_age_victim(blk, W);  /* invalid if any, else LRU */
 		slot = base + way;
 		ev = t->key[slot];
-		tlb_age_touch(blk, way, W);
+		tlb_age_note(blk, way, W);
+		tlb_ages_touch_oldest(tlb_age_ages(blk, W), W);
 	} else if (K == TLB_K_MTF) {
 		slot = base;
 		ev = t->key[base + W - 1];              /* last: invalid if any, else LRU */
