@@ -436,6 +436,7 @@ struct tspec {
 	unsigned w;       /* ways; 0: structure absent (entries 0) */
 	int memo;         /* 1: try the set's most recently used way first (tlb_mru_slot:
 			     for structures whose hits mostly repeat it) */
+	int fa;           /* 1: one set (fully associative): the set index is 0 */
 };
 struct mshape {
 	struct tspec l1[PG__COUNT], stlb, stlb1g, pwc[MMU_LVL__COUNT], wc, htlb;
@@ -444,10 +445,12 @@ struct mshape {
 	unsigned levels;  /* 0: read cfg.levels */
 };
 
-#define TS_DYN { 1, TLB_K_NONE, 0, 0 }
-#define TS_NONE { 0, TLB_K_NONE, 0, 0 }
-#define TS(K, W) { 0, TLB_K_##K, W, 0 }
-#define TS_MEMO(K, W) { 0, TLB_K_##K, W, 1 }
+#define TS_DYN { 1, TLB_K_NONE, 0, 0, 0 }
+#define TS_NONE { 0, TLB_K_NONE, 0, 0, 0 }
+#define TS(K, W) { 0, TLB_K_##K, W, 0, 0 }
+#define TS_MEMO(K, W) { 0, TLB_K_##K, W, 1, 0 }
+#define TS_FA(K, W) { 0, TLB_K_##K, W, 0, 1 }
+#define TS_MEMO_FA(K, W) { 0, TLB_K_##K, W, 1, 1 }
 #define SHAPE_DYN                                                                       \
 	{ .l1 = { TS_DYN, TS_DYN, TS_DYN }, .stlb = TS_DYN, .stlb1g = TS_DYN,               \
 	  .pwc = { TS_DYN, TS_DYN, TS_DYN, TS_DYN, TS_DYN }, .wc = TS_DYN, .htlb = TS_DYN,  \
@@ -478,6 +481,8 @@ TLB_AI int s_lookup(struct tlb *t, uint64_t key, uint64_t index, struct tspec s)
 		return tlb_lookup(t, key, index);
 	if (s.w == 0 || t->nvalid == 0)
 		return -1;
+	if (s.fa)
+		index = 0;
 	if (s.memo) {
 		int slot = tlb_mru_slot(t, key, index, s.k, s.w);
 		if (slot >= 0)
@@ -495,7 +500,7 @@ TLB_AI int s_insert(struct tlb *t, uint64_t key, uint64_t index, uint32_t val,
 		*evicted = TLB_NOKEY;
 	if (s.w == 0)
 		return -1;
-	return tlb_insert_kw(t, key, index, val, evicted, s.k, s.w, 1);
+	return tlb_insert_kw(t, key, s.fa ? 0 : index, val, evicted, s.k, s.w, 1);
 }
 
 /* s_insert of key (= index) into the L1 of size i, i known only at run time:
@@ -516,6 +521,8 @@ TLB_AI int s_access(struct tlb *t, uint64_t key, uint64_t index, struct tspec s,
 		return tlb_access(t, key, index, 0);
 	if (s.w == 0)
 		return 0;
+	if (s.fa)
+		index = 0;
 	if (s.memo && memo && tlb_mru_slot(t, key, index, s.k, s.w) >= 0)
 		return 1;
 	return tlb_access_kw(t, key, index, 0, s.k, s.w, 1);
@@ -621,7 +628,6 @@ TLB_AI int walk_level(struct mmu *m, uint64_t va, int is_write, int lvl, uint32_
 	if (nested)
 		host_translate(m, pa, S);
 	ref_note(m, pa, lvl, lvl > MMU_PTE, S);
-	m->fast.stats[MMU_ST_WALK_REFS]++;
 	if (!(*e & PTE_P))
 		return MMU_FAULT_NOTPRESENT + 1;
 	if (lvl == 0 || (*e & PTE_PS)) {
@@ -659,7 +665,6 @@ TLB_AI int walk(struct mmu *m, uint64_t va, int is_write, enum pg_size *sz, uint
 	uint64_t *st = m->fast.stats;
 	const int top = S->levels ? (int)S->levels - 1 : (int)m->top;
 	const int nested = S->nested < 0 ? (int)m->cfg.nested : S->nested;
-	st[MMU_ST_WALKS]++;
 	int lvl = top;
 	uint32_t frame = m->pt.root;
 #pragma GCC unroll 4
@@ -855,13 +860,26 @@ static uint64_t walk_cycles_of(const struct mmu *m)
 {
 	const uint64_t *st = m->fast.stats;
 	const struct mmu_config *c = &m->cfg;
-	uint64_t w = st[MMU_ST_WALKS] * c->lat_walk_start;
+	uint64_t w = st[MMU_ST_STLB_MISS] * c->lat_walk_start;  /* = walks */
 	if (m->walk_cache_on)
 		return w + st[MMU_ST_WALK_CACHE_HIT] * c->lat_walk_cache_hit +
 		       st[MMU_ST_WALK_CACHE_MISS] * c->lat_walk_cache_miss;
 	for (int l = 0; l < MMU_LVL__COUNT; l++)
 		w += m->lvl_refs[l] * c->lat_walk_ref[l];
 	return w + st[MMU_ST_WALK_HOST_REFS] * c->lat_host_ref;
+}
+
+/* Guest page-table references (MMU_ST_WALK_REFS): each reference is a
+   walk-cache hit or miss (host references too), else counted by level. */
+static uint64_t guest_refs(const struct mmu *m)
+{
+	const uint64_t *st = m->fast.stats;
+	uint64_t r = 0;
+	if (m->walk_cache_on)
+		return st[MMU_ST_WALK_CACHE_HIT] + st[MMU_ST_WALK_CACHE_MISS] - st[MMU_ST_WALK_HOST_REFS];
+	for (int l = 0; l < MMU_LVL__COUNT; l++)
+		r += m->lvl_refs[l];
+	return r;
 }
 
 /* All but the L1 hits' lat_l1_hit (MMU_ST_SLOW_CYCLES). */
@@ -927,9 +945,9 @@ TLB_AI size_t access_run(struct mmu *m, const uint64_t *req, size_t n, uint64_t 
    and the paging-structure caches of mmu_config_default_intel. */
 #define SHAPE(L1, STLB, WC, WC32, HTLB, NESTED)                                         \
 	{ .l1 = L1_##L1, .stlb = STLB, .stlb1g = TS(PLRU, 8),                           \
-	  .pwc = { TS_NONE, TS(AGE, 32), TS_MEMO(PERM, 4), TS(PERM, 2), TS_NONE }, .wc = WC, \
+	  .pwc = { TS_NONE, TS_FA(AGE, 32), TS_MEMO_FA(PERM, 4), TS_FA(PERM, 2), TS_NONE }, .wc = WC, \
 	  .wc32 = WC32, .htlb = HTLB, .nested = NESTED, .levels = 4 }
-#define L1_INTEL { TS(PERM, 4), TS(PERM, 4), TS(PERM, 8) }
+#define L1_INTEL { TS(PERM, 4), TS(PERM, 4), TS_FA(PERM, 8) }
 #define L1_VM { TS(LIST, 64), TS(LIST, 64), TS(LIST, 64) }
 static const struct mshape shapes[] = {
 	SHAPE_DYN,
@@ -994,7 +1012,7 @@ static int spec_fits(const struct tlb *t, struct tspec s)
 		return 1;
 	if (s.w == 0)
 		return t->entries == 0;
-	return t->entries && t->kind == s.k && t->ways == s.w &&
+	return t->entries && t->kind == s.k && t->ways == s.w && (!s.fa || t->sets == 1) &&
 	       (t->sets_pow2 || t->kind == TLB_K_LIST || t->kind == TLB_K_HPLRU);
 }
 
@@ -1147,6 +1165,10 @@ uint64_t mmu_stat(const struct mmu *m, enum mmu_stat id)
 		return slow_cycles_of(m);
 	case MMU_ST_WALK_CYCLES:
 		return walk_cycles_of(m);
+	case MMU_ST_WALKS:
+		return st[MMU_ST_STLB_MISS];      /* every STLB miss walks */
+	case MMU_ST_WALK_REFS:                    /* every reference is counted once */
+		return guest_refs(m);
 	default:
 		return (unsigned)id < MMU_ST__STORED ? st[id] : 0;
 	}

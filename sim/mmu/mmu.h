@@ -118,8 +118,8 @@ enum mmu_stat {
 	MMU_ST_PWC_HIT_PML4E,  /* pwc.pml4e.hit: walk started at the PDPT */
 	MMU_ST_PWC_HIT_PML5E,  /* pwc.pml5e.hit: walk started at the PML4 (5-level) */
 	MMU_ST_PWC_MISS,       /* pwc.miss: walk started at the root */
-	MMU_ST_WALKS,          /* walk.count: walks (completed or faulting) */
-	MMU_ST_WALK_REFS,      /* walk.refs: guest page-table references */
+	MMU_ST_WALKS,          /* walk.count: walks (completed or faulting; computed when read) */
+	MMU_ST_WALK_REFS,      /* walk.refs: guest page-table references (computed when read) */
 	MMU_ST_WALK_HOST_REFS, /* walk.host_refs: host references (nested only) */
 	MMU_ST_WALK_CACHE_HIT, /* walk.cache.hit: references hitting walk_cache */
 	MMU_ST_WALK_CACHE_MISS,/* walk.cache.miss */

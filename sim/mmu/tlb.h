@@ -617,7 +617,11 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 		t->prev[t->head] = way;
 		t->head = way;
 	} else {
-		return tlb_insert_other(t, set, key, val, evicted);
+		uint64_t e;          /* (not evicted itself: its address would escape) */
+		slot = tlb_insert_other(t, set, key, val, &e);
+		if (evicted)
+			*evicted = e;
+		return slot;
 	}
 	t->nvalid += ev == TLB_NOKEY;
 	t->key[slot] = key;
