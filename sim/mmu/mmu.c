@@ -434,10 +434,12 @@ struct tspec {
 	int dyn;          /* 1: read the structure (t->impl); 0: the constants below */
 	enum tlb_kind k;  /* representation (tlb.h) */
 	unsigned w;       /* ways; 0: structure absent (entries 0) */
-	int memo;         /* 1: try the set's most recently used way first (tlb_mru_slot:
-			     for structures whose hits mostly repeat it) */
-	int fa;           /* 1: one set (fully associative): the set index is 0 */
+	unsigned f;       /* TF_* below */
 };
+#define TF_MEMO 1u        /* try the set's most recently used way first (tlb_mru_slot:
+			     for structures whose hits mostly repeat it) */
+#define TF_FA 2u          /* one set (fully associative): the set index is 0 */
+#define TF_BUSY 4u        /* seldom empty: look up without testing for that first */
 struct mshape {
 	struct tspec l1[PG__COUNT], stlb, stlb1g, pwc[MMU_LVL__COUNT], wc, htlb;
 	int wc32;         /* ways of the compact walk cache (wc32_on), 0: none; -1: read m */
@@ -445,12 +447,10 @@ struct mshape {
 	unsigned levels;  /* 0: read cfg.levels */
 };
 
-#define TS_DYN { 1, TLB_K_NONE, 0, 0, 0 }
-#define TS_NONE { 0, TLB_K_NONE, 0, 0, 0 }
-#define TS(K, W) { 0, TLB_K_##K, W, 0, 0 }
-#define TS_MEMO(K, W) { 0, TLB_K_##K, W, 1, 0 }
-#define TS_FA(K, W) { 0, TLB_K_##K, W, 0, 1 }
-#define TS_MEMO_FA(K, W) { 0, TLB_K_##K, W, 1, 1 }
+#define TS_DYN { 1, TLB_K_NONE, 0, 0 }
+#define TS_NONE { 0, TLB_K_NONE, 0, 0 }
+#define TS(K, W) { 0, TLB_K_##K, W, 0 }
+#define TSF(K, W, F) { 0, TLB_K_##K, W, F }
 #define SHAPE_DYN                                                                       \
 	{ .l1 = { TS_DYN, TS_DYN, TS_DYN }, .stlb = TS_DYN, .stlb1g = TS_DYN,               \
 	  .pwc = { TS_DYN, TS_DYN, TS_DYN, TS_DYN, TS_DYN }, .wc = TS_DYN, .htlb = TS_DYN,  \
@@ -479,11 +479,11 @@ TLB_AI int s_lookup(struct tlb *t, uint64_t key, uint64_t index, struct tspec s)
 {
 	if (s.dyn)
 		return tlb_lookup(t, key, index);
-	if (s.w == 0 || t->nvalid == 0)
+	if (s.w == 0 || (!(s.f & TF_BUSY) && t->nvalid == 0))
 		return -1;
-	if (s.fa)
+	if (s.f & TF_FA)
 		index = 0;
-	if (s.memo) {
+	if (s.f & TF_MEMO) {
 		int slot = tlb_mru_slot(t, key, index, s.k, s.w);
 		if (slot >= 0)
 			return slot;
@@ -500,7 +500,7 @@ TLB_AI int s_insert(struct tlb *t, uint64_t key, uint64_t index, uint32_t val,
 		*evicted = TLB_NOKEY;
 	if (s.w == 0)
 		return -1;
-	return tlb_insert_kw(t, key, s.fa ? 0 : index, val, evicted, s.k, s.w, 1);
+	return tlb_insert_kw(t, key, (s.f & TF_FA) ? 0 : index, val, evicted, s.k, s.w, 1);
 }
 
 /* s_insert of key (= index) into the L1 of size i, i known only at run time:
@@ -521,9 +521,9 @@ TLB_AI int s_access(struct tlb *t, uint64_t key, uint64_t index, struct tspec s,
 		return tlb_access(t, key, index, 0);
 	if (s.w == 0)
 		return 0;
-	if (s.fa)
+	if (s.f & TF_FA)
 		index = 0;
-	if (s.memo && memo && tlb_mru_slot(t, key, index, s.k, s.w) >= 0)
+	if ((s.f & TF_MEMO) && memo && tlb_mru_slot(t, key, index, s.k, s.w) >= 0)
 		return 1;
 	return tlb_access_kw(t, key, index, 0, s.k, s.w, 1);
 }
@@ -941,20 +941,23 @@ TLB_AI size_t access_run(struct mmu *m, const uint64_t *req, size_t n, uint64_t 
    and vm-host (sim/profiles) and of mmu_config_default_intel (the sim-mmu
    benchmark). Every instance inlines some twenty structure operations; more
    shapes cost compile time (minutes under clang's sanitizers), not speed.
-   SHAPE(L1_ name, STLB, walk cache, host TLB, nested): 4 levels, the 1G STLB
-   and the paging-structure caches of mmu_config_default_intel. */
+   SHAPE(L1_ name, STLB, walk cache, compact walk cache ways, host TLB, nested):
+   4 levels, the 1G STLB and the paging-structure caches of
+   mmu_config_default_intel. TF_BUSY marks the structures every walk uses. */
 #define SHAPE(L1, STLB, WC, WC32, HTLB, NESTED)                                         \
 	{ .l1 = L1_##L1, .stlb = STLB, .stlb1g = TS(PLRU, 8),                           \
-	  .pwc = { TS_NONE, TS_FA(AGE, 32), TS_MEMO_FA(PERM, 4), TS_FA(PERM, 2), TS_NONE }, .wc = WC, \
-	  .wc32 = WC32, .htlb = HTLB, .nested = NESTED, .levels = 4 }
-#define L1_INTEL { TS(PERM, 4), TS(PERM, 4), TS_FA(PERM, 8) }
-#define L1_VM { TS(LIST, 64), TS(LIST, 64), TS(LIST, 64) }
+	  .pwc = { TS_NONE, TSF(AGE, 32, TF_FA | TF_BUSY), TSF(PERM, 4, TF_MEMO | TF_FA | TF_BUSY), \
+		   TSF(PERM, 2, TF_FA), TS_NONE },                                        \
+	  .wc = WC, .wc32 = WC32, .htlb = HTLB, .nested = NESTED, .levels = 4 }
+#define L1_INTEL { TSF(PERM, 4, TF_BUSY), TS(PERM, 4), TSF(PERM, 8, TF_FA) }
+#define L1_VM { TSF(LIST, 64, TF_BUSY), TS(LIST, 64), TS(LIST, 64) }
 static const struct mshape shapes[] = {
 	SHAPE_DYN,
 #ifndef MMU_GENERIC_ONLY   /* fuzz builds: they fuzz the parsers, not the MMU */
-	SHAPE(INTEL, TS(PLRU, 16), TS_NONE, 20, TS_NONE, 0),               /* intel-server */
-	SHAPE(VM, TS(PLRU, 16), TS_MEMO(PERM, 8), 0, TS_MEMO(PERM, 8), 1), /* vm-host */
-	SHAPE(INTEL, TS(PLRU, 16), TS_NONE, 8, TS_NONE, 0),                /* default */
+	SHAPE(INTEL, TSF(PLRU, 16, TF_BUSY), TS_NONE, 20, TS_NONE, 0),     /* intel-server */
+	SHAPE(VM, TSF(PLRU, 16, TF_BUSY), TSF(PERM, 8, TF_MEMO), 0,
+	      TSF(PERM, 8, TF_MEMO | TF_BUSY), 1),                          /* vm-host */
+	SHAPE(INTEL, TSF(PLRU, 16, TF_BUSY), TS_NONE, 8, TS_NONE, 0),      /* default */
 #endif
 };
 #undef SHAPE
@@ -1012,7 +1015,7 @@ static int spec_fits(const struct tlb *t, struct tspec s)
 		return 1;
 	if (s.w == 0)
 		return t->entries == 0;
-	return t->entries && t->kind == s.k && t->ways == s.w && (!s.fa || t->sets == 1) &&
+	return t->entries && t->kind == s.k && t->ways == s.w && (!(s.f & TF_FA) || t->sets == 1) &&
 	       (t->sets_pow2 || t->kind == TLB_K_LIST || t->kind == TLB_K_HPLRU);
 }
 
