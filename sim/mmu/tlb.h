@@ -57,6 +57,8 @@
 
 #include "sim/mmu/mmu.h"
 
+#define TLB_AI static inline __attribute__((always_inline))
+
 #define TLB_NOKEY UINT64_MAX /* key of an invalid way */
 #define TLB_HASH_WAYS 16     /* plru, fully associative with this many ways or more: hashed */
 #define TLB_HASH_LOAD 8      /* hash buckets per way (chains stay short) */
@@ -243,6 +245,19 @@ static inline int tlb_find_n(const uint8_t *tag, const uint64_t *key, unsigned w
 	return -1;
 }
 
+/* tlb_find_n for an AGE set (17 to 32 ways), where a false tag match is
+   frequent (ways/256) and unpredictable: one tag match is checked without
+   a branch on the match itself, so the only branch taken is on a hit; two
+   or more (rare) take tlb_find_n. */
+TLB_AI int tlb_find_wide(const uint8_t *tag, const uint64_t *key, unsigned ways, uint64_t k)
+{
+	uint32_t m = tlb_tag_mask32(tag, tlb_tag(k), ways);
+	if (__builtin_expect((m & (m - 1)) != 0, 0))
+		return tlb_find_n(tag, key, ways, k);
+	unsigned w = (unsigned)__builtin_ctz(m | UINT32_C(1) << (ways - 1));  /* a way to read */
+	return (m != 0) & (key[w] == k) ? (int)w : -1;
+}
+
 /* Hash upkeep (hashed kinds): slot's key enters / leaves its bucket's chain
    (hash_del before the slot's key is overwritten). */
 static inline void tlb_hash_add(struct tlb *t, uint64_t key, uint32_t slot)
@@ -267,7 +282,6 @@ static inline void tlb_hash_del(struct tlb *t, uint32_t slot)
  * folds every dispatch and loop bound away. P2: sets known to be a power
  * of two.
  */
-#define TLB_AI static inline __attribute__((always_inline))
 
 /* Set and way of key, or -1 (set filled in either way; 0 when hashed). */
 TLB_AI int tlb_where_kw(const struct tlb *t, uint64_t key, uint64_t index, unsigned *set,
@@ -278,6 +292,8 @@ TLB_AI int tlb_where_kw(const struct tlb *t, uint64_t key, uint64_t index, unsig
 		return tlb_hash_find(t, key);
 	}
 	*set = P2 ? (unsigned)(index & t->set_mask) : tlb_set(t, index);
+	if (K == TLB_K_AGE)
+		return tlb_find_wide(tlb_set_tags(t, *set, K, W), t->key + (size_t)*set * W, W, key);
 	return tlb_find_n(tlb_set_tags(t, *set, K, W), t->key + (size_t)*set * W, W, key);
 }
 
