@@ -5,9 +5,12 @@
  * and uniform random 64-byte reads (walks dominate). Targets: 100 M/s and
  * 30 M/s. Also prints the model's memory for the random case and, first,
  * the process's peak RSS before and after streaming 10^9 records.
- * Usage: bench_sim [ACCESSES [PROFILE]] (default: the stream, then 16 Mi
- * accesses per run and both profiles; with ACCESSES no stream, e.g. under a
- * profiler).
+ * Each profile runs REPS times (interleaved sequential and random runs) and
+ * the median, best and worst rates are printed: the host is a shared VM
+ * whose speed varies between runs, so a single figure means little.
+ * Usage: bench_sim [ACCESSES [PROFILE [REPS]]] (default: the stream, then
+ * 16 Mi accesses per run, both profiles, 5 repetitions; with ACCESSES no
+ * stream, e.g. under a profiler).
  */
 #include <sys/resource.h>
 
@@ -67,6 +70,21 @@ static double run(const struct sim_profile *p, int random, uint64_t N)
 	return (double)N / ((double)(t1 - t0) / 1e3);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* "median M (best B, worst W) over n runs" of rates r[0..n) (sorted in place). */
+static void summary(const char *what, double *r, int n, double target)
+{
+	qsort(r, (size_t)n, sizeof(*r), cmp_double);
+	double med = n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+	printf("%-8s median %.1f M accesses/s (best %.1f, worst %.1f) over %d runs: target %.0f %s\n",
+	       what, med, r[n - 1], r[0], n, target, med >= target ? "met" : "NOT met");
+}
+
 static uint64_t maxrss_kib(void)
 {
 	struct rusage ru;
@@ -78,10 +96,18 @@ int main(int argc, char **argv)
 {
 	struct sim_profile p;
 	uint64_t N = UINT64_C(16) << 20;        /* accesses per run (argv[1] overrides) */
+	int reps = 5;                           /* runs per profile and pattern (argv[3]) */
+	double seq[64], rnd[64];
 
 	static const char *const profs[] = { "vm-host", "intel-server" };
 	if (argc > 1)
 		N = (strtoull(argv[1], NULL, 10) + 4095) / 4096 * 4096;
+	if (argc > 3)
+		reps = atoi(argv[3]);
+	if (reps < 1 || reps > 64) {
+		printf("bench_sim: repetitions %d outside 1..64\n", reps);
+		return 2;
+	}
 	if (argc == 1) {
 		/* memory while streaming 10^9 records: the model keeps per-2 MiB-range
 		   state, so the process's peak RSS must not grow with the records */
@@ -98,10 +124,12 @@ int main(int argc, char **argv)
 		st_profile(profs[k], &p);
 		printf("model speed, mmap method, 1 GiB file in 1 MiB folios, %s profile "
 		       "(targets: seq 100 M/s, random 30 M/s)\n", profs[k]);
-		for (int rep = 0; rep < 2; rep++) {
-			run(&p, 0, N);
-			run(&p, 1, N);
+		for (int rep = 0; rep < reps; rep++) {
+			seq[rep] = run(&p, 0, N);
+			rnd[rep] = run(&p, 1, N);
 		}
+		summary("seq", seq, reps, 100);
+		summary("random", rnd, reps, 30);
 	}
 	return 0;
 }
