@@ -593,12 +593,15 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 		const struct trace_rec *q = &r[i];
 		const size_t lim = n - i < SIM_RUN ? n - i : SIM_RUN;
 		size_t k = 0, done = 0;
+		uint64_t kl = 0, kb = 0;        /* lines beyond the first, bytes of q[0..k) */
 		int res = -1;
 		for (; k < lim && !(anon_dram && q[k].op != TRACE_OP_WRITE); k++) {
 			uint64_t va = base + q[k].off;
 			if ((va ^ (va + q[k].len - 1)) >> 12)
 				break;
 			req[k] = va | (q[k].op == TRACE_OP_WRITE ? MMU_RUN_WRITE : 0);
+			kl += ((q[k].off + q[k].len - 1) >> 6) - (q[k].off >> 6);
+			kb += q[k].len;
 		}
 		if (k)
 			done = mmu_access_run(m, req, k, &tcyc, &res);
@@ -608,10 +611,12 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 				bytes += q[j].len;
 			}
 		} else {  /* touch_user without DRAM lines: summed over the run */
-			for (size_t j = 0; j < done; j++) {
-				lines += ((q[j].off + q[j].len - 1) >> 6) - (q[j].off >> 6);
-				bytes += q[j].len;
+			for (size_t j = done; j < k; j++) {  /* not translated (a fault): later */
+				kl -= ((q[j].off + q[j].len - 1) >> 6) - (q[j].off >> 6);
+				kb -= q[j].len;
 			}
+			lines += kl;
+			bytes += kb;
 			user += done * s->p.c.user_access;
 		}
 		i += done;
