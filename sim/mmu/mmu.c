@@ -251,7 +251,10 @@ int mmu_create(const struct mmu_config *cfg, struct mmu **out)
 			goto fail;
 		m->wc32_on = err == 0;   /* -EINVAL: a geometry only struct tlb holds */
 	}
-	if ((err = tlb_init(&m->stlb, &cfg->stlb)) || (err = tlb_init(&m->stlb1g, &cfg->stlb_1g)) ||
+	/* STLB keys: VPN << 1 | 2M (stlb_key); 1G STLB keys: VPN of 1 GiB */
+	unsigned va_bits = PT_SHIFT(cfg->levels) - 1;
+	if ((err = tlb_init_bounded(&m->stlb, &cfg->stlb, va_bits - 12 + 1)) ||
+	    (err = tlb_init_bounded(&m->stlb1g, &cfg->stlb_1g, va_bits - 30)) ||
 	    (err = tlb_init(&m->wc, m->wc32_on ? &none : &cfg->walk_cache)) ||
 	    (err = tlb_init(&m->htlb, cfg->nested ? &cfg->host_tlb : &none)) ||
 	    (err = tlb_init(&m->hpwc, cfg->nested ? &cfg->host_pwc : &none)))
@@ -945,7 +948,7 @@ TLB_AI size_t access_run(struct mmu *m, const uint64_t *req, size_t n, uint64_t 
    4 levels, the 1G STLB and the paging-structure caches of
    mmu_config_default_intel. TF_BUSY marks the structures every walk uses. */
 #define SHAPE(L1, STLB, WC, WC32, HTLB, NESTED)                                         \
-	{ .l1 = L1_##L1, .stlb = STLB, .stlb1g = TS(PLRU, 8),                           \
+	{ .l1 = L1_##L1, .stlb = STLB, .stlb1g = TS(PLRU32, 8),                         \
 	  .pwc = { TS_NONE, TSF(AGE, 32, TF_FA | TF_BUSY), TSF(PERM, 4, TF_MEMO | TF_FA | TF_BUSY), \
 		   TSF(PERM, 2, TF_FA), TS_NONE },                                        \
 	  .wc = WC, .wc32 = WC32, .htlb = HTLB, .nested = NESTED, .levels = 4 }
@@ -954,10 +957,10 @@ TLB_AI size_t access_run(struct mmu *m, const uint64_t *req, size_t n, uint64_t 
 static const struct mshape shapes[] = {
 	SHAPE_DYN,
 #ifndef MMU_GENERIC_ONLY   /* fuzz builds: they fuzz the parsers, not the MMU */
-	SHAPE(INTEL, TSF(PLRU, 16, TF_BUSY), TS_NONE, 20, TS_NONE, 0),     /* intel-server */
-	SHAPE(VM, TSF(PLRU, 16, TF_BUSY), TSF(PERM, 8, TF_MEMO), 0,
+	SHAPE(INTEL, TSF(PLRU32, 16, TF_BUSY), TS_NONE, 20, TS_NONE, 0),   /* intel-server */
+	SHAPE(VM, TSF(PLRU32, 16, TF_BUSY), TSF(PERM, 8, TF_MEMO), 0,
 	      TSF(PERM, 8, TF_MEMO | TF_BUSY), 1),                          /* vm-host */
-	SHAPE(INTEL, TSF(PLRU, 16, TF_BUSY), TS_NONE, 8, TS_NONE, 0),      /* default */
+	SHAPE(INTEL, TSF(PLRU32, 16, TF_BUSY), TS_NONE, 8, TS_NONE, 0),    /* default */
 #endif
 };
 #undef SHAPE

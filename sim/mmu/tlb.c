@@ -217,6 +217,9 @@ TLB_IMPL(impl_age32, TLB_K_AGE, 32, 1)
 TLB_IMPL(impl_plru4, TLB_K_PLRU, 4, 1)
 TLB_IMPL(impl_plru8, TLB_K_PLRU, 8, 1)
 TLB_IMPL(impl_plru16, TLB_K_PLRU, 16, 1)
+TLB_IMPL(impl_plru32_8, TLB_K_PLRU32, 8, 1)
+TLB_IMPL(impl_plru32_16, TLB_K_PLRU32, 16, 1)
+TLB_IMPL(impl_plru32, TLB_K_PLRU32, t->ways, 1)
 TLB_IMPL(impl_list, TLB_K_LIST, t->ways, 0)
 #undef TLB_IMPL
 
@@ -230,6 +233,8 @@ static const struct {
 	{ TLB_K_AGE, 20, &impl_age20 }, { TLB_K_AGE, 32, &impl_age32 },
 	{ TLB_K_PLRU, 4, &impl_plru4 },
 	{ TLB_K_PLRU, 8, &impl_plru8 }, { TLB_K_PLRU, 16, &impl_plru16 },
+	{ TLB_K_PLRU32, 8, &impl_plru32_8 }, { TLB_K_PLRU32, 16, &impl_plru32_16 },
+	{ TLB_K_PLRU32, 0, &impl_plru32 },
 	{ TLB_K_LIST, 0, &impl_list },
 };
 
@@ -273,6 +278,11 @@ int tlb_geom_check(const struct mmu_cache_geom *g, const char *what, char *err, 
 
 int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 {
+	return tlb_init_bounded(t, g, 64);
+}
+
+int tlb_init_bounded(struct tlb *t, const struct mmu_cache_geom *g, unsigned key_bits)
+{
 	char err[160];
 	memset(t, 0, sizeof(*t));
 	if (tlb_geom_check(g, "tlb", err, sizeof(err)))
@@ -297,7 +307,8 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 	int lru = t->pol == &policies[0];
 	int hashed = t->sets == 1 && t->ways >= (lru ? TLB_AGE_WAYS + 1 : TLB_HASH_WAYS);
 	t->kind = hashed ? (lru ? TLB_K_LIST : TLB_K_HPLRU)
-		: !lru ? TLB_K_PLRU
+		: !lru ? (t->sets_pow2 && key_bits <= 31 + (unsigned)__builtin_ctz(t->sets) &&
+			  t->ways <= 32 ? TLB_K_PLRU32 : TLB_K_PLRU)
 		: t->ways <= TLB_PERM_WAYS ? TLB_K_PERM
 		: t->ways <= TLB_AGE_WAYS ? TLB_K_AGE : TLB_K_MTF;
 	t->key = aligned_alloc(64, ((sizeof(*t->key) * t->entries + 63) / 64) * 64);
@@ -307,6 +318,12 @@ int tlb_init(struct tlb *t, const struct mmu_cache_geom *g)
 	t->tree = calloc(t->sets, sizeof(*t->tree));
 	if (t->kind == TLB_K_PERM)
 		t->order = calloc(t->sets, sizeof(*t->order));
+	if (t->kind == TLB_K_PLRU32) {          /* + 4: whole-vector loads of the last set */
+		t->key32 = aligned_alloc(64, ((sizeof(*t->key32) * (t->entries + 4) + 63) / 64) * 64);
+		if (!t->key32)
+			goto nomem;
+		t->shift32 = (unsigned)__builtin_ctz(t->sets);
+	}
 	size_t line_bytes = (size_t)t->sets * 2 * tlb_age_lw(t->ways);
 	if (t->kind == TLB_K_AGE && (t->line = aligned_alloc(64, line_bytes)))
 		memset(t->line, 0, line_bytes);
@@ -364,6 +381,7 @@ void tlb_fini(struct tlb *t)
 	free(t->pbits);
 	free(t->prev);
 	free(t->next);
+	free(t->key32);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -381,7 +399,10 @@ size_t tlb_insert_other(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
 		*evicted = ev;
 	t->key[slot] = key;
 	t->val[slot] = val;
-	tlb_set_tags(t, set, t->kind, t->ways)[way] = tlb_tag(key);
+	if (t->key32)
+		t->key32[slot] = (uint32_t)(key >> t->shift32);
+	else
+		tlb_set_tags(t, set, t->kind, t->ways)[way] = tlb_tag(key);
 	if (t->hbits)
 		tlb_hash_add(t, key, (uint32_t)slot);
 	return t->pol->touch(t, set, way);
@@ -397,7 +418,10 @@ int tlb_invalidate(struct tlb *t, uint64_t key, uint64_t index)
 		return 0;
 	if (t->hbits)
 		tlb_hash_del(t, (uint32_t)((size_t)set * t->ways + (unsigned)way));
-	t->key[t->pol->drop(t, set, (unsigned)way)] = TLB_NOKEY;
+	size_t slot = t->pol->drop(t, set, (unsigned)way);
+	t->key[slot] = TLB_NOKEY;
+	if (t->key32)
+		t->key32[slot] = TLB_NOKEY32;
 	t->nvalid--;
 	return 1;
 }
@@ -410,6 +434,9 @@ void tlb_flush(struct tlb *t)
 		t->key[i] = TLB_NOKEY;
 		t->val[i] = 0;
 	}
+	if (t->key32)                           /* (the padding too: never a key) */
+		for (unsigned i = 0; i < t->entries + 4; i++)
+			t->key32[i] = TLB_NOKEY32;
 	memset(t->tree, 0, sizeof(*t->tree) * t->sets);
 	uint64_t id4 = 0;                       /* PERM: ways 0..ways-1 in order, all invalid */
 	for (unsigned w = t->ways; w-- > 0;)

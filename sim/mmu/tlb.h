@@ -34,6 +34,10 @@
  *                number is valid only until the next change of its set.
  *   TLB_K_PLRU   "plru", not hashed: keys stay in their ways, a tree of node
  *                bits per set.
+ *   TLB_K_PLRU32 the same, for keys known to be below 2^(31 + log2 sets)
+ *                (tlb_init_bounded): a set is searched by its keys' bits above
+ *                the set index as 32-bit numbers (key32), compared exactly, 4
+ *                per SSE2 step: no tag, no false match, no second load.
  *   TLB_K_LIST   "lru", fully associative with more than TLB_AGE_WAYS ways: a key
  *                hash (bucket -> chain of slots) and the valid ways on a
  *                recency list (head = most recent, tail = victim).
@@ -63,12 +67,13 @@
 #define TLB_HASH_WAYS 16     /* plru, fully associative with this many ways or more: hashed */
 #define TLB_HASH_LOAD 8      /* hash buckets per way (chains stay short) */
 #define TLB_NIL UINT32_MAX   /* end of a chain or of the recency list */
+#define TLB_NOKEY32 UINT32_MAX /* key32 of an invalid way (TLB_K_PLRU32) */
 
 struct tlb;
 
 /* Representation (see the file comment). */
 enum tlb_kind { TLB_K_NONE, TLB_K_PERM, TLB_K_AGE, TLB_K_MTF, TLB_K_PLRU, TLB_K_LIST,
-		TLB_K_HPLRU };
+		TLB_K_HPLRU, TLB_K_PLRU32 };
 
 #define TLB_PERM_WAYS 16     /* TLB_K_PERM: a way number per nibble of a 64-bit word */
 #define TLB_AGE_WAYS 32      /* TLB_K_AGE: a byte of age per way, 16 per SSE2 step */
@@ -120,6 +125,9 @@ struct tlb {
 	uint8_t *line;                  /* [sets * 2 * lw] TLB_K_AGE: per set lw tags,
 					   then lw ages (tlb_age_lw) */
 	uint64_t *tree;                 /* [sets] PLRU node bits (plru) */
+	uint32_t *key32;                /* [entries + 4] TLB_K_PLRU32: key >> shift32 of each
+					   way, TLB_NOKEY32 when invalid */
+	unsigned shift32;               /* TLB_K_PLRU32: log2(sets) */
 	uint64_t nvalid;                /* valid ways now */
 	uint32_t *hhead;                /* [1 << hbits] first slot of each bucket's chain,
 					   TLB_NIL when empty (hashed only) */
@@ -135,6 +143,8 @@ const struct tlb_policy *tlb_policy_find(const char *name);
 int tlb_geom_check(const struct mmu_cache_geom *g, const char *what, char *err, size_t errlen);
 /* Allocate a structure of geometry g (entries 0 allowed). 0, -EINVAL, -ENOMEM. */
 int tlb_init(struct tlb *t, const struct mmu_cache_geom *g);
+/* tlb_init for keys below 2^key_bits (a representation may use the bound). */
+int tlb_init_bounded(struct tlb *t, const struct mmu_cache_geom *g, unsigned key_bits);
 void tlb_fini(struct tlb *t);
 
 static inline unsigned tlb_set(const struct tlb *t, uint64_t index)
@@ -245,6 +255,33 @@ static inline int tlb_find_n(const uint8_t *tag, const uint64_t *key, unsigned w
 	return -1;
 }
 
+/* Bit w set when k[w] == key, for the first W (at most 32) 32-bit keys at k
+   (readable up to W rounded up to 4). */
+TLB_AI uint32_t tlb_key32_match(const uint32_t *k, uint32_t key, unsigned W)
+{
+	uint32_t m = 0;
+#ifdef TLB_SSE2
+	const __m128i kv = _mm_set1_epi32((int)key);
+	const unsigned kw = (W + 3) & ~3u;
+	unsigned c = 0;
+#define TLB_EQ32(i) _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)(k + 4 * (i))), kv)
+	for (; 4 * c + 16 <= kw; c += 4) {     /* 16 keys: two packs, one movemask */
+		__m128i p = _mm_packs_epi16(_mm_packs_epi32(TLB_EQ32(c), TLB_EQ32(c + 1)),
+					    _mm_packs_epi32(TLB_EQ32(c + 2), TLB_EQ32(c + 3)));
+		m |= (uint32_t)_mm_movemask_epi8(p) << (4 * c);
+	}
+	for (; 4 * c < kw; c++)
+		m |= (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(TLB_EQ32(c))) << (4 * c);
+#undef TLB_EQ32
+	if (W % 4)
+		m &= (UINT32_C(1) << W) - 1;
+#else
+	for (unsigned w = 0; w < W; w++)
+		m |= (uint32_t)(k[w] == key) << w;
+#endif
+	return m;
+}
+
 /* tlb_find_n for an AGE set (17 to 32 ways), where a false tag match is
    frequent (ways/256) and unpredictable: one tag match is checked without
    a branch on the match itself, so the only branch taken is on a hit; two
@@ -292,6 +329,10 @@ TLB_AI int tlb_where_kw(const struct tlb *t, uint64_t key, uint64_t index, unsig
 		return tlb_hash_find(t, key);
 	}
 	*set = P2 ? (unsigned)(index & t->set_mask) : tlb_set(t, index);
+	if (K == TLB_K_PLRU32) {         /* exact: at most one match */
+		uint32_t m = tlb_key32_match(t->key32 + (size_t)*set * W, (uint32_t)(key >> t->shift32), W);
+		return m ? (int)__builtin_ctz(m) : -1;
+	}
 	if (K == TLB_K_AGE)
 		return tlb_find_wide(tlb_set_tags(t, *set, K, W), t->key + (size_t)*set * W, W, key);
 	return tlb_find_n(tlb_set_tags(t, *set, K, W), t->key + (size_t)*set * W, W, key);
@@ -552,6 +593,7 @@ TLB_AI size_t tlb_touch_kw(struct tlb *t, unsigned set, unsigned way, enum tlb_k
 			tlb_mtf_front(t, base, way);
 		return base;
 	case TLB_K_PLRU:
+	case TLB_K_PLRU32:
 	case TLB_K_HPLRU:
 		tlb_plru_touch(t, set, way);
 		return base + way;
@@ -614,7 +656,7 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 			t->val[i] = t->val[i - 1];
 			t->tag[i] = t->tag[i - 1];
 		}
-	} else if (K == TLB_K_PLRU && t->nvalid == t->entries) {
+	} else if ((K == TLB_K_PLRU || K == TLB_K_PLRU32) && t->nvalid == t->entries) {
 		unsigned way = tlb_plru_victim_w(t, set, W);  /* full: no invalid way to prefer */
 		slot = base + way;
 		ev = t->key[slot];
@@ -642,7 +684,10 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 	t->nvalid += ev == TLB_NOKEY;
 	t->key[slot] = key;
 	t->val[slot] = val;
-	tlb_set_tags(t, set, K, W)[slot - base] = tlb_tag(key);
+	if (K == TLB_K_PLRU32)
+		t->key32[slot] = (uint32_t)(key >> t->shift32);
+	else
+		tlb_set_tags(t, set, K, W)[slot - base] = tlb_tag(key);
 	if (evicted)
 		*evicted = ev;
 	return slot;
@@ -713,6 +758,10 @@ static inline void tlb_prefetch(const struct tlb *t, uint64_t index)
 	if (t->entries == 0 || t->hbits)
 		return;
 	unsigned set = tlb_set(t, index);
+	if (t->key32) {                         /* PLRU32: the set's key32 is the search */
+		__builtin_prefetch(t->key32 + (size_t)set * t->ways);
+		return;
+	}
 	__builtin_prefetch(tlb_set_tags(t, set, t->kind, t->ways));
 	__builtin_prefetch(t->key + (size_t)set * t->ways);
 }

@@ -103,29 +103,6 @@ static inline uint8_t *wc_block(const struct wcache *c, uint64_t line, unsigned 
 	return c->blk + (size_t)(line & c->set_mask) * wc_stride(W);
 }
 
-/* Bit w set when key[w] == key (at most one: keys of a set are distinct). */
-TLB_AI uint32_t wc_match(const uint32_t *k, uint32_t key, unsigned W)
-{
-	uint32_t m = 0;
-#ifdef TLB_SSE2
-	const __m128i kv = _mm_set1_epi32((int)key);
-	unsigned c = 0;
-#define WC_EQ(i) _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)(const void *)(k + 4 * (i))), kv)
-	for (; 4 * c + 16 <= wc_kw(W); c += 4) {   /* 16 keys: two packs, one movemask */
-		__m128i p = _mm_packs_epi16(_mm_packs_epi32(WC_EQ(c), WC_EQ(c + 1)),
-					    _mm_packs_epi32(WC_EQ(c + 2), WC_EQ(c + 3)));
-		m |= (uint32_t)_mm_movemask_epi8(p) << (4 * c);
-	}
-	for (; 4 * c < wc_kw(W); c++)
-		m |= (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(WC_EQ(c))) << (4 * c);
-#undef WC_EQ
-#else
-	for (unsigned w = 0; w < W; w++)
-		m |= (uint32_t)(k[w] == key) << w;
-#endif
-	return m;
-}
-
 /*
  * One reference to line: 1 on a hit, 0 on a miss (the line then replaces the
  * set's victim). W is c->ways (a constant in specialised callers). hot: the
@@ -141,7 +118,7 @@ TLB_AI int wc_access(struct wcache *c, uint64_t line, unsigned W, int hot)
 	const uint32_t key = (uint32_t)(line >> c->shift);
 	if (hot && k[*mru] == key)
 		return 1;
-	uint32_t m = wc_match(k, key, W);
+	uint32_t m = tlb_key32_match(k, key, W);  /* at most one: a set's keys are distinct */
 	uint32_t hm = -(uint32_t)(m != 0);
 	__asm__("" : "+r"(hm));         /* keep what follows free of branches on the hit */
 	unsigned w = (unsigned)__builtin_ctz((m & hm) | (tlb_ages_oldest(age, W) & ~hm));

@@ -277,7 +277,9 @@ static uint64_t ref_insert(struct ref *r, uint64_t key, uint32_t val)
 	return ev;
 }
 
-static void test_differential(const struct mmu_cache_geom *g)
+/* key_bits: tlb_init_bounded's bound (64: tlb_init); the keys drawn are all
+   below 2^32. */
+static void test_differential(const struct mmu_cache_geom *g, unsigned key_bits)
 {
 	struct tlb t;
 	struct ref r;
@@ -285,8 +287,9 @@ static void test_differential(const struct mmu_cache_geom *g)
 	unsigned universe = g->entries * 3;
 	char what[64];
 	int bad = 0;
-	snprintf(what, sizeof(what), "%u entries %u-way %s", g->entries, g->ways, g->policy);
-	if (tlb_init(&t, g)) {
+	snprintf(what, sizeof(what), "%u entries %u-way %s%s", g->entries, g->ways, g->policy,
+		 key_bits < 64 ? ", keys < 2^32" : "");
+	if (tlb_init_bounded(&t, g, key_bits)) {
 		tap_ok(0, "differential %s: init", what);
 		return;
 	}
@@ -342,8 +345,8 @@ static void test_differential(const struct mmu_cache_geom *g)
 	uint64_t nv = 0;
 	for (unsigned k = 0; k < g->entries; k++)
 		nv += r.key[k] != TLB_NOKEY;
-	tap_ok(!bad && t.nvalid == nv, "differential %s: 200000 mixed operations as the reference",
-	       what);
+	tap_ok(!bad && t.nvalid == nv, "differential %s (kind %u): 200000 mixed operations as the reference",
+	       what, (unsigned)t.kind);
 	ref_fini(&r);
 	tlb_fini(&t);
 }
@@ -440,7 +443,24 @@ int main(void)
 		{ 33, 33, "lru" }, { 150, 50, "lru" }, { 130, 65, "lru" },
 	};
 	for (size_t i = 0; i < MB_ARRAY_SIZE(diff); i++)
-		test_differential(&diff[i]);
+		test_differential(&diff[i], 64);
+	/* the plru geometries (and more with sets of 1 or 2 ways) with keys known
+	   to fit 32 bits: TLB_K_PLRU32 (exact 32-bit search) wherever the sets
+	   are a power of two, two or more */
+	static const struct mmu_cache_geom diff2[] = { { 8, 2, "plru" }, { 16, 1, "plru" }, { 64, 2, "plru" } };
+	int k32 = 0;
+	for (size_t i = 0; i < MB_ARRAY_SIZE(diff) + MB_ARRAY_SIZE(diff2); i++) {
+		const struct mmu_cache_geom *g = i < MB_ARRAY_SIZE(diff) ? &diff[i] : &diff2[i - MB_ARRAY_SIZE(diff)];
+		struct tlb t;
+		if (strcmp(g->policy, "plru") != 0)
+			continue;
+		if (!tlb_init_bounded(&t, g, 32)) {
+			k32 += t.kind == TLB_K_PLRU32;
+			tlb_fini(&t);
+		}
+		test_differential(g, 32);
+	}
+	tap_ok(k32 == 6, "bounded keys choose TLB_K_PLRU32 for the 6 plru geometries it can hold (%d)", k32);
 	static const struct mmu_cache_geom wcg[] = {
 		{ 20480, 20, "lru" }, { 4096, 8, "lru" }, { 256 * 32, 32, "lru" }, { 256, 1, "lru" },
 		{ 1024 * 17, 17, "lru" }, { 512 * 5, 5, "lru" },
