@@ -205,11 +205,8 @@ void sim_destroy(struct sim *s)
 
 int sim_access(struct sim *s, const struct trace_rec *recs, size_t n)
 {
-	int bad = 0;
-	for (size_t i = 0; i < n; i++)      /* no branch per record: the message is rare */
-		bad |= (recs[i].len == 0) | (recs[i].off > s->region) | (recs[i].len > s->region - recs[i].off);
-	for (size_t i = 0; bad && i < n; i++)
-		if (recs[i].len == 0 || recs[i].off > s->region || recs[i].len > s->region - recs[i].off) {
+	for (size_t i = 0; i < n; i++)  /* len 0 or past the region (no wrap-around) */
+		if (recs[i].off > s->region || (uint64_t)recs[i].len - 1 >= s->region - recs[i].off) {
 			snprintf(s->err, sizeof(s->err),
 				 "record offset 0x%llx length %u outside the region of %llu bytes",
 				 (unsigned long long)recs[i].off, (unsigned)recs[i].len,
