@@ -25,7 +25,7 @@
  * - Only successful walks fill the TLBs (L1 of the leaf size and the STLB);
  *   STLB hits fill the L1.
  * Speed (never results): tlb.h keeps sets in recency order and hashes wide fully
- * associative structures; a native walk cache is wcache.h's compact exact LRU
+ * associative structures; the walk cache is wcache.h's compact exact LRU
  * (32-bit line keys, no payload); mmu_prefetch lets a replay loop start the
  * host cache miss on a future walk's leaf entry early.
  * Invariant: fast.last_vpn[s] is, when valid, the key of the most recently
@@ -47,7 +47,8 @@
 #define V_W 1u /* TLB payload: writable */
 #define V_D 2u /* TLB payload: dirty */
 
-#define HOST_PT_BASE (UINT64_C(1) << 62) /* synthetic addresses of host table entries */
+#define HOST_PT_BASE (UINT64_C(1) << 47) /* synthetic addresses of host table entries:
+					    HOST_PT_BASE | level << 44 | entry (host_walk) */
 #define MMU_WQ 1024                      /* walk-cache references queued at most */
 #define WQ_HOT (UINT64_C(1) << 63)        /* wq entry: ref_note's hot */
 
@@ -70,8 +71,8 @@ struct mmu {
 	struct tlb wc;                       /* walk data cache, key = line address
 						(absent when wc32_on) */
 	struct wcache wc32;                  /* the walk data cache when wc32_on */
-	int wc32_on;                         /* the walk cache is wc32 (wcache.h): non-nested
-						walks, whose lines are all below 2^WC_LINE_BITS */
+	int wc32_on;                         /* the walk cache is wc32 (wcache.h): its geometry
+						holds the keys of every line a walk reads */
 	struct tlb htlb;                     /* host TLB, key = gPA >> host_shift */
 	struct tlb hpwc;                     /* host PWC, key = gPA >> (host_shift + 9) */
 	uint64_t lvl_refs[MMU_LVL__COUNT];   /* guest references by level (priced by
@@ -95,10 +96,13 @@ _Static_assert(sizeof(unsigned) == sizeof(uint32_t), "mmu: config fields are 32-
 
 static const unsigned pg_shift[PG__COUNT] = { 12, 21, 30 };
 
-/* wc32's bound: a native walk reads only table pages, at PT_TABLE_GPA + frame *
-   4096 with 32-bit frames (pt.h), so its lines are below 2^WC_LINE_BITS. */
-_Static_assert((PT_TABLE_GPA >> 6) + ((UINT64_C(1) << 32) << 6) <= UINT64_C(1) << WC_LINE_BITS,
-	       "mmu: lines of table pages fit the compact walk cache");
+/* The lines a walk reads, for wc32: guest tables at PT_TABLE_GPA + frame *
+   4096 with 32-bit frames (pt.h), below GUEST_PT_END; host tables (nested)
+   at HOST_PT_BASE | level << 44 | entry, where level <= 4 and entry < 2^44
+   (host_walk: (gpa >> 21) << 12 + 8 * index for gPAs below 2^52, PTE_ADDR). */
+#define GUEST_PT_END (PT_TABLE_GPA + (UINT64_C(1) << 32) * 4096)
+#define HOST_PT_END (HOST_PT_BASE + (UINT64_C(4) << 44) + (UINT64_C(1) << 44))
+_Static_assert(GUEST_PT_END <= HOST_PT_BASE, "mmu: host table addresses above the guest's");
 
 /* ---- configuration --------------------------------------------------------- */
 
@@ -245,8 +249,8 @@ int mmu_create(const struct mmu_config *cfg, struct mmu **out)
 			goto fail;
 	}
 	struct mmu_cache_geom none = { 0, 0, "lru" };
-	if (m->walk_cache_on && !cfg->nested) {   /* nested walks see host lines too */
-		err = wc_init(&m->wc32, &cfg->walk_cache);
+	if (m->walk_cache_on) {
+		err = wc_init(&m->wc32, &cfg->walk_cache, (cfg->nested ? HOST_PT_END : GUEST_PT_END) >> 6);
 		if (err == -ENOMEM)
 			goto fail;
 		m->wc32_on = err == 0;   /* -EINVAL: a geometry only struct tlb holds */
@@ -586,7 +590,7 @@ static void host_walk(struct mmu *m, uint64_t gpa)
 	if (tlb_access(&m->hpwc, hk, hk, 0))
 		start = leaf;
 	for (int l = (int)start; l >= (int)leaf; l--) {
-		uint64_t pa = HOST_PT_BASE | (uint64_t)l << 56 |
+		uint64_t pa = HOST_PT_BASE | (uint64_t)l << 44 |
 			      (gpa >> PT_SHIFT(l + 1)) << 12 | ((gpa >> PT_SHIFT(l)) & 511) * 8;
 		ref_note(m, pa, -1, 0, &shape_dyn);
 		st[MMU_ST_WALK_HOST_REFS]++;
@@ -958,8 +962,7 @@ static const struct mshape shapes[] = {
 	SHAPE_DYN,
 #ifndef MMU_GENERIC_ONLY   /* fuzz builds: they fuzz the parsers, not the MMU */
 	SHAPE(INTEL, TSF(PLRU32, 16, TF_BUSY), TS_NONE, 20, TS_NONE, 0),   /* intel-server */
-	SHAPE(VM, TSF(PLRU32, 16, TF_BUSY), TSF(PERM, 8, TF_MEMO), 0,
-	      TSF(PERM, 8, TF_MEMO | TF_BUSY), 1),                          /* vm-host */
+	SHAPE(VM, TSF(PLRU32, 16, TF_BUSY), TS_NONE, 8, TSF(PERM, 8, TF_MEMO | TF_BUSY), 1), /* vm-host */
 	SHAPE(INTEL, TSF(PLRU32, 16, TF_BUSY), TS_NONE, 8, TS_NONE, 0),    /* default */
 #endif
 };

@@ -3,13 +3,13 @@
  * cache (internal to sim/mmu/). Nothing reads the walk cache back but its
  * hit and miss counts, so this keeps only what decides them: per set, the
  * ways' line numbers and their recency. mmu.c uses it instead of a struct
- * tlb when wc_init accepts the geometry and every line the cache will see is
- * below 2^WC_LINE_BITS; the hits and misses are those of the struct tlb
- * ("lru": tests/test_tlb.c checks both against the plain reference).
+ * tlb when wc_init accepts the geometry for the lines the cache will see;
+ * the hits and misses are those of the struct tlb ("lru": tests/test_tlb.c
+ * checks both against the plain reference).
  *
  * One 64-byte-aligned block of wc_stride(W) bytes per set:
  *   uint32_t key[kw]  the line's bits above the set index (line >> log2(sets),
- *                     below 2^31 by the bounds wc_init checks), WC_NOKEY when
+ *                     below WC_NOKEY by the bound wc_init checks), WC_NOKEY when
  *                     the way is invalid or beyond the ways; kw = ways rounded up
  *                     to 4 (a lookup compares 4 keys per SSE2 step, exactly:
  *                     no tag, no second load)
@@ -37,11 +37,7 @@
 #include "sim/mmu/tlb.h"
 
 #define WC_WAYS 32            /* ways at most (ages: 32 byte lanes) */
-#define WC_MIN_SETS 256       /* sets at least: keys of lines < 2^WC_LINE_BITS fit 31 bits */
-#define WC_LINE_BITS 39       /* lines the walk cache may see: below 2^39 */
 #define WC_NOKEY UINT32_MAX   /* key of an invalid way */
-
-_Static_assert(WC_LINE_BITS - 8 <= 31, "wcache: keys of lines below 2^WC_LINE_BITS, 256+ sets, fit 31 bits");
 
 struct wcache {
 	/* config */
@@ -59,18 +55,19 @@ static inline unsigned wc_lw(unsigned W) { return tlb_age_lw(W); }
 static inline size_t wc_stride(unsigned W) { return ((size_t)wc_kw(W) * 4 + wc_lw(W) + 1 + 63) & ~(size_t)63; }
 
 /*
- * A walk cache of geometry g: 0; -EINVAL when g is not one this
- * representation holds (policy other than "lru", more than WC_WAYS ways,
- * fewer than WC_MIN_SETS sets or not a power of two: use a struct tlb);
- * -ENOMEM.
+ * A walk cache of geometry g for lines below line_limit: 0; -EINVAL when
+ * this representation cannot hold it (policy other than "lru", more than
+ * WC_WAYS ways, sets not a power of two, or too few of them for the keys of
+ * those lines to stay below WC_NOKEY: use a struct tlb); -ENOMEM.
  */
-static inline int wc_init(struct wcache *c, const struct mmu_cache_geom *g)
+static inline int wc_init(struct wcache *c, const struct mmu_cache_geom *g, uint64_t line_limit)
 {
 	memset(c, 0, sizeof(*c));
 	if (strcmp(g->policy, "lru") != 0 || g->ways == 0 || g->ways > WC_WAYS || g->entries % g->ways)
 		return -EINVAL;
 	unsigned sets = g->entries / g->ways;
-	if (sets < WC_MIN_SETS || (sets & (sets - 1)))
+	if (!sets || (sets & (sets - 1)) || line_limit == 0 ||
+	    (line_limit - 1) >> __builtin_ctz(sets) >= WC_NOKEY)
 		return -EINVAL;
 	const unsigned W = g->ways;
 	const size_t stride = wc_stride(W);

@@ -365,7 +365,8 @@ static void test_wcache(const struct mmu_cache_geom *g)
 	struct ref r;
 	uint64_t x = 0x2545f4914f6cdd1dULL ^ g->entries ^ (uint64_t)g->ways << 24, hits = 0;
 	unsigned universe = g->entries * 3;
-	int bad = 0, err = wc_init(&c, g);
+	const uint64_t limit = UINT64_C(1) << 39;  /* the lines of native walks */
+	int bad = 0, err = wc_init(&c, g, limit);
 	if (err) {
 		tap_ok(0, "wcache %u entries %u-way: init (%d)", g->entries, g->ways, err);
 		return;
@@ -376,7 +377,7 @@ static void test_wcache(const struct mmu_cache_geom *g)
 		x ^= x >> 7;
 		x ^= x << 17;
 		uint64_t n = (x >> 8) % (1 + (x >> 40) % universe);
-		uint64_t line = (n * 0x9e3779b1u) & ((UINT64_C(1) << WC_LINE_BITS) - 1);  /* odd: distinct */
+		uint64_t line = (n * 0x9e3779b1u) & (limit - 1);  /* odd multiplier: distinct */
 		int hot = (int)(x >> 63);
 		int hit = g->ways == 20 ? wc_access(&c, line, 20, hot)
 			  : g->ways == 8 ? wc_access(&c, line, 8, hot) : wc_access(&c, line, c.ways, hot);
@@ -400,17 +401,20 @@ static void test_wcache(const struct mmu_cache_geom *g)
 	wc_fini(&c);
 }
 
-/* Geometries the compact walk cache must refuse (a struct tlb holds them). */
+/* Geometries the compact walk cache must refuse (a struct tlb holds them),
+   and the bound on the keys: lines below 2^39 need 256 sets (keys up to
+   2^31 - 1), 128 sets would give keys up to WC_NOKEY itself. */
 static void test_wcache_refuses(void)
 {
 	static const struct mmu_cache_geom no[] = {
 		{ 20480, 20, "plru" }, { 33 * 256, 33, "lru" }, { 128 * 8, 8, "lru" },
 		{ 300 * 4, 4, "lru" }, { 0, 0, "lru" },
 	};
+	const uint64_t limit = UINT64_C(1) << 39;
 	int ok = 1;
 	for (size_t i = 0; i < MB_ARRAY_SIZE(no); i++) {
 		struct wcache c;
-		int err = wc_init(&c, &no[i]);
+		int err = wc_init(&c, &no[i], limit);
 		if (err != -EINVAL) {
 			tap_diag("wcache: %u entries %u-way %s: %d, not -EINVAL", no[i].entries, no[i].ways,
 				 no[i].policy, err);
@@ -419,8 +423,17 @@ static void test_wcache_refuses(void)
 				wc_fini(&c);
 		}
 	}
-	tap_ok(ok, "wcache refuses plru, more than %d ways, fewer than %d sets, sets not a power of two",
-	       WC_WAYS, WC_MIN_SETS);
+	struct mmu_cache_geom g256 = { 256 * 8, 8, "lru" };
+	struct wcache c;
+	int at39 = wc_init(&c, &g256, limit);
+	if (!at39)
+		wc_fini(&c);
+	int at40 = wc_init(&c, &g256, limit * 2);
+	if (!at40)
+		wc_fini(&c);
+	tap_ok(ok && at39 == 0 && at40 == -EINVAL,
+	       "wcache refuses plru, more than %d ways, sets not a power of two or too few for the "
+	       "lines' keys (256 sets: lines below 2^39 yes, 2^40 no)", WC_WAYS);
 }
 
 int main(void)
