@@ -238,8 +238,10 @@ int mmu_create(const struct mmu_config *cfg, struct mmu **out)
 	if ((err = pt_init(&m->pt, cfg->levels)))
 		goto fail;
 	m->va_limit = pt_va_limit(&m->pt);
-	for (int s = 0; s < PG__COUNT; s++)
-		if ((err = tlb_init(&m->l1[s], &cfg->l1[s])))
+	/* key bounds (tlb_init_bounded): user VAs below 2^va_bits; gPAs below 2^52 */
+	const unsigned va_bits = PT_SHIFT(cfg->levels) - 1;
+	for (int s = 0; s < PG__COUNT; s++)       /* L1 keys: VPN of the size */
+		if ((err = tlb_init_bounded(&m->l1[s], &cfg->l1[s], va_bits - pg_shift[s])))
 			goto fail;
 	for (int l = 0; l < MMU_LVL__COUNT; l++) {
 		struct mmu_cache_geom g = cfg->pwc[l];
@@ -255,12 +257,13 @@ int mmu_create(const struct mmu_config *cfg, struct mmu **out)
 			goto fail;
 		m->wc32_on = err == 0;   /* -EINVAL: a geometry only struct tlb holds */
 	}
-	/* STLB keys: VPN << 1 | 2M (stlb_key); 1G STLB keys: VPN of 1 GiB */
-	unsigned va_bits = PT_SHIFT(cfg->levels) - 1;
+	/* STLB keys: VPN << 1 | 2M (stlb_key); 1G STLB keys: VPN of 1 GiB; host TLB
+	   keys: gPA >> host page shift */
 	if ((err = tlb_init_bounded(&m->stlb, &cfg->stlb, va_bits - 12 + 1)) ||
 	    (err = tlb_init_bounded(&m->stlb1g, &cfg->stlb_1g, va_bits - 30)) ||
 	    (err = tlb_init(&m->wc, m->wc32_on ? &none : &cfg->walk_cache)) ||
-	    (err = tlb_init(&m->htlb, cfg->nested ? &cfg->host_tlb : &none)) ||
+	    (err = tlb_init_bounded(&m->htlb, cfg->nested ? &cfg->host_tlb : &none,
+				    52 - m->host_shift)) ||
 	    (err = tlb_init(&m->hpwc, cfg->nested ? &cfg->host_pwc : &none)))
 		goto fail;
 	pick_slow(m);
@@ -956,13 +959,13 @@ TLB_AI size_t access_run(struct mmu *m, const uint64_t *req, size_t n, uint64_t 
 	  .pwc = { TS_NONE, TSF(AGE, 32, TF_FA | TF_BUSY), TSF(PERM, 4, TF_MEMO | TF_FA | TF_BUSY), \
 		   TSF(PERM, 2, TF_FA), TS_NONE },                                        \
 	  .wc = WC, .wc32 = WC32, .htlb = HTLB, .nested = NESTED, .levels = 4 }
-#define L1_INTEL { TSF(PERM, 4, TF_BUSY), TS(PERM, 4), TSF(PERM, 8, TF_FA) }
+#define L1_INTEL { TSF(PERM32, 4, TF_BUSY), TS(PERM32, 4), TSF(PERM32, 8, TF_FA) }
 #define L1_VM { TSF(LIST, 64, TF_BUSY), TS(LIST, 64), TS(LIST, 64) }
 static const struct mshape shapes[] = {
 	SHAPE_DYN,
 #ifndef MMU_GENERIC_ONLY   /* fuzz builds: they fuzz the parsers, not the MMU */
 	SHAPE(INTEL, TSF(PLRU32, 16, TF_BUSY), TS_NONE, 20, TS_NONE, 0),   /* intel-server */
-	SHAPE(VM, TSF(PLRU32, 16, TF_BUSY), TS_NONE, 8, TSF(PERM, 8, TF_MEMO | TF_BUSY), 1), /* vm-host */
+	SHAPE(VM, TSF(PLRU32, 16, TF_BUSY), TS_NONE, 8, TSF(PERM32, 8, TF_MEMO | TF_BUSY), 1), /* vm-host */
 	SHAPE(INTEL, TSF(PLRU32, 16, TF_BUSY), TS_NONE, 8, TS_NONE, 0),    /* default */
 #endif
 };

@@ -57,12 +57,12 @@ static unsigned first_invalid(const struct tlb *t, unsigned set)
 
 static size_t lru_touch(struct tlb *t, unsigned set, unsigned way)
 {
-	return tlb_touch_kw(t, set, way, t->kind, t->ways);  /* PERM, AGE, MTF, LIST */
+	return tlb_touch_kw(t, set, way, t->kind, t->ways);  /* PERM(32), AGE, MTF, LIST */
 }
 
 static unsigned lru_fill_way(const struct tlb *t, unsigned set)
 {
-	if (t->kind == TLB_K_PERM)
+	if (TLB_KPERM(t->kind))
 		return tlb_perm_victim(t, set, t->ways);
 	if (t->kind == TLB_K_AGE)
 		return tlb_age_victim(tlb_age_set(t, set, t->ways), t->ways);
@@ -80,7 +80,7 @@ static size_t lru_drop(struct tlb *t, unsigned set, unsigned way)
 		return base + way;
 	}
 	unsigned last = t->ways - 1;            /* PERM: the way moves to the last position */
-	if (t->kind == TLB_K_PERM) {
+	if (TLB_KPERM(t->kind)) {
 		uint64_t o = t->order[set];
 		t->order[set] = tlb_perm4_back(o, tlb_perm4_pos(o, way, t->p4.ones, t->p4.lo), last,
 					       way, t->p4.full);
@@ -212,6 +212,9 @@ TLB_IMPL(impl_perm2, TLB_K_PERM, 2, 1)
 TLB_IMPL(impl_perm4, TLB_K_PERM, 4, 1)
 TLB_IMPL(impl_perm8, TLB_K_PERM, 8, 1)
 TLB_IMPL(impl_perm16, TLB_K_PERM, 16, 1)
+TLB_IMPL(impl_perm32_4, TLB_K_PERM32, 4, 1)
+TLB_IMPL(impl_perm32_8, TLB_K_PERM32, 8, 1)
+TLB_IMPL(impl_perm32, TLB_K_PERM32, t->ways, 1)
 TLB_IMPL(impl_age20, TLB_K_AGE, 20, 1)
 TLB_IMPL(impl_age32, TLB_K_AGE, 32, 1)
 TLB_IMPL(impl_plru4, TLB_K_PLRU, 4, 1)
@@ -230,6 +233,8 @@ static const struct {
 } impls[] = {
 	{ TLB_K_PERM, 2, &impl_perm2 }, { TLB_K_PERM, 4, &impl_perm4 },
 	{ TLB_K_PERM, 8, &impl_perm8 }, { TLB_K_PERM, 16, &impl_perm16 },
+	{ TLB_K_PERM32, 4, &impl_perm32_4 }, { TLB_K_PERM32, 8, &impl_perm32_8 },
+	{ TLB_K_PERM32, 0, &impl_perm32 },
 	{ TLB_K_AGE, 20, &impl_age20 }, { TLB_K_AGE, 32, &impl_age32 },
 	{ TLB_K_PLRU, 4, &impl_plru4 },
 	{ TLB_K_PLRU, 8, &impl_plru8 }, { TLB_K_PLRU, 16, &impl_plru16 },
@@ -306,19 +311,20 @@ int tlb_init_bounded(struct tlb *t, const struct mmu_cache_geom *g, unsigned key
 	t->set_mask = t->sets_pow2 ? t->sets - 1 : 0;
 	int lru = t->pol == &policies[0];
 	int hashed = t->sets == 1 && t->ways >= (lru ? TLB_AGE_WAYS + 1 : TLB_HASH_WAYS);
+	/* keys below 2^key_bits: their bits above the set index fit 31 bits */
+	int k32 = t->sets_pow2 && key_bits <= 31 + (unsigned)__builtin_ctz(t->sets) && t->ways <= 32;
 	t->kind = hashed ? (lru ? TLB_K_LIST : TLB_K_HPLRU)
-		: !lru ? (t->sets_pow2 && key_bits <= 31 + (unsigned)__builtin_ctz(t->sets) &&
-			  t->ways <= 32 ? TLB_K_PLRU32 : TLB_K_PLRU)
-		: t->ways <= TLB_PERM_WAYS ? TLB_K_PERM
+		: !lru ? (k32 ? TLB_K_PLRU32 : TLB_K_PLRU)
+		: t->ways <= TLB_PERM_WAYS ? (k32 ? TLB_K_PERM32 : TLB_K_PERM)
 		: t->ways <= TLB_AGE_WAYS ? TLB_K_AGE : TLB_K_MTF;
 	t->key = aligned_alloc(64, ((sizeof(*t->key) * t->entries + 63) / 64) * 64);
 	t->val = aligned_alloc(64, ((sizeof(*t->val) * t->entries + 63) / 64) * 64);
 	/* + 16: whole-vector tag loads (AGE keeps its tags in line) */
 	t->tag = calloc((t->kind == TLB_K_AGE ? 0 : t->entries) + 16, 1);
 	t->tree = calloc(t->sets, sizeof(*t->tree));
-	if (t->kind == TLB_K_PERM)
+	if (TLB_KPERM(t->kind))
 		t->order = calloc(t->sets, sizeof(*t->order));
-	if (t->kind == TLB_K_PLRU32) {          /* + 4: whole-vector loads of the last set */
+	if (TLB_K32(t->kind)) {          /* + 4: whole-vector loads of the last set */
 		t->key32 = aligned_alloc(64, ((sizeof(*t->key32) * (t->entries + 4) + 63) / 64) * 64);
 		if (!t->key32)
 			goto nomem;
@@ -327,7 +333,7 @@ int tlb_init_bounded(struct tlb *t, const struct mmu_cache_geom *g, unsigned key
 	size_t line_bytes = (size_t)t->sets * 2 * tlb_age_lw(t->ways);
 	if (t->kind == TLB_K_AGE && (t->line = aligned_alloc(64, line_bytes)))
 		memset(t->line, 0, line_bytes);
-	if (!t->key || !t->val || !t->tag || !t->tree || (t->kind == TLB_K_PERM && !t->order) ||
+	if (!t->key || !t->val || !t->tag || !t->tree || (TLB_KPERM(t->kind) && !t->order) ||
 	    (t->kind == TLB_K_AGE && !t->line))
 		goto nomem;
 	for (unsigned f = 0; f < TLB_PERM_WAYS; f++) {

@@ -34,10 +34,11 @@
  *                number is valid only until the next change of its set.
  *   TLB_K_PLRU   "plru", not hashed: keys stay in their ways, a tree of node
  *                bits per set.
- *   TLB_K_PLRU32 the same, for keys known to be below 2^(31 + log2 sets)
- *                (tlb_init_bounded): a set is searched by its keys' bits above
- *                the set index as 32-bit numbers (key32), compared exactly, 4
- *                per SSE2 step: no tag, no false match, no second load.
+ *   TLB_K_PLRU32, TLB_K_PERM32  PLRU and PERM for keys known to be below
+ *                2^(31 + log2 sets) (tlb_init_bounded): a set is searched by
+ *                its keys' bits above the set index as 32-bit numbers
+ *                (key32), compared exactly, 4 per SSE2 step: no tag, no false
+ *                match, no second load.
  *   TLB_K_LIST   "lru", fully associative with more than TLB_AGE_WAYS ways: a key
  *                hash (bucket -> chain of slots) and the valid ways on a
  *                recency list (head = most recent, tail = victim).
@@ -73,7 +74,10 @@ struct tlb;
 
 /* Representation (see the file comment). */
 enum tlb_kind { TLB_K_NONE, TLB_K_PERM, TLB_K_AGE, TLB_K_MTF, TLB_K_PLRU, TLB_K_LIST,
-		TLB_K_HPLRU, TLB_K_PLRU32 };
+		TLB_K_HPLRU, TLB_K_PLRU32, TLB_K_PERM32 };
+/* Kinds searched by key32 / kept in PERM order. */
+#define TLB_K32(K) ((K) == TLB_K_PLRU32 || (K) == TLB_K_PERM32)
+#define TLB_KPERM(K) ((K) == TLB_K_PERM || (K) == TLB_K_PERM32)
 
 #define TLB_PERM_WAYS 16     /* TLB_K_PERM: a way number per nibble of a 64-bit word */
 #define TLB_AGE_WAYS 32      /* TLB_K_AGE: a byte of age per way, 16 per SSE2 step */
@@ -329,7 +333,7 @@ TLB_AI int tlb_where_kw(const struct tlb *t, uint64_t key, uint64_t index, unsig
 		return tlb_hash_find(t, key);
 	}
 	*set = P2 ? (unsigned)(index & t->set_mask) : tlb_set(t, index);
-	if (K == TLB_K_PLRU32) {         /* exact: at most one match */
+	if (TLB_K32(K)) {                /* exact: at most one match */
 		uint32_t m = tlb_key32_match(t->key32 + (size_t)*set * W, (uint32_t)(key >> t->shift32), W);
 		return m ? (int)__builtin_ctz(m) : -1;
 	}
@@ -487,7 +491,7 @@ TLB_AI void tlb_age_touch(uint8_t *blk, unsigned way, unsigned W)
  */
 TLB_AI int tlb_mru_way(const struct tlb *t, unsigned set, enum tlb_kind K, unsigned W)
 {
-	if (K == TLB_K_PERM)
+	if (TLB_KPERM(K))
 		return (int)(t->order[set] & 15);
 	if (K == TLB_K_AGE && W < tlb_age_lw(W))
 		return tlb_age_set(t, set, W)[tlb_age_lw(W) - 1];
@@ -583,6 +587,7 @@ TLB_AI size_t tlb_touch_kw(struct tlb *t, unsigned set, unsigned way, enum tlb_k
 	size_t base = (size_t)set * W;
 	switch (K) {
 	case TLB_K_PERM:
+	case TLB_K_PERM32:
 		tlb_perm_touch(t, set, way);
 		return base + way;
 	case TLB_K_AGE:
@@ -637,7 +642,7 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 {
 	size_t base = (size_t)set * W, slot;
 	uint64_t ev;
-	if (K == TLB_K_PERM) {
+	if (TLB_KPERM(K)) {
 		slot = base + tlb_perm_victim(t, set, W);  /* invalid if any, else LRU */
 		ev = t->key[slot];
 		t->order[set] = tlb_perm4_rotate(t->order[set], W - 1, t->p4.full);  /* -> front */
@@ -684,7 +689,7 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 	t->nvalid += ev == TLB_NOKEY;
 	t->key[slot] = key;
 	t->val[slot] = val;
-	if (K == TLB_K_PLRU32)
+	if (TLB_K32(K))
 		t->key32[slot] = (uint32_t)(key >> t->shift32);
 	else
 		tlb_set_tags(t, set, K, W)[slot - base] = tlb_tag(key);

@@ -457,23 +457,23 @@ int main(void)
 	};
 	for (size_t i = 0; i < MB_ARRAY_SIZE(diff); i++)
 		test_differential(&diff[i], 64);
-	/* the plru geometries (and more with sets of 1 or 2 ways) with keys known
-	   to fit 32 bits: TLB_K_PLRU32 (exact 32-bit search) wherever the sets
-	   are a power of two, two or more */
-	static const struct mmu_cache_geom diff2[] = { { 8, 2, "plru" }, { 16, 1, "plru" }, { 64, 2, "plru" } };
+	/* the same geometries (and more with sets of 1 or 2 ways) with keys known
+	   to fit 32 bits: TLB_K_PLRU32 / TLB_K_PERM32 (exact 32-bit search) for
+	   plru and for lru up to 16 ways, wherever the sets are a power of two,
+	   two or more */
+	static const struct mmu_cache_geom diff2[] = { { 8, 2, "plru" }, { 16, 1, "plru" },
+						       { 64, 2, "plru" }, { 16, 1, "lru" } };
 	int k32 = 0;
 	for (size_t i = 0; i < MB_ARRAY_SIZE(diff) + MB_ARRAY_SIZE(diff2); i++) {
 		const struct mmu_cache_geom *g = i < MB_ARRAY_SIZE(diff) ? &diff[i] : &diff2[i - MB_ARRAY_SIZE(diff)];
 		struct tlb t;
-		if (strcmp(g->policy, "plru") != 0)
-			continue;
 		if (!tlb_init_bounded(&t, g, 32)) {
-			k32 += t.kind == TLB_K_PLRU32;
+			k32 += TLB_K32(t.kind);
 			tlb_fini(&t);
 		}
 		test_differential(g, 32);
 	}
-	tap_ok(k32 == 6, "bounded keys choose TLB_K_PLRU32 for the 6 plru geometries it can hold (%d)", k32);
+	tap_ok(k32 == 13, "bounded keys choose TLB_K_PLRU32/PERM32 for the 13 geometries they can hold (%d)", k32);
 	static const struct mmu_cache_geom wcg[] = {
 		{ 20480, 20, "lru" }, { 4096, 8, "lru" }, { 256 * 32, 32, "lru" }, { 256, 1, "lru" },
 		{ 1024 * 17, 17, "lru" }, { 512 * 5, 5, "lru" },
