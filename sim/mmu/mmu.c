@@ -309,6 +309,11 @@ static void flush_pwc(struct mmu *m)
 /* Drop every TLB entry translating va (all sizes), not the PWCs. */
 static void drop_va(struct mmu *m, uint64_t va)
 {
+	if (va >= m->va_limit) {   /* nothing translates it (and the TLBs' keys are
+				      bounded by va_limit: tlb_init_bounded) */
+		forget_last(m);
+		return;
+	}
 	for (int s = 0; s < PG__COUNT; s++) {
 		uint64_t vpn = va >> pg_shift[s];
 		tlb_invalidate(&m->l1[s], vpn, vpn);

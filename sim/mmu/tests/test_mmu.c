@@ -175,8 +175,14 @@ static void test_invalidation(void)
 	tap_eq_u64(mmu_stat(m, MMU_ST_WALKS), w + 1, "invlpg: next access walks");
 	mmu_access(m, va + P4K, 0, &cyc);
 	tap_eq_u64(mmu_stat(m, MMU_ST_WALKS), w + 1, "invlpg: other pages still cached");
+	/* an address above user space translates nothing: its invlpg must not
+	   drop the entry whose 32-bit key (VPN >> log2 sets, L1 4K) it shares */
+	uint64_t h = mmu_stat(m, MMU_ST_L1_HIT_4K);
+	mmu_invlpg(m, va + (UINT64_C(1) << 48));
+	mmu_access(m, va, 0, &cyc);
+	tap_eq_u64(mmu_stat(m, MMU_ST_L1_HIT_4K), h + 1, "invlpg above user space: the L1 entry stays");
 	mmu_unmap(m, va + 10 * P4K, 2 * P4K);
-	tap_eq_u64(mmu_stat(m, MMU_ST_INVLPG), 3, "unmap 2 pages: 2 single-page flushes");
+	tap_eq_u64(mmu_stat(m, MMU_ST_INVLPG), 4, "unmap 2 pages: 2 single-page flushes (after 2 invlpg)");
 	tap_eq_u64(mmu_stat(m, MMU_ST_FLUSH_ALL), 0, "unmap 2 pages: no full flush");
 	mmu_unmap(m, va + 20 * P4K, 40 * P4K);
 	tap_eq_u64(mmu_stat(m, MMU_ST_FLUSH_ALL), 1, "unmap 40 pages (> ceiling 33): full flush");
