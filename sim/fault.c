@@ -565,11 +565,16 @@ static int touch_pages(struct sim *s, uint64_t va, uint64_t end, int w, int zp_c
 	}
 }
 
+/* The 64-byte lines record r touches beyond its first. */
+static inline uint64_t rec_more_lines(const struct trace_rec *r)
+{
+	return ((r->off + r->len - 1) >> 6) - (r->off >> 6);
+}
+
 /* The user-side cost of record r once translated (loads, DRAM lines). */
 static inline uint64_t touch_user(struct sim *s, const struct trace_rec *r, int faulted, int zp)
 {
-	uint64_t va = r->off, end = va + r->len;
-	uint64_t c = s->p.c.user_access + s->p.c.user_line * (((end - 1) >> 6) - (va >> 6));
+	uint64_t c = s->p.c.user_access + s->p.c.user_line * rec_more_lines(r);
 	if (s->data_dram && !zp)
 		c += sim_data_lines(s, r->off, r->len, !faulted, 1);
 	return c;
@@ -600,7 +605,7 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 			if ((va ^ (va + q[k].len - 1)) >> 12)
 				break;
 			req[k] = va | (q[k].op == TRACE_OP_WRITE ? MMU_RUN_WRITE : 0);
-			kl += ((q[k].off + q[k].len - 1) >> 6) - (q[k].off >> 6);
+			kl += rec_more_lines(&q[k]);
 			kb += q[k].len;
 		}
 		if (k)
@@ -612,7 +617,7 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 			}
 		} else {  /* touch_user without DRAM lines: summed over the run */
 			for (size_t j = done; j < k; j++) {  /* not translated (a fault): later */
-				kl -= ((q[j].off + q[j].len - 1) >> 6) - (q[j].off >> 6);
+				kl -= rec_more_lines(&q[j]);
 				kb -= q[j].len;
 			}
 			lines += kl;

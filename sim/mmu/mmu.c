@@ -566,12 +566,13 @@ TLB_AI void wq_run(struct mmu *m, const struct mshape *S)
 	const unsigned n = m->wq_n;
 	const unsigned W32 = S->wc32 < 0 ? (m->wc32_on ? m->wc32.ways : 0) : (unsigned)S->wc32;
 	uint64_t hits = 0;
-	if (W32)   /* its blocks stay in the host's L2: no prefetch (measured no faster) */
-		for (unsigned i = 0; i < n; i++)
-			hits += (uint64_t)wc_access(&m->wc32, m->wq[i] & ~WQ_HOT, W32, (int)(m->wq[i] >> 63));
-	for (unsigned i = 0; i < n && !W32; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		uint64_t line = m->wq[i] & ~WQ_HOT;
 		int hot = (int)(m->wq[i] >> 63);
+		if (W32) {   /* its blocks stay in the host's L2: no prefetch (measured no faster) */
+			hits += (uint64_t)wc_access(&m->wc32, line, W32, hot);
+			continue;
+		}
 		if (i + 16 < n && !S->wc.dyn) {
 			unsigned set = (unsigned)(m->wq[i + 16] & m->wc.set_mask);
 			__builtin_prefetch(tlb_set_tags(&m->wc, set, S->wc.k, S->wc.w));
@@ -1081,11 +1082,10 @@ int mmu_access_slow(struct mmu *m, uint64_t va, int is_write, uint64_t *cycles)
 }
 
 /* The hint of mmu_prefetch: prefetch what a walk for va reads last (its PT
-   entry and the STLB set; wq_run prefetches the walk cache's sets itself).
-   The PD table of the
-   last 1 GiB prefetched is remembered while no table was freed (a freed
-   frame may be reused at another level), so a random stream over a region
-   reads two table entries per hint instead of four. */
+   entry and the STLB set; the walk cache is replayed later, by wq_run). The
+   PD table of the last 1 GiB prefetched is remembered while no table was
+   freed (a freed frame may be reused at another level), so a random stream
+   over a region reads two table entries per hint instead of four. */
 void mmu_prefetch_slow(struct mmu *m, uint64_t va)
 {
 	struct pte_hint h;

@@ -405,10 +405,7 @@ size_t tlb_insert_other(struct tlb *t, unsigned set, uint64_t key, uint32_t val,
 		*evicted = ev;
 	t->key[slot] = key;
 	t->val[slot] = val;
-	if (t->key32)
-		t->key32[slot] = (uint32_t)(key >> t->shift32);
-	else
-		tlb_set_tags(t, set, t->kind, t->ways)[way] = tlb_tag(key);
+	tlb_set_search(t, set, slot, key, t->kind, t->ways);
 	if (t->hbits)
 		tlb_hash_add(t, key, (uint32_t)slot);
 	return t->pol->touch(t, set, way);
@@ -450,12 +447,8 @@ void tlb_flush(struct tlb *t)
 	for (unsigned s = 0; s < t->sets; s++) {
 		if (t->order)
 			t->order[s] = (id4 & t->p4.full) | ~t->p4.full;
-		if (t->line) {                  /* AGE: way w has age w, unused lanes 127 */
-			unsigned lw = tlb_age_lw(t->ways);
-			int8_t *age = tlb_age_ages(tlb_age_set(t, s, t->ways), t->ways);
-			for (unsigned w = 0; w < lw; w++)
-				age[w] = (int8_t)(w < t->ways ? w : 127);
-		}
+		if (t->line)                    /* AGE */
+			tlb_ages_reset(tlb_age_ages(tlb_age_set(t, s, t->ways), t->ways), t->ways);
 	}
 	if (t->hhead)
 		for (uint32_t i = 0; i < (UINT32_C(1) << t->hbits); i++)

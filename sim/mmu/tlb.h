@@ -68,7 +68,7 @@
 #define TLB_HASH_WAYS 16     /* plru, fully associative with this many ways or more: hashed */
 #define TLB_HASH_LOAD 8      /* hash buckets per way (chains stay short) */
 #define TLB_NIL UINT32_MAX   /* end of a chain or of the recency list */
-#define TLB_NOKEY32 UINT32_MAX /* key32 of an invalid way (TLB_K_PLRU32) */
+#define TLB_NOKEY32 UINT32_MAX /* key32 of an invalid way (key32 kinds, wcache.h) */
 
 struct tlb;
 
@@ -129,9 +129,9 @@ struct tlb {
 	uint8_t *line;                  /* [sets * 2 * lw] TLB_K_AGE: per set lw tags,
 					   then lw ages (tlb_age_lw) */
 	uint64_t *tree;                 /* [sets] PLRU node bits (plru) */
-	uint32_t *key32;                /* [entries + 4] TLB_K_PLRU32: key >> shift32 of each
-					   way, TLB_NOKEY32 when invalid */
-	unsigned shift32;               /* TLB_K_PLRU32: log2(sets) */
+	uint32_t *key32;                /* [entries + 4] key32 kinds (TLB_K32): key >> shift32
+					   of each way, TLB_NOKEY32 when invalid */
+	unsigned shift32;               /* key32 kinds: log2(sets) */
 	uint64_t nvalid;                /* valid ways now */
 	uint32_t *hhead;                /* [1 << hbits] first slot of each bucket's chain,
 					   TLB_NIL when empty (hashed only) */
@@ -428,58 +428,46 @@ TLB_AI uint32_t tlb_ages_oldest(const int8_t *age, unsigned W)
 	return m;
 }
 
-/* Way (of age a) becomes age 0, the ways younger than a age by one (the
-   ages do not change when a is 0). */
-TLB_AI void tlb_ages_touch(int8_t *age, unsigned way, unsigned W)
+/* The way of age a becomes age 0, the ways younger than a age by one (no
+   change when a is 0). A fill's victim has age W-1, a constant: no load of
+   it and no wait for the victim's search. */
+TLB_AI void tlb_ages_promote(int8_t *age, int8_t a, unsigned W)
 {
-	const int8_t a = age[way];
 #ifdef TLB_SSE2
 	const __m128i av = _mm_set1_epi32((int)((uint8_t)a * UINT32_C(0x01010101)));  /* movd + pshufd */
-	for (unsigned h = 0; h < tlb_age_lw(W); h += 16) {  /* way is the only one of age a */
+	for (unsigned h = 0; h < tlb_age_lw(W); h += 16) {  /* one way has age a */
 		__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + h));
 		__m128i is_a = _mm_cmpeq_epi8(v, av);
 		v = _mm_sub_epi8(v, _mm_cmpgt_epi8(av, v));    /* younger: + 1 */
-		_mm_store_si128((__m128i *)(void *)(age + h), _mm_andnot_si128(is_a, v));  /* way: 0 */
+		_mm_store_si128((__m128i *)(void *)(age + h), _mm_andnot_si128(is_a, v));  /* it: 0 */
 	}
 #else
 	for (unsigned w = 0; w < W; w++)
-		age[w] = (int8_t)(age[w] + (age[w] < a));
-	age[way] = 0;
+		age[w] = age[w] == a ? 0 : (int8_t)(age[w] + (age[w] < a));
 #endif
 }
 
-/* tlb_ages_touch of the way of age W-1 (a fill's victim): with the age
-   known, no load of it and no wait for the victim's search. */
-TLB_AI void tlb_ages_touch_oldest(int8_t *age, unsigned W)
+/* Way becomes the most recent. */
+TLB_AI void tlb_ages_touch(int8_t *age, unsigned way, unsigned W)
 {
-#ifdef TLB_SSE2
-	const __m128i last = _mm_set1_epi8((char)(W - 1));
-	for (unsigned h = 0; h < tlb_age_lw(W); h += 16) {
-		__m128i v = _mm_load_si128((const __m128i *)(const void *)(age + h));
-		__m128i is_last = _mm_cmpeq_epi8(v, last);
-		v = _mm_sub_epi8(v, _mm_cmpgt_epi8(last, v));  /* younger: + 1 */
-		_mm_store_si128((__m128i *)(void *)(age + h), _mm_andnot_si128(is_last, v));
-	}
-#else
-	for (unsigned w = 0; w < W; w++)
-		age[w] = age[w] == (int8_t)(W - 1) ? 0 : (int8_t)(age[w] + (age[w] < (int8_t)(W - 1)));
-#endif
+	tlb_ages_promote(age, age[way], W);
 }
 
-/* AGE: way becomes the set's most recent (tlb_age_touch skips the ages when
-   it already is). */
-TLB_AI void tlb_age_touch_any(uint8_t *blk, unsigned way, unsigned W)
+/* The initial ages: way w has age w (all invalid, the last filled first),
+   lanes beyond the ways 127. */
+static inline void tlb_ages_reset(int8_t *age, unsigned W)
 {
-	tlb_age_note(blk, way, W);
-	tlb_ages_touch(tlb_age_ages(blk, W), way, W);
+	for (unsigned w = 0; w < tlb_age_lw(W); w++)
+		age[w] = (int8_t)(w < W ? w : 127);
 }
 
+/* AGE: way becomes the set's most recent (its ages unchanged when it
+   already is). */
 TLB_AI void tlb_age_touch(uint8_t *blk, unsigned way, unsigned W)
 {
+	tlb_age_note(blk, way, W);
 	if (tlb_age_ages(blk, W)[way] != 0)
-		tlb_age_touch_any(blk, way, W);
-	else
-		tlb_age_note(blk, way, W);
+		tlb_ages_touch(tlb_age_ages(blk, W), way, W);
 }
 
 /*
@@ -581,6 +569,17 @@ static inline void tlb_list_touch(struct tlb *t, unsigned way)
 	t->head = way;
 }
 
+/* What a set's search reads for key, stored for the way at slot of set:
+   its key32 (key32 kinds) or its tag. */
+TLB_AI void tlb_set_search(struct tlb *t, unsigned set, size_t slot, uint64_t key,
+			   enum tlb_kind K, unsigned W)
+{
+	if (TLB_K32(K))
+		t->key32[slot] = (uint32_t)(key >> t->shift32);
+	else
+		tlb_set_tags(t, set, K, W)[slot - (size_t)set * W] = tlb_tag(key);
+}
+
 /* Touch way of set; returns the slot now holding its key. */
 TLB_AI size_t tlb_touch_kw(struct tlb *t, unsigned set, unsigned way, enum tlb_kind K, unsigned W)
 {
@@ -652,7 +651,7 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 		slot = base + way;
 		ev = t->key[slot];
 		tlb_age_note(blk, way, W);
-		tlb_ages_touch_oldest(tlb_age_ages(blk, W), W);
+		tlb_ages_promote(tlb_age_ages(blk, W), (int8_t)(W - 1), W);
 	} else if (K == TLB_K_MTF) {
 		slot = base;
 		ev = t->key[base + W - 1];              /* last: invalid if any, else LRU */
@@ -689,10 +688,7 @@ TLB_AI size_t tlb_insert_set_kw(struct tlb *t, unsigned set, uint64_t key, uint3
 	t->nvalid += ev == TLB_NOKEY;
 	t->key[slot] = key;
 	t->val[slot] = val;
-	if (TLB_K32(K))
-		t->key32[slot] = (uint32_t)(key >> t->shift32);
-	else
-		tlb_set_tags(t, set, K, W)[slot - base] = tlb_tag(key);
+	tlb_set_search(t, set, slot, key, K, W);
 	if (evicted)
 		*evicted = ev;
 	return slot;
@@ -718,7 +714,6 @@ TLB_AI int tlb_access_kw(struct tlb *t, uint64_t key, uint64_t index, uint32_t v
 	tlb_insert_set_kw(t, set, key, val, NULL, K, W);
 	return 0;
 }
-
 
 /* Slot holding key in the set of index, touched; -1 on a miss. */
 static inline int tlb_lookup(struct tlb *t, uint64_t key, uint64_t index)
@@ -763,7 +758,7 @@ static inline void tlb_prefetch(const struct tlb *t, uint64_t index)
 	if (t->entries == 0 || t->hbits)
 		return;
 	unsigned set = tlb_set(t, index);
-	if (t->key32) {                         /* PLRU32: the set's key32 is the search */
+	if (t->key32) {                         /* key32 kinds: the set's key32 is the search */
 		__builtin_prefetch(t->key32 + (size_t)set * t->ways);
 		return;
 	}

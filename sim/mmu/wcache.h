@@ -9,7 +9,7 @@
  *
  * One 64-byte-aligned block of wc_stride(W) bytes per set:
  *   uint32_t key[kw]  the line's bits above the set index (line >> log2(sets),
- *                     below WC_NOKEY by the bound wc_init checks), WC_NOKEY when
+ *                     below TLB_NOKEY32 by the bound wc_init checks), TLB_NOKEY32 when
  *                     the way is invalid or beyond the ways; kw = ways rounded up
  *                     to 4 (a lookup compares 4 keys per SSE2 step, exactly:
  *                     no tag, no second load)
@@ -37,7 +37,6 @@
 #include "sim/mmu/tlb.h"
 
 #define WC_WAYS 32            /* ways at most (ages: 32 byte lanes) */
-#define WC_NOKEY UINT32_MAX   /* key of an invalid way */
 
 struct wcache {
 	/* config */
@@ -49,16 +48,18 @@ struct wcache {
 	uint8_t *blk;         /* [sets * wc_stride(ways)] the set blocks (file comment) */
 };
 
-static inline unsigned wc_kw(unsigned W) { return (W + 3) & ~3u; }
-static inline unsigned wc_lw(unsigned W) { return tlb_age_lw(W); }
-/* Bytes per set block: keys, ages, the mru byte, rounded up to 64. */
-static inline size_t wc_stride(unsigned W) { return ((size_t)wc_kw(W) * 4 + wc_lw(W) + 1 + 63) & ~(size_t)63; }
+/* The block's layout: the ages after the keys (ways rounded up to 4), the
+   mru byte after the ages (ways rounded up to 16); bytes per block, rounded
+   up to 64. */
+static inline size_t wc_ages_at(unsigned W) { return (size_t)((W + 3) & ~3u) * 4; }
+static inline size_t wc_mru_at(unsigned W) { return wc_ages_at(W) + tlb_age_lw(W); }
+static inline size_t wc_stride(unsigned W) { return (wc_mru_at(W) + 1 + 63) & ~(size_t)63; }
 
 /*
  * A walk cache of geometry g for lines below line_limit: 0; -EINVAL when
  * this representation cannot hold it (policy other than "lru", more than
  * WC_WAYS ways, sets not a power of two, or too few of them for the keys of
- * those lines to stay below WC_NOKEY: use a struct tlb); -ENOMEM.
+ * those lines to stay below TLB_NOKEY32: use a struct tlb); -ENOMEM.
  */
 static inline int wc_init(struct wcache *c, const struct mmu_cache_geom *g, uint64_t line_limit)
 {
@@ -67,7 +68,7 @@ static inline int wc_init(struct wcache *c, const struct mmu_cache_geom *g, uint
 		return -EINVAL;
 	unsigned sets = g->entries / g->ways;
 	if (!sets || (sets & (sets - 1)) || line_limit == 0 ||
-	    (line_limit - 1) >> __builtin_ctz(sets) >= WC_NOKEY)
+	    (line_limit - 1) >> __builtin_ctz(sets) >= TLB_NOKEY32)
 		return -EINVAL;
 	const unsigned W = g->ways;
 	const size_t stride = wc_stride(W);
@@ -78,12 +79,9 @@ static inline int wc_init(struct wcache *c, const struct mmu_cache_geom *g, uint
 	c->shift = (unsigned)__builtin_ctz(sets);
 	for (unsigned s = 0; s < sets; s++) {
 		uint8_t *b = c->blk + s * stride;
-		int8_t *age = (int8_t *)(b + wc_kw(W) * 4);
-		memset(b, 0xff, (size_t)wc_kw(W) * 4);   /* WC_NOKEY */
-		for (unsigned w = 0; w < wc_lw(W); w++)
-			age[w] = (int8_t)(w < W ? w : 127);
-		b[wc_kw(W) * 4 + wc_lw(W)] = 0;
-		memset(b + wc_kw(W) * 4 + wc_lw(W) + 1, 0, stride - wc_kw(W) * 4 - wc_lw(W) - 1);
+		memset(b, 0xff, wc_ages_at(W));   /* TLB_NOKEY32 */
+		memset(b + wc_ages_at(W), 0, stride - wc_ages_at(W));  /* mru 0, padding */
+		tlb_ages_reset((int8_t *)(b + wc_ages_at(W)), W);
 	}
 	return 0;
 }
@@ -110,8 +108,8 @@ TLB_AI int wc_access(struct wcache *c, uint64_t line, unsigned W, int hot)
 {
 	uint8_t *b = wc_block(c, line, W);
 	uint32_t *k = (uint32_t *)(void *)b;
-	int8_t *age = (int8_t *)(b + wc_kw(W) * 4);
-	uint8_t *mru = b + wc_kw(W) * 4 + wc_lw(W);
+	int8_t *age = (int8_t *)(b + wc_ages_at(W));
+	uint8_t *mru = b + wc_mru_at(W);
 	const uint32_t key = (uint32_t)(line >> c->shift);
 	if (hot && k[*mru] == key)
 		return 1;

@@ -403,7 +403,7 @@ static void test_wcache(const struct mmu_cache_geom *g)
 
 /* Geometries the compact walk cache must refuse (a struct tlb holds them),
    and the bound on the keys: lines below 2^39 need 256 sets (keys up to
-   2^31 - 1), 128 sets would give keys up to WC_NOKEY itself. */
+   2^31 - 1), 128 sets would give keys up to TLB_NOKEY32 itself. */
 static void test_wcache_refuses(void)
 {
 	static const struct mmu_cache_geom no[] = {
