@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -339,6 +341,79 @@ static int summarize(struct an_compare *c)
 	return 0;
 }
 
+static void warn(struct an_compare *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct an_compare *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->nwarnings >= sizeof(c->warnings) / sizeof(c->warnings[0]))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->warnings[c->nwarnings++], sizeof(c->warnings[0]), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Fingerprints: the native documents' host.fingerprint.hash against each
+ * model profile's profile_fingerprint (bench/fingerprint.h). Native results
+ * of several hosts, a stock profile (no fingerprint), or a profile
+ * calibrated on another host than the native results' each get a warning;
+ * so does a profile calibrate flagged noisy.
+ */
+static void check_fingerprints(const struct an_set *set, struct an_compare *c)
+{
+	const char *nat = NULL, *seen[16];
+	size_t nseen = 0;
+
+	for (size_t d = 0; d < set->n; d++) {
+		json_t *cases = an_result_cases(set->docs[d]), *x;
+		json_t *fp = json_object_get(json_object_get(an_result_host(set->docs[d]), "fingerprint"), "hash");
+		int has_native = 0;
+		size_t i;
+		json_array_foreach(cases, i, x)
+			has_native |= !strcmp(an_case_str(x, "source"), "native");
+		if (!has_native)
+			continue;
+		if (!json_is_string(fp)) {
+			warn(c, "native results %s carry no host fingerprint (written before fingerprints existed): "
+				"cannot check that the model profile was calibrated on their host", set->names[d]);
+			continue;
+		}
+		if (nat && strcmp(nat, json_string_value(fp)))
+			warn(c, "native results come from more than one host: fingerprints %s and %s (%s)", nat,
+			     json_string_value(fp), set->names[d]);
+		else if (!nat)
+			nat = json_string_value(fp);
+	}
+	for (size_t d = 0; d < set->n; d++) {
+		json_t *cases = an_result_cases(set->docs[d]), *x;
+		size_t i;
+		json_array_foreach(cases, i, x) {
+			const char *prof = an_case_str(x, "profile"), *noisy;
+			json_t *pf = json_object_get(x, "profile_fingerprint");
+			int dup = 0;
+			if (strcmp(an_case_str(x, "source"), "model"))
+				continue;
+			for (size_t k = 0; k < nseen; k++)
+				dup |= !strcmp(seen[k], prof);
+			if (dup || nseen >= sizeof(seen) / sizeof(seen[0]))
+				continue;
+			seen[nseen++] = prof;
+			noisy = json_string_value(json_object_get(x, "profile_noisy"));
+			if (noisy)
+				warn(c, "model profile %s was flagged by calibrate: %s", prof, noisy);
+			if (!nat)
+				continue;
+			if (!json_is_string(pf))
+				warn(c, "model profile %s is not calibrated on a host (a stock profile, no fingerprint); "
+					"the native results come from host %s: time agreement is not expected", prof, nat);
+			else if (strcmp(json_string_value(pf), nat))
+				warn(c, "model profile %s was calibrated on host %s, the native results come from host %s: "
+					"times are compared across hosts", prof, json_string_value(pf), nat);
+		}
+	}
+}
+
 int an_compare_run(const struct an_set *set, struct an_compare **out)
 {
 	struct clist nat = { 0 }, mod = { 0 };
@@ -397,6 +472,8 @@ int an_compare_run(const struct an_set *set, struct an_compare **out)
 	c->model_cases = mod.n;
 	if (!err)
 		err = summarize(c);
+	if (!err)
+		check_fingerprints(set, c);
 out_free:
 	free(rows.v);
 	free(used);
@@ -461,6 +538,8 @@ void an_compare_print_text(const struct an_compare *c, FILE *f, int all)
 
 	fprintf(f, "compare: %zu native case(s), %zu model case(s), %zu pair(s) joined\n\n",
 		c->native_cases, c->model_cases, c->joined);
+	for (size_t i = 0; i < c->nwarnings; i++)
+		fprintf(f, "warning: %s\n%s", c->warnings[i], i + 1 == c->nwarnings ? "\n" : "");
 	fprintf(f, "%-10s %8s %8s %7s %9s %9s %9s %6s %6s  %-8s %s\n", "family", "compared", "within",
 		"share", "med.ratio", "worst", "med|err|", "unsup", "miss", "verdict", "tolerance");
 	for (int i = 0; i < AN_FAM__COUNT; i++) {
@@ -529,6 +608,8 @@ void an_compare_print_markdown(const struct an_compare *c, FILE *f)
 
 	fprintf(f, "## Model vs native agreement\n\n%zu native case(s), %zu model case(s), %zu pair(s) joined.\n\n",
 		c->native_cases, c->model_cases, c->joined);
+	for (size_t i = 0; i < c->nwarnings; i++)
+		fprintf(f, "> **warning:** %s\n%s", c->warnings[i], i + 1 == c->nwarnings ? "\n" : ">\n");
 	fprintf(f, "| family | compared | within | share | median ratio | worst ratio (case, metric) | median abs. error | unsupported | missing | verdict | tolerance |\n"
 		   "|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|\n");
 	for (int i = 0; i < AN_FAM__COUNT; i++) {
@@ -604,8 +685,11 @@ json_t *an_compare_to_json(const struct an_compare *c)
 			"native", jnum(r->native), "model", jnum(r->model), "ratio", jnum(r->ratio),
 			"exact", r->exact, "status", an_cmp_status_name(r->status), "note", r->note));
 	}
-	return json_pack("{s:s, s:i, s:I, s:I, s:I, s:o, s:o}", "schema", "mapbench-compare",
+	json_t *warns = json_array();
+	for (size_t i = 0; i < c->nwarnings; i++)
+		json_array_append_new(warns, json_string(c->warnings[i]));
+	return json_pack("{s:s, s:i, s:I, s:I, s:I, s:o, s:o, s:o}", "schema", "mapbench-compare",
 			 "schema_version", 1, "native_cases", (json_int_t)c->native_cases,
 			 "model_cases", (json_int_t)c->model_cases, "joined", (json_int_t)c->joined,
-			 "families", fams, "rows", rows);
+			 "families", fams, "warnings", warns, "rows", rows);
 }

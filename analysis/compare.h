@@ -81,6 +81,8 @@ struct an_compare {
 	struct an_cmp_family fam[AN_FAM__COUNT]; /* per family summary */
 	size_t native_cases, model_cases;     /* inputs seen */
 	size_t joined;                        /* native×model pairs joined */
+	char warnings[8][320];                /* host/profile mismatches (fingerprints), one sentence each */
+	size_t nwarnings;                     /* how many */
 };
 
 const struct an_tolerance *an_tolerance_of(enum an_family f);

@@ -8,6 +8,7 @@
  * (each is tried), and the measured TSC rate.
  */
 #include "bench/bench.h"
+#include "bench/fingerprint.h"
 #include "bench/cache.h"
 #include "bench/counters.h"
 #include "common/mb.h"
@@ -227,5 +228,10 @@ json_t *bench_host_json(const char *dir)
 	json_object_set_new(o, "tsc_ghz", json_real(bench_tsc_ghz()));
 	json_object_set_new(o, "tsc_source", json_string("rdtsc vs CLOCK_MONOTONIC, median of 5 x 4 ms"));
 	json_object_set_new(o, "root", json_boolean(geteuid() == 0));
+	{
+		struct bench_fp fp;
+		bench_fingerprint(dir, &fp);
+		json_object_set_new(o, "fingerprint", bench_fingerprint_json(&fp));
+	}
 	return o;
 }

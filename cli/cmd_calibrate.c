@@ -3,16 +3,19 @@
  * bench/suites/calibrate.h. Parses options and hands over.
  */
 #include "bench/bench.h"
+#include "bench/fingerprint.h"
 #include "bench/suites/calibrate.h"
 #include "cli/cmds.h"
 #include "common/mb.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char usage_text[] =
 	"usage: mapbench calibrate -o sim/profiles/host-NAME.ini [options]\n"
+	"       mapbench calibrate --cache [--profile-cache DIR] [options]\n"
 	"\n"
 	"Measure this host with microbenchmarks (TSC rate, pointer-chase TLB knees,\n"
 	"fault, syscall and copy costs, fault-around, readahead, whole-folio rule,\n"
@@ -23,7 +26,15 @@ static const char usage_text[] =
 	"options:\n"
 	"  -o, --out FILE   profile to write (atomically)\n"
 	"      --name NAME  [profile] name (default: the file's stem)\n"
-	"      --dir DIR    scratch directory on the file system to measure (default .)\n"
+	"      --cache      write this host's cached profile (what `suite run` uses):\n"
+	"                   DIR/host-<fingerprint>.ini, DIR from --profile-cache, else\n"
+	"                   $MAPBENCH_PROFILE_CACHE, $XDG_CACHE_HOME/mapbench/profiles,\n"
+	"                   ~/.cache/mapbench/profiles\n"
+	"      --profile-cache DIR  the cache directory (implies --cache unless -o is given)\n"
+	"      --dir DIR    scratch directory on the file system to measure (default: the\n"
+	"                   harness's, $MAPBENCH_SCRATCH or BUILD/scratch)\n"
+	"      --allow-busy write the profile even when the host was busy (flagged noisy);\n"
+	"                   without it a busy host exits 3 and writes nothing\n"
 	"      --base FILE  profile for unmeasured keys (default sim/profiles/vm-host.ini)\n"
 	"      --cpu N      pin to CPU N, as `mapbench run --cpu` (default: the harness's\n"
 	"                   default CPU, so io-wq and wake-ups behave as in its replays)\n"
@@ -39,11 +50,14 @@ int cmd_calibrate(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'd' }, { "base", required_argument, NULL, 'b' },
 		{ "quick", no_argument, NULL, 'q' },     { "verbose", no_argument, NULL, 'v' },
 		{ "runs", required_argument, NULL, 'r' }, { "cpu", required_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' },
+		{ "cache", no_argument, NULL, 'C' }, { "profile-cache", required_argument, NULL, 'P' },
+		{ "allow-busy", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cal_opts o;
-	char pin[160];
-	int c, cpu = -1, r;
+	char pin[160], cdir[PATH_MAX], cpath[PATH_MAX], name[64], err[256];
+	const char *pcache = NULL;
+	int c, cpu = -1, r, to_cache = 0;
 
 	memset(&o, 0, sizeof(o));
 	optind = 1;
@@ -55,6 +69,9 @@ int cmd_calibrate(int argc, char **argv)
 		case 'd': o.dir = optarg; break;
 		case 'b': o.base = optarg; break;
 		case 'q': o.quick = 1; break;
+		case 'C': to_cache = 1; break;
+		case 'P': pcache = optarg; break;
+		case 'B': o.allow_busy = 1; break;
 		case 'c': {
 			uint64_t v;
 			if (mb_parse_u64(optarg, &v) || v > 4095) {
@@ -85,8 +102,29 @@ int cmd_calibrate(int argc, char **argv)
 		mb_err("calibrate", "unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
+	if (to_cache || (pcache && !o.out)) {
+		struct bench_fp fp;
+		if (bench_profile_cache_dir(pcache, cdir, sizeof(cdir), err, sizeof(err))) {
+			mb_err("calibrate", "%s", err);
+			return 2;
+		}
+		if ((r = mb_mkdir_p(cdir))) {
+			mb_errno("calibrate", r, "profile cache %s", cdir);
+			return 2;
+		}
+		bench_fingerprint(o.dir, &fp);
+		bench_profile_cache_path(cdir, &fp, cpath, sizeof(cpath));
+		mb_sfmt(name, sizeof(name), "host-%s", fp.hash);
+		if (o.out) {
+			mb_err("calibrate", "-o %s and --cache both name the output: give one", o.out);
+			return 2;
+		}
+		o.out = cpath;
+		if (!o.name)
+			o.name = name;
+	}
 	if (!o.out) {
-		mb_err("calibrate", "-o FILE is required (e.g. sim/profiles/host-$(hostname).ini)");
+		mb_err("calibrate", "-o FILE or --cache is required (e.g. -o sim/profiles/host-$(hostname).ini)");
 		return 2;
 	}
 	/* pinned like the harness's replays (bench_pin): same CPU choice, same memory binding */

@@ -12,6 +12,7 @@
  */
 #include "analysis/caseid.h"
 #include "analysis/result.h"
+#include "bench/suites/hostprof.h"
 #include "cli/cmds.h"
 #include "common/mb.h"
 #include "config.h"
@@ -32,7 +33,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: mapbench sim --trace T --profile P [--method M] [case options] "
 		   "[-o OUT.json] [--json-stdout]\n\n"
 		   "  --trace T         trace file, or a generator spec (seq:size=64M,len=4K)\n"
-		   "  --profile P       profile .ini path or stock name (vm-host, intel-server)\n"
+		   "  --profile P       profile .ini path, stock name (vm-host, intel-server), or\n"
+		   "                    host: this host's profile in the cache (calibrate --cache)\n"
 		   "  -o OUT.json       write the result atomically\n"
 		   "  --json-stdout     print the result JSON on stdout (table goes to stderr)\n"
 		   "  --max-mem SIZE    refuse a trace whose model would need more memory (it grows\n"
@@ -87,7 +89,13 @@ static int load_profile(const char *name, struct sim_profile *p)
 	struct stat sb;
 	int r;
 
-	if (strchr(name, '/') || stat(name, &sb) == 0)
+	if (!strcmp(name, HOSTPROF_NAME)) {
+		/* this host's calibrated profile; calibrating is suite run's or calibrate --cache's job */
+		struct hostprof_opts h = { .calibrate = 0 };
+		int calibrated;
+		if (hostprof_resolve(&h, path, sizeof(path), &calibrated))
+			return -ENOENT;
+	} else if (strchr(name, '/') || stat(name, &sb) == 0)
 		snprintf(path, sizeof(path), "%s", name);
 	else {
 		const char *root = getenv("MAPBENCH_SOURCE_ROOT");
@@ -366,6 +374,11 @@ int cmd_sim(int argc, char **argv)
 	json_object_set_new(opt, "profile", json_string(prof.source));
 	json_t *c = an_result_add_case(res, id, "model");
 	json_object_set_new(c, "profile", json_string(prof.name));
+	/* the host the profile was calibrated on (null: a stock profile), for compare's check */
+	json_object_set_new(c, "profile_fingerprint",
+			    prof.fingerprint[0] ? json_string(prof.fingerprint) : json_null());
+	if (prof.noisy[0])
+		json_object_set_new(c, "profile_noisy", json_string(prof.noisy));
 	json_t *tr = json_object();
 	json_object_set_new(tr, "spec", json_string(src.hdr.spec));
 	char hash[32];

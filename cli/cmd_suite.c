@@ -35,17 +35,28 @@ static const char usage_text[] =
 	"      --jobs-native N native cases at a time (default 1: they measure the machine)\n"
 	"      --native-only   only the native side\n"
 	"      --model-only    only the model side\n"
-	"      --profile P     model profile for every case (default: the suite's)\n"
+	"      --profile P     model profile for every case (default: the suite's; the\n"
+	"                      built-in suites use \"host\": this host's calibrated profile)\n"
+	"      --profile-cache DIR  where the profile \"host\" is cached by host fingerprint\n"
+	"                      (default $MAPBENCH_PROFILE_CACHE, $XDG_CACHE_HOME/mapbench/profiles,\n"
+	"                      ~/.cache/mapbench/profiles); none cached: calibrate runs first\n"
+	"      --no-calibrate  fail instead of calibrating when no profile is cached\n"
+	"      --recalibrate   calibrate this host's profile again before the run\n"
+	"      --require-agreement  exit 4 when a metric family's agreement verdict is FAIL\n"
+	"                      (or no comparison could be made)\n"
 	"      --reps N        native repetitions for every case (default: the suite's)\n"
 	"      --no-analysis   run: skip compare, plot and report\n"
 	"  -q, --quiet         run: no progress lines\n"
 	"      --exe PATH      mapbench executable the commands use (default: this one)\n"
 	"\n"
+	"Exit status of run: 0 done, 1 some case failed, 2 usage/setup error (calibrate\n"
+	"failed included), 4 --require-agreement and a family FAILs, 130 interrupted.\n"
+	"\n"
 	"Built-in suites (bench/suites/*.suite, or $MAPBENCH_SUITES): quick, default,\n"
 	"crosscheck, seed, tlb-reach. The file format is described in bench/suites/README.suite.\n";
 
 enum { OPT_JOBS_NATIVE = 256, OPT_NATIVE_ONLY, OPT_MODEL_ONLY, OPT_PROFILE, OPT_REPS,
-       OPT_NO_ANALYSIS, OPT_EXE };
+       OPT_NO_ANALYSIS, OPT_EXE, OPT_PCACHE, OPT_NOCAL, OPT_RECAL, OPT_REQAGREE };
 
 static const struct option long_opts[] = {
 	{ "out", required_argument, NULL, 'o' },
@@ -58,6 +69,10 @@ static const struct option long_opts[] = {
 	{ "no-analysis", no_argument, NULL, OPT_NO_ANALYSIS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "exe", required_argument, NULL, OPT_EXE },
+	{ "profile-cache", required_argument, NULL, OPT_PCACHE },
+	{ "no-calibrate", no_argument, NULL, OPT_NOCAL },
+	{ "recalibrate", no_argument, NULL, OPT_RECAL },
+	{ "require-agreement", no_argument, NULL, OPT_REQAGREE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -151,6 +166,7 @@ int cmd_suite(int argc, char **argv)
 	o.sides = SUITE_NATIVE | SUITE_MODEL;
 	o.progress = 1;
 	o.analysis = 1;
+	o.calibrate = 1;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0) {
 		mb_errno("suite", -errno, "readlink /proc/self/exe");
@@ -215,6 +231,18 @@ int cmd_suite(int argc, char **argv)
 			break;
 		case OPT_EXE:
 			o.exe = optarg;
+			break;
+		case OPT_PCACHE:
+			o.profile_cache = optarg;
+			break;
+		case OPT_NOCAL:
+			o.calibrate = 0;
+			break;
+		case OPT_RECAL:
+			o.recalibrate = 1;
+			break;
+		case OPT_REQAGREE:
+			o.require_agreement = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

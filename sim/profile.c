@@ -86,6 +86,8 @@ static const struct key keys[] = {
 
 const char *const sim_profile_keys_help[] = {
 	"profile.name — profile name", "profile.ghz — cycles per ns",
+	"profile.fingerprint — hash of the host it was calibrated on (bench/fingerprint.h)",
+	"profile.noisy — keys whose calibration runs disagreed beyond their bound",
 	"kernel.* — policy (see sim/profile.c)", "cost.* — cycles per event",
 	"mmu.* — keys of mmu_config_set (sim/mmu/mmu.h)", NULL,
 };
@@ -276,6 +278,19 @@ int sim_profile_parse(const char *text, size_t len, const char *name,
 		}
 		if (!strcmp(section, "profile") && !strcmp(key, "name")) {
 			snprintf(p->name, sizeof(p->name), "%s", val);
+			continue;
+		}
+		if (!strcmp(section, "profile") && !strcmp(key, "fingerprint")) {
+			if (strlen(val) != 16 || strspn(val, "0123456789abcdef") != 16) {
+				snprintf(err, errlen, "%s:%u: key profile.fingerprint: value '%s' is not 16 hex digits",
+					 name, lineno, val);
+				return -EINVAL;
+			}
+			snprintf(p->fingerprint, sizeof(p->fingerprint), "%s", val);
+			continue;
+		}
+		if (!strcmp(section, "profile") && !strcmp(key, "noisy")) {
+			snprintf(p->noisy, sizeof(p->noisy), "%s", val);
 			continue;
 		}
 		char full[96];

@@ -108,6 +108,8 @@ struct sim_kernel {
 struct sim_profile {
 	char name[64];             /* profile name (file stem or [profile] name) */
 	char source[256];          /* where it was read from (path), for the result */
+	char fingerprint[17];      /* host fingerprint hash it was calibrated on ("" for stock profiles) */
+	char noisy[256];           /* keys calibrate flagged noisy, space-separated ("" when none) */
 	double ghz;                /* TSC / core frequency used to convert cycles to ns */
 	struct sim_kernel k;       /* kernel policy */
 	struct sim_costs c;        /* costs per event */

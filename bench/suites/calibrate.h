@@ -21,12 +21,14 @@ struct cal_opts {
 	const char *pinned; /* how the caller pinned the process (a header note), NULL: not pinned */
 	int runs;          /* probe sequences to run, each value the median run's (0: default) */
 	int verbose;       /* print each measurement as it is made */
+	int allow_busy;    /* write the profile (flagged) even when the host was busy */
 };
 
 #define CAL_MAX_RUNS 9
 #define CAL_DEFAULT_RUNS 5
+#define CAL_EXIT_BUSY 3   /* cal_run: host busy, no profile written */
 
-/* Measure and write the profile. Returns 0, or 2 with a message printed. */
+/* Measure and write the profile. Returns 0, CAL_EXIT_BUSY, or 2 with a message printed. */
 int cal_run(const struct cal_opts *o);
 
 #endif /* BENCH_SUITES_CALIBRATE_H */

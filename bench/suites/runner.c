@@ -14,6 +14,7 @@
  * PR_SET_PDEATHSIG if the runner dies).
  */
 #include "bench/suites/runner.h"
+#include "bench/suites/hostprof.h"
 #include "common/mb.h"
 #include "config.h"
 
@@ -542,6 +543,71 @@ static void write_summary(struct run *r, int interrupted)
 	json_decref(root);
 }
 
+/* Nonzero when a case's model side runs with the profile "host" (no --profile override). */
+static int needs_host_profile(const struct suite *s, const struct suite_run_opts *o)
+{
+	if (!(o->sides & SUITE_MODEL))
+		return 0;
+	if (o->ov.profile)
+		return !strcmp(o->ov.profile, HOSTPROF_NAME);
+	for (size_t i = 0; i < s->ncases; i++)
+		if ((s->cases[i].sides & SUITE_MODEL) && !strcmp(s->cases[i].profile, HOSTPROF_NAME))
+			return 1;
+	return 0;
+}
+
+/*
+ * The closing lines: every metric family's agreement verdict from
+ * DIR/compare.json, and compare's warnings. Returns 1 when a family FAILs,
+ * 0 when none does, -1 when there is no comparison to read.
+ */
+static int print_verdicts(const char *dir)
+{
+	static const char *const order[] = { "faults", "pagecache", "pt", "syscalls", "time", "tlb", "checksum" };
+	char path[PATH_MAX];
+	json_error_t je;
+	json_t *root, *fams, *w;
+	int fail = 0;
+	size_t i;
+
+	mb_sfmt(path, sizeof(path), "%s/compare.json", dir);
+	root = json_load_file(path, 0, &je);
+	fams = root ? json_object_get(root, "families") : NULL;
+	if (!json_is_object(fams)) {
+		json_decref(root);
+		return -1;
+	}
+	fprintf(stderr, "agreement (native vs model, %s/compare.md):\n", dir);
+	for (i = 0; i < MB_ARRAY_SIZE(order); i++) {
+		json_t *f = json_object_get(fams, order[i]), *tol = json_object_get(f, "tolerance");
+		const char *v = json_string_value(json_object_get(f, "verdict"));
+		double share = json_real_value(json_object_get(f, "share"));
+		double err = json_real_value(json_object_get(f, "median_abs_err"));
+		double maxerr = json_real_value(json_object_get(tol, "max_median_err"));
+		double minshare = json_real_value(json_object_get(tol, "min_share"));
+		json_int_t cmp = json_integer_value(json_object_get(f, "compared"));
+		json_int_t within = json_integer_value(json_object_get(f, "within"));
+		json_int_t unsup = json_integer_value(json_object_get(f, "unsupported"));
+		if (!f || !v)
+			continue;
+		if (!cmp) {
+			fprintf(stderr, "  %-10s no data (%lld unsupported on this host)\n", order[i], (long long)unsup);
+			continue;
+		}
+		if (!strcmp(v, "FAIL"))
+			fail = 1;
+		fprintf(stderr, "  %-10s %5lld of %5lld within tolerance (%5.1f%%), median |error| %5.1f%%  %-4s  (needs %s %.0f%%)\n",
+			order[i], (long long)within, (long long)cmp, 100 * share, 100 * err,
+			!strcmp(v, "FAIL") ? "FAIL" : v, maxerr > 0 ? "median |error| <=" : "share >=",
+			100 * (maxerr > 0 ? maxerr : minshare));
+	}
+	w = json_object_get(root, "warnings");
+	json_array_foreach(w, i, fams)
+		fprintf(stderr, "  warning: %s\n", json_string_value(fams));
+	json_decref(root);
+	return fail;
+}
+
 int suite_run(const struct suite *s, const struct suite_run_opts *o)
 {
 	struct run r;
@@ -551,10 +617,25 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 	size_t nfail = 0, nok = 0, nkilled = 0;
 	int interrupted = 0, e;
 
+	struct suite_run_opts oo = *o; /* with the profile "host" resolved */
+	char hostprof[PATH_MAX];
+	int verdict = -1;
+
 	memset(&r, 0, sizeof(r));
 	r.s = s;
-	r.o = o;
+	r.o = &oo;
 	r.t0 = mb_now_ns();
+	if (needs_host_profile(s, o)) {
+		struct hostprof_opts h = { .cache_dir = o->profile_cache, .scratch = NULL, .exe = o->exe,
+					   .calibrate = o->calibrate, .force = o->recalibrate,
+					   .progress = 1 };
+		int calibrated;
+		if (hostprof_resolve(&h, hostprof, sizeof(hostprof), &calibrated))
+			return 2;
+		oo.ov.host_profile = hostprof;
+		r.t0 = mb_now_ns(); /* the suite's own time, not calibrate's */
+	}
+	o = &oo;
 	for (const char *sub = "traces\0cases\0logs\0"; *sub; sub += strlen(sub) + 1) {
 		mb_sfmt(path, sizeof(path), "%s/%s", o->out_dir, sub);
 		e = mb_mkdir_p(path);
@@ -609,6 +690,8 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 		if (run_phase(&r, TASK_ANALYSIS, 1, &orig))
 			interrupted = 1;
 	}
+	if (!interrupted && o->analysis)
+		verdict = print_verdicts(o->out_dir);
 	write_summary(&r, interrupted);
 
 	sigaction(SIGINT, &old_int, NULL);
@@ -642,5 +725,17 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 	json_decref(r.m[TASK_MODEL].doc);
 	if (interrupted)
 		return SUITE_EXIT_INTERRUPTED;
-	return nfail ? 1 : 0;
+	if (nfail)
+		return 1;
+	if (o->require_agreement && verdict == 1) {
+		fprintf(stderr, "suite %s: --require-agreement: a metric family FAILs (above): exit %d\n", s->name,
+			SUITE_EXIT_DISAGREE);
+		return SUITE_EXIT_DISAGREE;
+	}
+	if (o->require_agreement && verdict < 0) {
+		fprintf(stderr, "suite %s: --require-agreement: no comparison was made (native and model both needed): exit %d\n",
+			s->name, SUITE_EXIT_DISAGREE);
+		return SUITE_EXIT_DISAGREE;
+	}
+	return 0;
 }

@@ -26,6 +26,8 @@
 
 /* Exit status after an interruption (128 + SIGINT). */
 #define SUITE_EXIT_INTERRUPTED 130
+/* Exit status with --require-agreement when a metric family's verdict is FAIL. */
+#define SUITE_EXIT_DISAGREE 4
 
 struct suite_run_opts {
 	const char *out_dir;     /* DIR */
@@ -36,12 +38,20 @@ struct suite_run_opts {
 	struct suite_overrides ov; /* --profile, --reps */
 	int progress;            /* print a line per finished task on stderr */
 	int analysis;            /* run compare/plot/report at the end */
+	const char *profile_cache; /* --profile-cache DIR for the profile "host", NULL: the default */
+	int calibrate;           /* profile "host" not cached: 1 calibrate first, 0 fail */
+	int recalibrate;         /* calibrate the profile "host" even when cached */
+	int require_agreement;   /* exit SUITE_EXIT_DISAGREE when a family's verdict is FAIL */
 };
 
 /*
- * Run the suite. Returns 0 when every task succeeded, 1 when some failed
- * (summary printed), 2 on a usage/setup error, SUITE_EXIT_INTERRUPTED after
- * SIGINT/SIGTERM.
+ * Run the suite. The model profile "host" (the built-in suites' default)
+ * is resolved first (hostprof.h: this host's cached profile, calibrated
+ * when missing). After the analysis the agreement verdict of every metric
+ * family (DIR/compare.json) is printed. Returns 0 when every task
+ * succeeded, 1 when some failed (summary printed), 2 on a usage/setup
+ * error, SUITE_EXIT_INTERRUPTED after SIGINT/SIGTERM, SUITE_EXIT_DISAGREE
+ * (with require_agreement, tasks otherwise fine) when a family fails.
  */
 int suite_run(const struct suite *s, const struct suite_run_opts *o);
 

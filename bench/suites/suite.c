@@ -455,7 +455,7 @@ static int close_group(struct parser *p, const char *dir)
 				if (an_case_opts_check(&o, &h, why, sizeof(why)))
 					return fail(p, p->group_where, "group '%s': trace '%s' with method '%s': %s",
 						    p->group, t, m, why);
-				r = add_case(p, t, 1, m, "none", reps, profile ? profile : "vm-host", sides, dir);
+				r = add_case(p, t, 1, m, "none", reps, profile ? profile : "host", sides, dir);
 				if (r)
 					return r;
 				continue;
@@ -470,7 +470,7 @@ static int close_group(struct parser *p, const char *dir)
 				if (an_case_opts_check(&o, &h, why, sizeof(why)))
 					return fail(p, p->group_where, "group '%s': method '%s' with cache '%s': %s",
 						    p->group, m, cw, why);
-				r = add_case(p, t, 0, m, cw, reps, profile ? profile : "vm-host", sides, dir);
+				r = add_case(p, t, 0, m, cw, reps, profile ? profile : "host", sides, dir);
 				if (r)
 					return r;
 			}
@@ -936,7 +936,10 @@ char **suite_case_argv(const struct suite_case *c, enum suite_side side,
 		push_words(argv, &argc, c->run_args);
 	} else {
 		argv[argc++] = xstrdup("--profile");
-		argv[argc++] = xstrdup(ov && ov->profile ? ov->profile : c->profile);
+		const char *prof = ov && ov->profile ? ov->profile : c->profile;
+		if (!strcmp(prof, "host") && ov && ov->host_profile)
+			prof = ov->host_profile; /* this host's calibrated profile (hostprof.h) */
+		argv[argc++] = xstrdup(prof);
 		push_words(argv, &argc, c->sim_args);
 	}
 	argv[argc++] = xstrdup("-o");

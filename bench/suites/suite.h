@@ -104,6 +104,7 @@ void suite_case_label(const struct suite_case *c, char *buf, size_t len);
 struct suite_overrides {
 	const char *profile; /* model profile, NULL = the suite's */
 	unsigned reps;       /* native reps, 0 = the suite's */
+	const char *host_profile; /* path that the profile name "host" resolves to (hostprof.h), NULL: unresolved */
 };
 
 /*
