@@ -14,6 +14,10 @@
  * needs there depends on when the workers finish (timing), which the model
  * does not predict: it counts one enter per qd SQEs as on ext4, plus the
  * drain's wait at the end (uring_finish).
+ * Cold reads: with qd > 1 the reads of one batch that miss the cache wait
+ * for the device together (async buffered reads: each completes when its
+ * folio is unlocked), so their waits overlap up to cost.io_queue requests
+ * (sim_io_flush at each waiting enter and at the end).
  */
 #include "sim/sim_int.h"
 
@@ -27,6 +31,8 @@ static int uring_setup(struct sim *s, char *err, size_t errlen)
 	s->uring_pending = 0;
 	s->uring_inflight = 0;
 	s->uring_recs = 0;
+	/* reads that miss the cache wait for the device in parallel, up to qd at a time (sim_io_flush) */
+	s->io_defer = s->o.qd > 1 && !s->f.shmem && s->p.c.io_queue > 1;
 	return 0;
 }
 
@@ -35,6 +41,7 @@ static void submit_wait(struct sim *s)
 {
 	sys_enter(s, SIM_ST_SYSCALLS_URING);
 	sim_cost(s, SIM_C_SYSCALL, s->p.c.uring_wait);
+	sim_io_flush(s, s->o.qd);
 	if (s->f.shmem) /* the completions come from io-wq workers: the task sleeps for them */
 		sim_cost(s, SIM_C_SYSCALL, s->p.c.uring_punt_wait);
 	s->uring_pending = 0;
@@ -96,6 +103,7 @@ static int uring_access(struct sim *s, const struct trace_rec *r, size_t n)
 static void uring_finish(struct sim *s)
 {
 	submit(s);
+	sim_io_flush(s, s->o.qd);
 	if (s->f.shmem && s->uring_inflight)
 		submit_wait(s);
 }

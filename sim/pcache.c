@@ -121,16 +121,41 @@ static int add_folio(struct sim *s, uint64_t head, unsigned order, int ra_flag, 
 void sim_io_wait(struct sim *s)
 {
 	const struct sim_costs *c = &s->p.c;
+	uint64_t w = c->io_request;
 
 	sim_count(s, SIM_ST_IO_WAITS, 1);
-	sim_cost(s, SIM_C_IO, c->io_request);
 	uint64_t pmd = c->io_page_sync_pmd ? c->io_page_sync_pmd : c->io_page_sync;
 	if (c->io_page_sync > c->io_page)
-		sim_cost(s, SIM_C_IO, (uint64_t)(c->io_page_sync - c->io_page) * (s->io_win - s->io_win_pmd));
+		w += (uint64_t)(c->io_page_sync - c->io_page) * (s->io_win - s->io_win_pmd);
 	if (pmd > c->io_page)   /* below io_page: those pages stay at io_page */
-		sim_cost(s, SIM_C_IO, (pmd - c->io_page) * s->io_win_pmd);
+		w += (pmd - c->io_page) * s->io_win_pmd;
+	if (s->io_defer && s->counting) {
+		s->io_deferred += w;
+		s->io_deferred_n++;
+	} else {
+		sim_cost(s, SIM_C_IO, w);
+	}
 	s->io_win = 0;
 	s->io_win_pmd = 0;
+}
+
+/*
+ * The device serves up to cost.io_queue requests at once: n waits issued
+ * together (one io_uring batch of at most qd reads, each waiting for its own
+ * read) take their summed latency over min(n, par, io_queue). The pages'
+ * transfer (io_page, charged as each folio is added) stays serial: it is the
+ * device's bandwidth.
+ */
+void sim_io_flush(struct sim *s, uint64_t par)
+{
+	uint64_t n = s->io_deferred_n, q = s->p.c.io_queue ? s->p.c.io_queue : 1;
+
+	if (!n)
+		return;
+	par = MIN(MIN(par, q), n);
+	sim_cost(s, SIM_C_IO, s->io_deferred / (par ? par : 1));
+	s->io_deferred = 0;
+	s->io_deferred_n = 0;
 }
 
 /* ---- readahead (mm/readahead.c, 6.18) ----------------------------------- */

@@ -63,6 +63,8 @@ struct sim_costs {
 				      as one unit (replaces io_page for those pages; 0: same as io_page) */
 	uint32_t io_page_sync_pmd; /* the same for the pages of PMD-sized (order-9) folios in such a
 				      window (MADV_HUGEPAGE reads; 0: same as io_page_sync) */
+	uint32_t io_queue;         /* device requests served at once: io_uring with qd > 1 overlaps the
+				      synchronous waits of up to min(qd, io_queue) reads (1: serial) */
 	uint32_t stdio_call;       /* per fread() call in glibc (locking, bookkeeping) */
 	uint32_t uring_sqe;        /* per io_uring submission entry */
 	uint32_t uring_wait;       /* per io_uring_enter with IORING_ENTER_GETEVENTS, beyond cost.syscall

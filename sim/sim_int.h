@@ -127,6 +127,9 @@ struct sim {
 	uint64_t uring_recs;        /* io_uring: records queued so far (harness chunk boundaries) */
 	uint64_t io_win;            /* pages read from the device since the current synchronous read began */
 	uint64_t io_win_pmd;        /* ... of which in PMD-sized folios */
+	int io_defer;               /* synchronous waits overlap (io_uring qd > 1): sim_io_wait defers them */
+	uint64_t io_deferred;       /* cycles of the waits deferred since the last sim_io_flush */
+	uint64_t io_deferred_n;     /* ... how many waits */
 	/* statistics */
 	uint64_t st[SIM_ST__COUNT]; /* enum sim_stat */
 	uint64_t cyc[SIM_C__COUNT]; /* enum sim_comp (tlb/walk filled at finish) */
@@ -186,6 +189,8 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n);
 /* ---- syscall paths shared by read/fread/io_uring ---- */
 void sys_enter(struct sim *s, enum sim_stat which);
 void sim_copy(struct sim *s, uint64_t bytes);
+/* Charge the deferred waits as overlapped: their sum over min(waits, par, cost.io_queue). */
+void sim_io_flush(struct sim *s, uint64_t par);
 /* One record [off, off+bytes) of read/fread/io_uring: data lines copied from DRAM, then access + checksum fold of the cached user buffer. */
 void sim_user_bytes(struct sim *s, uint64_t off, uint64_t bytes);
 /*

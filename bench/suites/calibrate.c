@@ -1382,6 +1382,75 @@ static void probe_ra_skip(struct cal *c, int fd, const char *path, size_t bytes)
  * preads far apart (each a synchronous readahead of 4 pages) and warm ones,
  * for probe_sync_ra.
  */
+#if HAVE_LIBURING
+/*
+ * Device parallelism (cost.io_queue): 32 cold 4 KiB reads 2 MiB apart
+ * submitted at once through io_uring (qd 32, one submit_and_wait for all)
+ * against the cold 4 KiB pread the caller timed (one_cold: one wait at a
+ * time): io_queue = one_cold / (cycles per read at qd 32), at most 32.
+ * Each of 3 tries starts from a dropped file; the median try counts.
+ */
+static void probe_io_queue(struct cal *c, int fd, size_t bytes, double one_cold)
+{
+	struct io_uring ring;
+	char *buf = aligned_alloc(PG, 32 * PG), val[32];
+	double v[3], per;
+	int e, ok = 1;
+
+	if (!buf)
+		return;
+	if ((e = io_uring_queue_init(32, &ring, 0)) < 0) {
+		note(c, "io_queue not measured: io_uring_queue_init: %s", strerror(-e));
+		free(buf);
+		return;
+	}
+	for (int t = 0; t < 3 && ok; t++) {
+		struct io_uring_cqe *cqe;
+		unsigned head, seen = 0;
+		uint64_t t0;
+		if (drop_file(fd)) {
+			ok = 0;
+			break;
+		}
+		t0 = tsc();
+		for (unsigned j = 0; j < 32; j++) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+			if (!sqe) {
+				ok = 0;
+				break;
+			}
+			io_uring_prep_read(sqe, fd, buf + (size_t)j * PG, PG,
+					   ((uint64_t)j * (bytes / 32) + (1u << 20)) % bytes);
+		}
+		if (!ok || io_uring_submit_and_wait(&ring, 32) < 32) {
+			ok = 0;
+			break;
+		}
+		io_uring_for_each_cqe(&ring, head, cqe) {
+			ok &= cqe->res == (int)PG;
+			seen++;
+		}
+		io_uring_cq_advance(&ring, seen);
+		v[t] = (double)(tsc() - t0) / 32;
+		ok &= seen == 32;
+	}
+	io_uring_queue_exit(&ring);
+	free(buf);
+	if (!ok) {
+		note(c, "io_queue not measured: a cold io_uring read failed or came back short");
+		return;
+	}
+	per = median(v, 3);
+	{
+		double q = per > 0 ? one_cold / per : 1;
+		mb_sfmt(val, sizeof(val), "%.0f", q < 1 ? 1 : q > 32 ? 32 : q);
+		put(c, "cost", "io_queue", val,
+		    "measured: 32 cold 4 KiB reads %zu MiB apart through io_uring at queue depth 32 (fsync + FADV_DONTNEED first), %.0f cycles per read (median of 3: %.0f, %.0f, %.0f), against a cold 4 KiB pread alone, %.0f: %.1f requests served at once (written between 1 and 32)",
+		    bytes / 32 >> 20, per, v[0], v[1], v[2], one_cold, q);
+	}
+}
+#endif
+
 static void probe_io(struct cal *c, const char *dir)
 {
 	char path[PATH_MAX], val[32];
@@ -1441,6 +1510,9 @@ static void probe_io(struct cal *c, const char *dir)
 		    "measured: cold 4 KiB pread 8 MiB apart, median of 8: %.0f cycles, minus a warm one (%.0f) and the 4 pages its synchronous readahead reads at %s (4 x %.0f)%s",
 		    one_cold, one_warm, sync > 0 ? "io_page_sync" : "io_page (io_page_sync not measured)", page, cl);
 	}
+#if HAVE_LIBURING
+	probe_io_queue(c, fd, bytes, one_cold);
+#endif
 	probe_sync_pmd(c, fd, path, bytes, one_cold);
 	probe_ra_skip(c, fd, path, bytes);
 out:
