@@ -237,11 +237,14 @@ static inline uint64_t sim_data_lines(struct sim *s, uint64_t off, uint64_t len,
  * Per page-cache folio a kernel path visits (fault-around, filemap_fault,
  * filemap_read): the folio's struct (vmemmap, one line: flags, refcount,
  * mapping) is read and its refcount taken. When the file's pages exceed the
- * LLC the replay's own data evicts those lines: one DRAM latency each.
+ * LLC the replay's own data evicts those lines: a DRAM miss each. The paths
+ * visit folios in index order and find each one from the xarray, not from
+ * the previous folio, so their misses overlap like independent loads
+ * (mem_line_indep; the full latency mem_line_rand when that is not known).
  */
 static inline uint64_t sim_folio_meta(const struct sim *s)
 {
-	return s->data_dram ? s->p.c.mem_line_rand : 0;
+	return !s->data_dram ? 0 : s->p.c.mem_line_indep ? s->p.c.mem_line_indep : s->p.c.mem_line_rand;
 }
 
 /* glibc stdio model (acc_fread.c), exposed for tests. sys_read(ctx, off, n) returns bytes. */
