@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 			 !strcmp(av[6], "--bufsize") && !strcmp(av[7], "64K");
 		tap_ok(ok, "native argv carries --method fread --bufsize 64K");
 		suite_argv_free(av);
-		av = suite_case_argv(&s->cases[6], SUITE_MODEL, &(struct suite_overrides){ "p2", 0 }, "mb", "T", "o");
+		av = suite_case_argv(&s->cases[6], SUITE_MODEL, &(struct suite_overrides){ .profile = "p2" }, "mb", "T", "o");
 		ok = 0;
 		for (size_t i = 0; av && av[i]; i++)
 			if (!strcmp(av[i], "--profile") && av[i + 1] && !strcmp(av[i + 1], "p2"))
