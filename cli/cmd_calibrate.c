@@ -3,6 +3,7 @@
  * bench/suites/calibrate.h. Parses options and hands over.
  */
 #include "bench/bench.h"
+#include "bench/cache.h"
 #include "bench/fingerprint.h"
 #include "bench/suites/calibrate.h"
 #include "cli/cmds.h"
@@ -110,6 +111,11 @@ int cmd_calibrate(int argc, char **argv)
 		}
 		if ((r = mb_mkdir_p(cdir))) {
 			mb_errno("calibrate", r, "profile cache %s", cdir);
+			return 2;
+		}
+		/* the scratch directory's file system is part of the fingerprint: create it first, as cal_run does */
+		if ((r = mb_mkdir_p(o.dir ? o.dir : cache_default_dir()))) {
+			mb_errno("calibrate", r, "scratch directory %s", o.dir ? o.dir : cache_default_dir());
 			return 2;
 		}
 		bench_fingerprint(o.dir, &fp);

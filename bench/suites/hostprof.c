@@ -2,6 +2,7 @@
  * bench/suites/hostprof.c — resolving the profile "host" (hostprof.h).
  */
 #include "bench/suites/hostprof.h"
+#include "bench/cache.h"
 #include "bench/fingerprint.h"
 #include "common/mb.h"
 
@@ -40,6 +41,11 @@ int hostprof_resolve(const struct hostprof_opts *o, char *path, size_t len, int 
 	*calibrated = 0;
 	if (bench_profile_cache_dir(o->cache_dir, dir, sizeof(dir), err, sizeof(err))) {
 		mb_err("suite", "%s", err);
+		return 2;
+	}
+	/* the scratch directory's file system is part of the fingerprint: it must exist (calibrate creates it too) */
+	if ((e = mb_mkdir_p(o->scratch ? o->scratch : cache_default_dir()))) {
+		mb_errno("suite", e, "scratch directory %s", o->scratch ? o->scratch : cache_default_dir());
 		return 2;
 	}
 	bench_fingerprint(o->scratch, &fp);
