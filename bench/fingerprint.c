@@ -181,10 +181,31 @@ static void storage_fields(struct bench_fp *fp, const char *dir)
 	field(fp, "max_sectors_kb", ms);
 }
 
+/*
+ * dir, or its nearest existing ancestor when dir does not exist yet (the
+ * scratch directory is created on first use; it will live on that file
+ * system), into buf.
+ */
+static const char *existing(const char *dir, char *buf, size_t len)
+{
+	struct stat st;
+	char *slash;
+
+	mb_sfmt(buf, len, "%s", dir);
+	while (stat(buf, &st) && (slash = strrchr(buf, '/'))) {
+		if (slash == buf) {
+			buf[1] = 0;
+			break;
+		}
+		*slash = 0;
+	}
+	return buf;
+}
+
 void bench_fingerprint(const char *dir, struct bench_fp *fp)
 {
 	struct utsname u;
-	char b[128], n[32];
+	char b[128], n[32], d[4096];
 
 	memset(fp, 0, sizeof(*fp));
 	cpu_fields(fp);
@@ -192,7 +213,7 @@ void bench_fingerprint(const char *dir, struct bench_fp *fp)
 	mb_sfmt(n, sizeof(n), "%ld", sysconf(_SC_NPROCESSORS_ONLN));
 	field(fp, "cpus", n);
 	field(fp, "kernel", uname(&u) ? NULL : u.release);
-	storage_fields(fp, dir ? dir : cache_default_dir());
+	storage_fields(fp, existing(dir ? dir : cache_default_dir(), d, sizeof(d)));
 	field(fp, "thp", selected("/sys/kernel/mm/transparent_hugepage/enabled", b, sizeof(b)));
 	field(fp, "thp_defrag", selected("/sys/kernel/mm/transparent_hugepage/defrag", b, sizeof(b)));
 	field(fp, "thp_shmem", selected("/sys/kernel/mm/transparent_hugepage/shmem_enabled", b, sizeof(b)));
