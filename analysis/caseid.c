@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const method_names[AN_METHOD__COUNT] = {
@@ -24,6 +25,15 @@ static const char *const cache_names[AN_CACHE__COUNT] = {
 	[AN_CACHE_WARM_WRITE] = "warm-write", [AN_CACHE_TMPFS] = "tmpfs",
 	[AN_CACHE_NONE] = "none",
 };
+
+static const char *const split_names[AN_SPLIT__COUNT] = {
+	[AN_SPLIT_BLOCKS] = "blocks", [AN_SPLIT_INTERLEAVE] = "interleave",
+};
+
+const char *an_split_name(enum an_split s)
+{
+	return (unsigned)s < AN_SPLIT__COUNT ? split_names[s] : "?";
+}
 
 const char *an_method_name(enum an_method m)
 {
@@ -64,6 +74,8 @@ void an_case_opts_default(struct an_case_opts *o)
 	o->method = AN_METHOD_MMAP;
 	o->madv = AN_MADV_NORMAL;
 	o->qd = 32;
+	o->threads = 1;
+	o->split = AN_SPLIT_BLOCKS;
 	o->cache = AN_CACHE_WARM_READ;
 	o->cache_req = 1 * MB_MiB;
 }
@@ -151,6 +163,46 @@ static int set_qd(struct an_case_opts *o, const char *v, char *err, size_t errle
 	return 0;
 }
 
+static int set_direct(struct an_case_opts *o, const char *v, char *err, size_t errlen)
+{
+	return set_flag(&o->direct, "direct", v, err, errlen);
+}
+
+static int set_threads(struct an_case_opts *o, const char *v, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long t = strtoul(v, &end, 10);
+
+	if (!*v || *end || t < 1 || t > AN_THREADS_MAX) {
+		char lim[64];
+		snprintf(lim, sizeof(lim), "an integer from 1 to %u", AN_THREADS_MAX);
+		return bad(err, errlen, "threads", v, lim);
+	}
+	o->threads = (unsigned)t;
+	return 0;
+}
+
+static int set_split(struct an_case_opts *o, const char *v, char *err, size_t errlen)
+{
+	int i = lookup(split_names, AN_SPLIT__COUNT, v);
+
+	if (i < 0)
+		return bad(err, errlen, "split", v, "blocks or interleave");
+	o->split = (enum an_split)i;
+	return 0;
+}
+
+static int set_mem_limit(struct an_case_opts *o, const char *v, char *err, size_t errlen)
+{
+	uint64_t b;
+
+	/* 0 = none; below 1 MiB a cgroup cannot hold the harness itself */
+	if (mb_parse_size(v, &b) || (b && b < 1 * MB_MiB) || b > (UINT64_C(1) << 40))
+		return bad(err, errlen, "mem-limit", v, "0 (none) or a size from 1M to 1T");
+	o->mem_limit = b;
+	return 0;
+}
+
 static int set_cache(struct an_case_opts *o, const char *v, char *err, size_t errlen)
 {
 	char name[32];
@@ -192,6 +244,10 @@ static const struct opt {
 	{ "qd", set_qd, 1, "io_uring: queue depth (default 32)" },
 	{ "reg-files", set_reg_files, 0, "io_uring: register the file" },
 	{ "reg-bufs", set_reg_bufs, 0, "io_uring: register the buffers" },
+	{ "direct", set_direct, 0, "read/io_uring: O_DIRECT (aligned buffers; not on tmpfs)" },
+	{ "threads", set_threads, 1, "replay threads, 1 to 64 (default 1)" },
+	{ "split", set_split, 1, "threads > 1: blocks (default) | interleave" },
+	{ "mem-limit", set_mem_limit, 1, "memory cgroup limit for the replay (SIZE, 0 = none)" },
 	{ "cache", set_cache, 1, "cold | warm-read[:REQ] | warm-write[:REQ] | tmpfs[:REQ] | none (default warm-read:1M)" },
 };
 
@@ -204,6 +260,10 @@ const char an_case_opts_help[] =
 	"  --qd N            io_uring: queue depth (default 32)\n"
 	"  --reg-files       io_uring: register the file\n"
 	"  --reg-bufs        io_uring: register the buffers\n"
+	"  --direct          read/io_uring: O_DIRECT (aligned buffers; not on tmpfs)\n"
+	"  --threads N       replay threads, 1 to 64 (default 1)\n"
+	"  --split S         threads > 1: blocks (contiguous record blocks, default) | interleave\n"
+	"  --mem-limit SIZE  run the replay in a memory cgroup of SIZE (0 = none)\n"
 	"  --cache STATE     cold | warm-read[:REQ] | warm-write[:REQ] | tmpfs[:REQ] | none\n"
 	"                    (default warm-read:1M; anon traces use none)\n";
 
@@ -242,7 +302,20 @@ int an_case_opts_check(struct an_case_opts *o, const struct trace_hdr *h,
 		o->cache = AN_CACHE_NONE;
 		o->shared = 0;
 		o->populate = o->populate ? 1 : 0;
+		if (o->direct) {
+			snprintf(err, errlen, "--direct applies to read and io_uring, not anonymous memory");
+			return -EINVAL;
+		}
 		return 0;
+	}
+	if (o->direct && o->method != AN_METHOD_READ && o->method != AN_METHOD_URING) {
+		snprintf(err, errlen, "--direct applies to read and io_uring only, not %s",
+			 an_method_name(o->method));
+		return -EINVAL;
+	}
+	if (o->direct && o->cache == AN_CACHE_TMPFS) {
+		snprintf(err, errlen, "--direct: tmpfs does not support O_DIRECT (cache state tmpfs)");
+		return -EINVAL;
 	}
 	if (o->cache == AN_CACHE_NONE) {
 		snprintf(err, errlen, "cache state none is for anonymous regions; method %s reads a file",
@@ -278,11 +351,11 @@ void an_case_opts_method_str(const struct an_case_opts *o, char *buf, size_t len
 		snprintf(buf, len, "fread,buf=%s", sz);
 		break;
 	case AN_METHOD_URING:
-		snprintf(buf, len, "io_uring,qd=%u%s%s", o->qd, o->reg_files ? ",regfile" : "",
-			 o->reg_bufs ? ",regbuf" : "");
+		snprintf(buf, len, "io_uring,qd=%u%s%s%s", o->qd, o->reg_files ? ",regfile" : "",
+			 o->reg_bufs ? ",regbuf" : "", o->direct ? ",direct" : "");
 		break;
 	default:
-		snprintf(buf, len, "%s", an_method_name(o->method));
+		snprintf(buf, len, "%s%s", an_method_name(o->method), o->direct ? ",direct" : "");
 		break;
 	}
 }
@@ -296,13 +369,25 @@ void an_case_opts_cache_str(const struct an_case_opts *o, char *buf, size_t len)
 			 (unsigned long long)o->cache_req);
 }
 
+void an_case_opts_env_str(const struct an_case_opts *o, char *buf, size_t len)
+{
+	char mem[40] = "", thr[48] = "";
+
+	if (o->mem_limit)
+		snprintf(mem, sizeof(mem), "|mem=%llu", (unsigned long long)o->mem_limit);
+	if (o->threads > 1)
+		snprintf(thr, sizeof(thr), "|threads=%u,split=%s", o->threads, an_split_name(o->split));
+	snprintf(buf, len, "%s%s", mem, thr);
+}
+
 void an_case_id(const struct an_case_opts *o, const struct trace_hdr *h,
 		char *buf, size_t len)
 {
-	char m[128], c[64];
+	char m[128], c[64], e[96];
 
 	an_case_opts_method_str(o, m, sizeof(m));
 	an_case_opts_cache_str(o, c, sizeof(c));
-	snprintf(buf, len, "%s@%08llx|%s|%s", h->spec,
-		 (unsigned long long)(h->hash & 0xffffffffu), m, c);
+	an_case_opts_env_str(o, e, sizeof(e));
+	snprintf(buf, len, "%s@%08llx|%s|%s%s", h->spec,
+		 (unsigned long long)(h->hash & 0xffffffffu), m, c, e);
 }

@@ -39,6 +39,15 @@ enum an_cache {
 	AN_CACHE__COUNT
 };
 
+/* How a trace is split over replay threads (--threads N > 1). */
+enum an_split {
+	AN_SPLIT_BLOCKS = 0,  /* thread t replays records [t*n/N, (t+1)*n/N): contiguous blocks */
+	AN_SPLIT_INTERLEAVE,  /* record i goes to thread i mod N */
+	AN_SPLIT__COUNT
+};
+
+#define AN_THREADS_MAX 64u  /* --threads limit (this harness pins one thread per PU) */
+
 /* Everything that defines a case besides the trace. */
 struct an_case_opts {
 	enum an_method method;  /* access method */
@@ -49,6 +58,10 @@ struct an_case_opts {
 	unsigned qd;            /* io_uring: queue depth (default 32) */
 	int reg_files;          /* io_uring: registered file */
 	int reg_bufs;           /* io_uring: registered buffers */
+	int direct;             /* read/io_uring: O_DIRECT (page-aligned buffers and I/O) */
+	unsigned threads;       /* replay threads (1 = the usual single-thread replay) */
+	enum an_split split;    /* how the trace is split over threads (threads > 1) */
+	uint64_t mem_limit;     /* memory cgroup limit in bytes for the replay (0 = none) */
 	enum an_cache cache;    /* cache state established before each repetition */
 	uint64_t cache_req;     /* warm-read request / warm-write write size (bytes) */
 	int writes;             /* derived, not an option nor part of the id: the trace holds write
@@ -60,7 +73,8 @@ void an_case_opts_default(struct an_case_opts *o);
 /*
  * Set one option by name (without "--"): method, map (private|shared),
  * madvise (normal|random|sequential|willneed|hugepage|nohugepage),
- * populate (no value or 0/1), bufsize, qd, reg-files, reg-bufs,
+ * populate (no value or 0/1), bufsize, qd, reg-files, reg-bufs, direct,
+ * threads (1..AN_THREADS_MAX), split (blocks|interleave), mem-limit (SIZE, 0 = none),
  * cache (cold|warm-read[:SIZE]|warm-write[:SIZE]|tmpfs[:SIZE]|none).
  * Returns 1 if name is a case option and was set, 0 if name is not a case
  * option, -EINVAL (message in err naming option, value, allowed values).
@@ -80,11 +94,17 @@ const char *an_method_name(enum an_method m);
 int an_method_parse(const char *s, enum an_method *out);
 const char *an_madv_name(enum an_madv a);
 const char *an_cache_name(enum an_cache c);
+const char *an_split_name(enum an_split s);
 /* "mmap,private,madv=normal[,populate]" etc. */
 void an_case_opts_method_str(const struct an_case_opts *o, char *buf, size_t len);
 /* "cold" / "warm-read:1M" / ... */
 void an_case_opts_cache_str(const struct an_case_opts *o, char *buf, size_t len);
-/* The full id (see above). */
+/* The optional tail "|mem=BYTES|threads=N,split=S": each part only when it is
+ * not the default (no limit; one thread), so ids of older cases are unchanged.
+ * Empty string when both are default. */
+void an_case_opts_env_str(const struct an_case_opts *o, char *buf, size_t len);
+/* The full id (see above), with the env tail when present:
+ *     <trace spec>@<hash8>|<method>|<cache>[|mem=BYTES][|threads=N,split=S] */
 void an_case_id(const struct an_case_opts *o, const struct trace_hdr *h,
 		char *buf, size_t len);
 

@@ -66,5 +66,49 @@ int main(void)
 	an_case_opts_default(&a);
 	set(&a, "method", "fread");
 	tap_ok(an_case_opts_check(&a, &h, err, sizeof(err)) == -EINVAL, "fread on anon region refused: %s", err);
+
+	/* issue 16: direct, threads, split, mem-limit */
+	h.region_kind = TRACE_REGION_FILE;
+	an_case_opts_default(&a);
+	set(&a, "method", "read");
+	an_case_id(&a, &h, ida, sizeof(ida));
+	set(&a, "direct", NULL);
+	set(&a, "cache", "cold");
+	tap_ok(an_case_opts_check(&a, &h, err, sizeof(err)) == 0, "read,direct cold accepted");
+	an_case_id(&a, &h, idb, sizeof(idb));
+	tap_ok(strstr(idb, "|read,direct|cold") != NULL && !strstr(ida, "direct"),
+	       "direct in the method part only when set: %s / %s", ida, idb);
+	set(&a, "cache", "tmpfs");
+	tap_ok(an_case_opts_check(&a, &h, err, sizeof(err)) == -EINVAL && strstr(err, "tmpfs"),
+	       "direct on tmpfs refused with the reason: %s", err);
+	an_case_opts_default(&a);
+	set(&a, "method", "io_uring");
+	set(&a, "direct", NULL);
+	an_case_id(&a, &h, ida, sizeof(ida));
+	tap_ok(strstr(ida, "|io_uring,qd=32,direct|") != NULL, "io_uring,direct id: %s", ida);
+	an_case_opts_default(&a);
+	set(&a, "direct", NULL);
+	tap_ok(an_case_opts_check(&a, &h, err, sizeof(err)) == -EINVAL && strstr(err, "mmap"),
+	       "direct with mmap refused: %s", err);
+	an_case_opts_default(&a);
+	an_case_opts_default(&b);
+	set(&a, "threads", "1");
+	set(&a, "mem-limit", "0");
+	an_case_id(&a, &h, ida, sizeof(ida));
+	an_case_id(&b, &h, idb, sizeof(idb));
+	tap_ok(!strcmp(ida, idb), "threads=1 and no limit leave the id unchanged: %s", ida);
+	set(&a, "mem-limit", "64M");
+	set(&a, "threads", "2");
+	set(&a, "split", "interleave");
+	an_case_id(&a, &h, ida, sizeof(ida));
+	tap_ok(strstr(ida, "|warm-read:1048576|mem=67108864|threads=2,split=interleave") != NULL,
+	       "env tail in the id: %s", ida);
+	tap_ok(an_case_opts_set(&a, "threads", "65", err, sizeof(err)) == -EINVAL && strstr(err, "64"),
+	       "threads over the limit refused with the limit: %s", err);
+	tap_ok(an_case_opts_set(&a, "threads", "0", err, sizeof(err)) == -EINVAL, "threads 0 refused");
+	tap_ok(an_case_opts_set(&a, "mem-limit", "4K", err, sizeof(err)) == -EINVAL && strstr(err, "1M"),
+	       "mem-limit below 1M refused: %s", err);
+	tap_ok(an_case_opts_set(&a, "split", "rr", err, sizeof(err)) == -EINVAL && strstr(err, "interleave"),
+	       "bad split names the allowed ones: %s", err);
 	return tap_done();
 }
