@@ -819,9 +819,26 @@ static void unfinish(void)
 	pthread_mutex_unlock(&S.lock);
 }
 
+/* Count an exec whose environment drops the interposer: its image leaves no log. */
+static void exec_check(char *const envp[])
+{
+	size_t l = strlen(RECLOG_ENV_DIR);
+	int dir = 0, pre = 0;
+	for (unsigned i = 0; envp && envp[i]; i++) {
+		dir |= !strncmp(envp[i], RECLOG_ENV_DIR, l) && envp[i][l] == '=';
+		pre |= !strncmp(envp[i], "LD_PRELOAD=", 11) && strstr(envp[i], "mapbench_record");
+	}
+	if (S.on && !(dir && pre)) {
+		pthread_mutex_lock(&S.lock);
+		S.hdr->ctr[RK_EXEC_BARE]++;
+		pthread_mutex_unlock(&S.lock);
+	}
+}
+
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
 	RESOLVE(execve);
+	exec_check(envp);
 	int was = S.on;
 	finish();
 	int r = real_execve(path, argv, envp), saved = errno;
@@ -840,6 +857,7 @@ EXPORT int execv(const char *path, char *const argv[])
 EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	RESOLVE(execve);
+	exec_check(envp);
 	int was = S.on;
 	finish();
 	/* glibc's execvpe calls execve internally, not through this wrapper */

@@ -65,6 +65,7 @@ enum reclog_ctr {
 	RK_INTERNAL_READS,   /* read syscalls the interposer made itself (/proc/self/io, pagemap) */
 	RK_URING_FDS,        /* io_uring instances open at exit (their reads are not recorded) */
 	RK_STDIO_OTHER,      /* stdio read calls on streams not recorded */
+	RK_EXEC_BARE,        /* execs with an environment that drops the interposer (the new image is not recorded) */
 	RK__COUNT
 };
 
