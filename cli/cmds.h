@@ -19,5 +19,7 @@ int cmd_plot(int argc, char **argv);      /* analysis/: gnuplot figures */
 int cmd_report(int argc, char **argv);    /* analysis/: markdown/HTML report */
 int cmd_gate(int argc, char **argv);      /* analysis/: regression gate */
 int cmd_merge(int argc, char **argv);     /* analysis/: merge result files */
+int cmd_record(int argc, char **argv);    /* record/: trace a real program's file accesses */
+int cmd_whatif(int argc, char **argv);    /* bench/ + sim/: every method for a recorded trace */
 
 #endif /* CLI_CMDS_H */

@@ -26,6 +26,8 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "markdown/HTML report from result files" },
 	{ "gate", cmd_gate, "compare current results with a baseline; exit 1 on regression" },
 	{ "merge", cmd_merge, "merge result files into one" },
+	{ "record", cmd_record, "run a program and record its accesses to a file as a trace" },
+	{ "whatif", cmd_whatif, "replay a recorded trace with every method, natively and modelled" },
 };
 
 static void usage(FILE *f)

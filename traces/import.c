@@ -19,6 +19,7 @@
 const struct trace_importer *const trace_importers[] = {
 	&trace_import_lackey,
 	&trace_import_din,
+	&trace_import_strace,
 	NULL,
 };
 

@@ -53,6 +53,7 @@ struct trace_importer {
 
 extern const struct trace_importer trace_import_lackey; /* import_lackey.c */
 extern const struct trace_importer trace_import_din;    /* import_din.c */
+extern const struct trace_importer trace_import_strace; /* import_strace.c */
 
 /* The list of importers, NULL-terminated. */
 extern const struct trace_importer *const trace_importers[];

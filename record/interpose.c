@@ -1,0 +1,945 @@
+/*
+ * record/interpose.c — the LD_PRELOAD interposer of `mapbench record`
+ * (libmapbench_record.so). It wraps the libc entry points through which a
+ * dynamically linked program reads a file — read, pread64, readv, preadv,
+ * preadv2, write, pwrite64, lseek, the stdio readers (fread, fgets, getline,
+ * getdelim, fgetc, getc and their _unlocked/_chk forms), mmap/munmap — and
+ * appends one event per call on a recorded file to this process's log
+ * (record/reclog.h). Everything it does not record is counted in the log's
+ * header, so `mapbench record` can report it; nothing is dropped silently.
+ *
+ * Recorded files: an fd is classified on its first use by fstat (regular
+ * file matching RECLOG_ENV_FILE's dev:ino, or of RECLOG_ENV_MIN_SIZE bytes
+ * or more), and the class cached per fd until close/dup2/dup3/close_range/
+ * fclose. read() offsets come from the interposer's own copy of the file
+ * position; after a dup or fork (the position may be shared) it asks the
+ * kernel (lseek SEEK_CUR) before each read instead. Stdio reads are recorded
+ * at ftello() before the call, for the bytes the position advanced.
+ * Mapped regions: at munmap and at exit, /proc/self/pagemap says which pages
+ * of a recorded mapping are present; each becomes a 4 KiB record, in address
+ * order (order of touches and fault-around's extra pages are not visible).
+ * Unseen work: /proc/self/io's syscr at start and end against the read
+ * syscalls seen gives the reads the interposer missed (raw syscalls, static
+ * code, stdio's internal refills).
+ *
+ * Invariants: inert when RECLOG_ENV_DIR is unset; no call's result or errno
+ * is changed; the log is touched only under the lock.
+ */
+/* Both the plain and the 64 names are defined below: no redirection of one onto the other. */
+#undef _FILE_OFFSET_BITS
+#include "record/reclog.h"
+#include "traces/trace.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+/* glibc may define these as macros at -O2 (bits/stdio.h); the wrappers need the names. */
+#undef fread_unlocked
+#undef fgetc_unlocked
+#undef getc_unlocked
+#undef getc
+
+#define EXPORT __attribute__((visibility("default")))
+#define FD_TABLE 65536       /* fds classified once; above: every call */
+#define MAX_MAPS 256         /* recorded mappings tracked at once */
+
+enum fd_class { FD_UNKNOWN = 0, FD_OTHER, FD_REC };
+
+/* What the interposer knows about one fd. */
+struct fd_info {
+	uint8_t cls;        /* enum fd_class */
+	uint8_t file;       /* index into hdr->files when FD_REC */
+	uint8_t pos_ok;     /* pos was taken from the kernel and kept up to date since */
+	uint64_t pos;       /* file position as read()/lseek() left it */
+};
+
+/* A recorded mapping. */
+struct map_info {
+	uintptr_t addr;     /* start (page aligned) */
+	size_t len;         /* bytes */
+	uint64_t off;       /* file offset of addr */
+	uint8_t file;       /* index into hdr->files */
+};
+
+static struct {
+	int on;                      /* a log is open */
+	int fd;                      /* the log file */
+	struct reclog_hdr *hdr;      /* the mapped log (RECLOG_MAX_BYTES reserved) */
+	uint64_t size;               /* bytes of the log file now */
+	pthread_mutex_t lock;        /* guards hdr, events, fds, maps */
+	uint64_t want_dev, want_ino; /* --file identity */
+	int want_file;               /* 1: --file mode, 0: --min-size mode */
+	int pos_shared;              /* a recorded fd was dup'ed or the process forked: positions
+					may move behind the interposer's back, ask the kernel */
+	uint64_t min_size;           /* --min-size */
+	char dir[1024];              /* log directory */
+	struct fd_info fds[FD_TABLE];
+	struct map_info maps[MAX_MAPS];
+	unsigned nmaps;
+} S = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* ---- the real functions ---------------------------------------------- */
+
+#define REAL(ret, name, args) static ret (*real_##name) args
+REAL(ssize_t, read, (int, void *, size_t));
+REAL(ssize_t, pread64, (int, void *, size_t, off_t));
+REAL(ssize_t, readv, (int, const struct iovec *, int));
+REAL(ssize_t, preadv, (int, const struct iovec *, int, off_t));
+REAL(ssize_t, preadv2, (int, const struct iovec *, int, off_t, int));
+REAL(ssize_t, write, (int, const void *, size_t));
+REAL(ssize_t, pwrite64, (int, const void *, size_t, off_t));
+REAL(off_t, lseek, (int, off_t, int));
+REAL(int, close, (int));
+REAL(int, dup, (int));
+REAL(int, dup2, (int, int));
+REAL(int, dup3, (int, int, int));
+REAL(int, fcntl, (int, int, ...));
+REAL(int, close_range, (unsigned, unsigned, int));
+REAL(int, fclose, (FILE *));
+REAL(size_t, fread, (void *, size_t, size_t, FILE *));
+REAL(size_t, fread_unlocked, (void *, size_t, size_t, FILE *));
+REAL(char *, fgets, (char *, int, FILE *));
+REAL(char *, fgets_unlocked, (char *, int, FILE *));
+REAL(ssize_t, getdelim, (char **, size_t *, int, FILE *));
+REAL(int, fgetc, (FILE *));
+REAL(int, getc, (FILE *));
+REAL(void *, mmap, (void *, size_t, int, int, int, off_t));
+REAL(int, munmap, (void *, size_t));
+REAL(void *, mremap, (void *, size_t, size_t, int, ...));
+REAL(int, execve, (const char *, char *const[], char *const[]));
+REAL(void, _exit, (int));
+
+#define RESOLVE(name) (real_##name ? (void)0 : (void)(*(void **)&real_##name = dlsym(RTLD_NEXT, #name)))
+
+/* ---- the log ------------------------------------------------------------ */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* syscr and rchar of this process (raw syscalls: not seen by the wrappers). */
+static void proc_io(uint64_t *syscr, uint64_t *rchar)
+{
+	char buf[512];
+	long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/io", O_RDONLY | O_CLOEXEC);
+	long n;
+
+	*syscr = *rchar = RECLOG_SYSCR_UNKNOWN;
+	if (fd < 0)
+		return;
+	n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+	syscall(SYS_close, fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	char *p = strstr(buf, "rchar: "), *q = strstr(buf, "syscr: ");
+	if (p && q) {
+		*rchar = strtoull(p + 7, NULL, 10);
+		*syscr = strtoull(q + 7, NULL, 10);
+	}
+}
+
+/* Open this image's log; on failure the interposer stays inert (and says so). */
+static void log_open(void)
+{
+	char path[1200];
+	void *m;
+	int fd = -1;
+
+	for (unsigned n = 0; n < 1000 && fd < 0; n++) {
+		snprintf(path, sizeof(path), "%s/ev.%d.%u", S.dir, (int)getpid(), n);
+		fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0 || ftruncate(fd, RECLOG_CHUNK)) {
+		dprintf(2, "mapbench-record: cannot create a log in %s: %s; this process is not recorded\n",
+			S.dir, strerror(errno));
+		return;
+	}
+	m = mmap(NULL, RECLOG_MAX_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (m == MAP_FAILED) {
+		dprintf(2, "mapbench-record: cannot map the log %s (%llu bytes reserved): %s\n", path,
+			(unsigned long long)RECLOG_MAX_BYTES, strerror(errno));
+		syscall(SYS_close, fd);
+		return;
+	}
+	S.fd = fd;
+	S.hdr = m;
+	S.size = RECLOG_CHUNK;
+	S.hdr->magic = RECLOG_MAGIC;
+	S.hdr->version = RECLOG_VERSION;
+	S.hdr->pid = (uint32_t)getpid();
+	S.hdr->syscr1 = S.hdr->rchar1 = RECLOG_SYSCR_UNKNOWN;
+	S.hdr->t0_ns = now_ns();
+	proc_io(&S.hdr->syscr0, &S.hdr->rchar0);
+	S.hdr->ctr[RK_INTERNAL_READS]++; /* the read of /proc/self/io counts after its own value */
+	S.on = 1;
+}
+
+static void emit(uint8_t file, uint8_t call, uint8_t op, uint64_t off, uint64_t len)
+{
+	struct reclog_hdr *h = S.hdr;
+	uint64_t at = RECLOG_HDR_BYTES + h->nev * sizeof(struct reclog_ev);
+
+	h->seen[call]++;
+	h->seen_bytes[call] += len;
+	while (len) {
+		uint32_t l = len > TRACE_MAX_LEN ? TRACE_MAX_LEN : (uint32_t)len;
+		if (at + sizeof(struct reclog_ev) > S.size) {
+			if (S.size + RECLOG_CHUNK > RECLOG_MAX_BYTES || ftruncate(S.fd, (off_t)(S.size + RECLOG_CHUNK))) {
+				h->ctr[RK_LOG_FULL]++;
+				return;
+			}
+			S.size += RECLOG_CHUNK;
+		}
+		struct reclog_ev *e = (struct reclog_ev *)((char *)h + at);
+		*e = (struct reclog_ev){ now_ns(), off, l, file, call, op, 0 };
+		__atomic_store_n(&h->nev, h->nev + 1, __ATOMIC_RELEASE);
+		at += sizeof(*e);
+		off += l;
+		len -= l;
+	}
+}
+
+/* ---- classification ----------------------------------------------------- */
+
+/* Index of the recorded file with st, adding it; -1 when the table is full. */
+static int file_index(int fd, const struct stat *st)
+{
+	struct reclog_hdr *h = S.hdr;
+	char link[64];
+
+	for (uint32_t i = 0; i < h->nfiles; i++)
+		if (h->files[i].dev == st->st_dev && h->files[i].ino == st->st_ino)
+			return (int)i;
+	if (h->nfiles == RECLOG_MAX_FILES)
+		return -1;
+	struct reclog_file *f = &h->files[h->nfiles];
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->size = (uint64_t)st->st_size;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, f->path, RECLOG_PATH_MAX - 1);
+	f->path[n > 0 ? n : 0] = 0;
+	return (int)h->nfiles++;
+}
+
+/* Classify fd (under the lock); fills *fi (a copy for fds beyond the table). */
+static struct fd_info *classify(int fd, struct fd_info *tmp)
+{
+	struct fd_info *fi = fd >= 0 && fd < FD_TABLE ? &S.fds[fd] : tmp;
+	struct stat st;
+
+	if (fi == tmp) {
+		memset(tmp, 0, sizeof(*tmp));
+		S.hdr->ctr[RK_FDS_BEYOND]++;
+	}
+	if (fi->cls != FD_UNKNOWN)
+		return fi;
+	fi->cls = FD_OTHER;
+	fi->pos_ok = 0;
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return fi;
+	if (S.want_file ? (st.st_dev != S.want_dev || st.st_ino != S.want_ino)
+			: (uint64_t)st.st_size < S.min_size)
+		return fi;
+	int k = file_index(fd, &st);
+	if (k < 0) {
+		S.hdr->ctr[RK_FILES_BEYOND]++;
+		return fi;
+	}
+	fi->cls = FD_REC;
+	fi->file = (uint8_t)k;
+	return fi;
+}
+
+static void forget(int fd)
+{
+	if (fd >= 0 && fd < FD_TABLE)
+		S.fds[fd].cls = FD_UNKNOWN;
+}
+
+/* The position of a recorded fd before a read() (under the lock). */
+static uint64_t position(int fd, struct fd_info *fi)
+{
+	if (!fi->pos_ok || S.pos_shared) {
+		RESOLVE(lseek);
+		off_t p = real_lseek(fd, 0, SEEK_CUR);
+		S.hdr->ctr[RK_POS_QUERIES]++;
+		fi->pos = p < 0 ? 0 : (uint64_t)p;
+		fi->pos_ok = fd >= 0 && fd < FD_TABLE;
+	}
+	return fi->pos;
+}
+
+/* Account one completed call on fd; pos is the offset it read at. */
+static void note(struct fd_info *fi, uint8_t call, uint8_t op, uint64_t pos, ssize_t r)
+{
+	if (fi->cls != FD_REC) {
+		S.hdr->other[call]++;
+		S.hdr->other_bytes[call] += r > 0 ? (uint64_t)r : 0;
+		return;
+	}
+	if (r <= 0) {
+		S.hdr->ctr[RK_EMPTY]++;
+		return;
+	}
+	emit(fi->file, call, op, pos, (uint64_t)r);
+}
+
+/*
+ * The common shape of the fd wrappers: lock, classify, take the position
+ * (positional calls pass theirs), call, record, unlock; errno preserved.
+ */
+#define FD_CALL(fd, call, op, positional, at, expr, move)                                     \
+	do {                                                                                 \
+		if (!S.on)                                                                   \
+			return (expr);                                                       \
+		int saved;                                                                   \
+		struct fd_info tmp, *fi;                                                     \
+		pthread_mutex_lock(&S.lock);                                                 \
+		fi = classify(fd, &tmp);                                                     \
+		uint64_t pos = (positional) ? (uint64_t)(at)                                 \
+			       : fi->cls == FD_REC ? position(fd, fi) : 0;                   \
+		ssize_t r = (expr);                                                          \
+		saved = errno;                                                               \
+		note(fi, call, op, pos, r);                                                  \
+		if ((move) && fi->cls == FD_REC && r > 0)                                    \
+			fi->pos = pos + (uint64_t)r;                                         \
+		pthread_mutex_unlock(&S.lock);                                               \
+		errno = saved;                                                               \
+		return r;                                                                    \
+	} while (0)
+
+EXPORT ssize_t read(int fd, void *buf, size_t n)
+{
+	RESOLVE(read);
+	FD_CALL(fd, RC_READ, TRACE_OP_READ, 0, 0, real_read(fd, buf, n), 1);
+}
+
+EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+	if (n > buflen)
+		abort(); /* what glibc's __read_chk does (__chk_fail) */
+	return read(fd, buf, n);
+}
+
+EXPORT ssize_t pread64(int fd, void *buf, size_t n, off_t off)
+{
+	RESOLVE(pread64);
+	FD_CALL(fd, RC_PREAD, TRACE_OP_READ, 1, off, real_pread64(fd, buf, n, off), 0);
+}
+
+EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+	return pread64(fd, buf, n, off);
+}
+
+EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+{
+	if (n > buflen)
+		abort();
+	return pread64(fd, buf, n, off);
+}
+
+EXPORT ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+{
+	return __pread64_chk(fd, buf, n, off, buflen);
+}
+
+EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
+{
+	RESOLVE(readv);
+	FD_CALL(fd, RC_READV, TRACE_OP_READ, 0, 0, real_readv(fd, iov, cnt), 1);
+}
+
+EXPORT ssize_t preadv(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	RESOLVE(preadv);
+	FD_CALL(fd, RC_PREADV, TRACE_OP_READ, 1, off, real_preadv(fd, iov, cnt, off), 0);
+}
+
+EXPORT ssize_t preadv64(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	return preadv(fd, iov, cnt, off);
+}
+
+EXPORT ssize_t preadv2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
+{
+	RESOLVE(preadv2);
+	if (off == -1) /* at the file position, like readv */
+		FD_CALL(fd, RC_READV, TRACE_OP_READ, 0, 0, real_preadv2(fd, iov, cnt, off, flags), 1);
+	FD_CALL(fd, RC_PREADV, TRACE_OP_READ, 1, off, real_preadv2(fd, iov, cnt, off, flags), 0);
+}
+
+EXPORT ssize_t preadv64v2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
+{
+	return preadv2(fd, iov, cnt, off, flags);
+}
+
+EXPORT ssize_t write(int fd, const void *buf, size_t n)
+{
+	RESOLVE(write);
+	FD_CALL(fd, RC_WRITE, TRACE_OP_WRITE, 0, 0, real_write(fd, buf, n), 1);
+}
+
+EXPORT ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	RESOLVE(pwrite64);
+	FD_CALL(fd, RC_PWRITE, TRACE_OP_WRITE, 1, off, real_pwrite64(fd, buf, n, off), 0);
+}
+
+EXPORT ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	return pwrite64(fd, buf, n, off);
+}
+
+EXPORT off_t lseek(int fd, off_t off, int whence)
+{
+	RESOLVE(lseek);
+	if (!S.on)
+		return real_lseek(fd, off, whence);
+	struct fd_info tmp, *fi;
+	pthread_mutex_lock(&S.lock);
+	fi = classify(fd, &tmp);
+	off_t r = real_lseek(fd, off, whence);
+	int saved = errno;
+	if (fi->cls == FD_REC) {
+		S.hdr->ctr[RK_LSEEK]++;
+		if (r >= 0 && fi != &tmp) {
+			fi->pos = (uint64_t)r;
+			fi->pos_ok = 1;
+		}
+	}
+	pthread_mutex_unlock(&S.lock);
+	errno = saved;
+	return r;
+}
+
+EXPORT off_t lseek64(int fd, off_t off, int whence)
+{
+	return lseek(fd, off, whence);
+}
+
+/* ---- fd lifetime -------------------------------------------------------- */
+
+EXPORT int close(int fd)
+{
+	RESOLVE(close);
+	if (S.on) {
+		pthread_mutex_lock(&S.lock);
+		forget(fd);
+		pthread_mutex_unlock(&S.lock);
+	}
+	return real_close(fd);
+}
+
+/* A tracked fd now shares its position with newfd: both ask the kernel from now on. */
+static void shared_pos(int oldfd, int newfd)
+{
+	if (oldfd >= 0 && oldfd < FD_TABLE && S.fds[oldfd].cls == FD_REC)
+		S.pos_shared = 1;
+	forget(newfd);
+}
+
+EXPORT int dup(int fd)
+{
+	RESOLVE(dup);
+	int r = real_dup(fd), saved = errno;
+	if (S.on && r >= 0) {
+		pthread_mutex_lock(&S.lock);
+		shared_pos(fd, r);
+		pthread_mutex_unlock(&S.lock);
+	}
+	errno = saved;
+	return r;
+}
+
+EXPORT int dup2(int fd, int nfd)
+{
+	RESOLVE(dup2);
+	int r = real_dup2(fd, nfd), saved = errno;
+	if (S.on && r >= 0 && fd != nfd) {
+		pthread_mutex_lock(&S.lock);
+		shared_pos(fd, nfd);
+		pthread_mutex_unlock(&S.lock);
+	}
+	errno = saved;
+	return r;
+}
+
+EXPORT int dup3(int fd, int nfd, int flags)
+{
+	RESOLVE(dup3);
+	int r = real_dup3(fd, nfd, flags), saved = errno;
+	if (S.on && r >= 0) {
+		pthread_mutex_lock(&S.lock);
+		shared_pos(fd, nfd);
+		pthread_mutex_unlock(&S.lock);
+	}
+	errno = saved;
+	return r;
+}
+
+EXPORT int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	RESOLVE(fcntl);
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *); /* every fcntl argument is passed in one register */
+	va_end(ap);
+	int r = real_fcntl(fd, cmd, arg), saved = errno;
+	if (S.on && r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)) {
+		pthread_mutex_lock(&S.lock);
+		shared_pos(fd, r);
+		pthread_mutex_unlock(&S.lock);
+	}
+	errno = saved;
+	return r;
+}
+
+EXPORT int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return fcntl(fd, cmd, arg);
+}
+
+EXPORT int close_range(unsigned lo, unsigned hi, int flags)
+{
+	RESOLVE(close_range);
+	if (S.on) {
+		pthread_mutex_lock(&S.lock);
+		for (unsigned long f = lo; f <= hi && f < FD_TABLE; f++)
+			forget((int)f);
+		pthread_mutex_unlock(&S.lock);
+	}
+	return real_close_range(lo, hi, flags);
+}
+
+/* ---- stdio -------------------------------------------------------------- */
+
+/*
+ * The common shape of the stdio wrappers: the record is the bytes the
+ * stream's position advanced, at the position before the call.
+ */
+#define STDIO_CALL(fp, call, type, expr)                                                      \
+	do {                                                                                 \
+		if (!S.on)                                                                   \
+			return (expr);                                                       \
+		struct fd_info tmp, *fi;                                                     \
+		int fd = fileno(fp);                                                         \
+		pthread_mutex_lock(&S.lock);                                                 \
+		fi = classify(fd, &tmp);                                                     \
+		int rec = fi->cls == FD_REC;                                                 \
+		uint8_t file = fi->file;                                                     \
+		if (!rec)                                                                    \
+			S.hdr->ctr[RK_STDIO_OTHER]++;                                        \
+		pthread_mutex_unlock(&S.lock);                                               \
+		if (!rec)                                                                    \
+			return (expr);                                                       \
+		off_t p0 = ftello(fp);                                                       \
+		type r = (expr);                                                             \
+		int saved = errno;                                                           \
+		off_t p1 = ftello(fp);                                                       \
+		pthread_mutex_lock(&S.lock);                                                 \
+		if (p0 >= 0 && p1 > p0)                                                      \
+			emit(file, call, TRACE_OP_READ, (uint64_t)p0, (uint64_t)(p1 - p0));  \
+		else                                                                         \
+			S.hdr->ctr[RK_EMPTY]++;                                              \
+		pthread_mutex_unlock(&S.lock);                                               \
+		errno = saved;                                                               \
+		return r;                                                                    \
+	} while (0)
+
+EXPORT size_t fread(void *p, size_t sz, size_t n, FILE *fp)
+{
+	RESOLVE(fread);
+	STDIO_CALL(fp, RC_FREAD, size_t, real_fread(p, sz, n, fp));
+}
+
+EXPORT size_t fread_unlocked(void *p, size_t sz, size_t n, FILE *fp)
+{
+	RESOLVE(fread_unlocked);
+	STDIO_CALL(fp, RC_FREAD, size_t, real_fread_unlocked(p, sz, n, fp));
+}
+
+EXPORT size_t __fread_chk(void *p, size_t plen, size_t sz, size_t n, FILE *fp)
+{
+	if (sz && n > plen / sz)
+		abort();
+	return fread(p, sz, n, fp);
+}
+
+EXPORT size_t __fread_unlocked_chk(void *p, size_t plen, size_t sz, size_t n, FILE *fp)
+{
+	if (sz && n > plen / sz)
+		abort();
+	return fread_unlocked(p, sz, n, fp);
+}
+
+EXPORT char *fgets(char *s, int n, FILE *fp)
+{
+	RESOLVE(fgets);
+	STDIO_CALL(fp, RC_FGETS, char *, real_fgets(s, n, fp));
+}
+
+EXPORT char *fgets_unlocked(char *s, int n, FILE *fp)
+{
+	RESOLVE(fgets_unlocked);
+	STDIO_CALL(fp, RC_FGETS, char *, real_fgets_unlocked(s, n, fp));
+}
+
+EXPORT char *__fgets_chk(char *s, size_t size, int n, FILE *fp)
+{
+	if ((size_t)n > size)
+		abort();
+	return fgets(s, n, fp);
+}
+
+EXPORT ssize_t getdelim(char **l, size_t *cap, int d, FILE *fp)
+{
+	RESOLVE(getdelim);
+	STDIO_CALL(fp, RC_FGETS, ssize_t, real_getdelim(l, cap, d, fp));
+}
+
+EXPORT ssize_t getline(char **l, size_t *cap, FILE *fp)
+{
+	return getdelim(l, cap, '\n', fp);
+}
+
+EXPORT ssize_t __getdelim(char **l, size_t *cap, int d, FILE *fp)
+{
+	return getdelim(l, cap, d, fp);
+}
+
+EXPORT int fgetc(FILE *fp)
+{
+	RESOLVE(fgetc);
+	STDIO_CALL(fp, RC_FGETC, int, real_fgetc(fp));
+}
+
+EXPORT int getc(FILE *fp)
+{
+	RESOLVE(getc);
+	STDIO_CALL(fp, RC_FGETC, int, real_getc(fp));
+}
+
+EXPORT int _IO_getc(FILE *fp)
+{
+	return getc(fp);
+}
+
+EXPORT int fclose(FILE *fp)
+{
+	RESOLVE(fclose);
+	if (S.on && fp) {
+		pthread_mutex_lock(&S.lock);
+		forget(fileno(fp));
+		pthread_mutex_unlock(&S.lock);
+	}
+	return real_fclose(fp);
+}
+
+/* ---- mappings ----------------------------------------------------------- */
+
+/* Emit the present pages of [a, a + len) of mapping m (under the lock). */
+static void sample(const struct map_info *m, uintptr_t a, size_t len)
+{
+	static int pm = -1;
+	uint64_t ent[512];
+
+	if (pm < 0)
+		pm = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pm < 0)
+		return;
+	for (uintptr_t p = a; p < a + len;) {
+		size_t n = (a + len - p) / 4096;
+		n = n > 512 ? 512 : n ? n : 1;
+		long r = syscall(SYS_pread64, pm, ent, n * 8, (off_t)(p / 4096 * 8));
+		S.hdr->ctr[RK_INTERNAL_READS]++;
+		if (r <= 0)
+			return;
+		for (long i = 0; i < r / 8; i++)
+			if (ent[i] >> 63) /* present */
+				emit(m->file, RC_MMAP_PAGE, TRACE_OP_READ, m->off + (p + (uintptr_t)i * 4096 - m->addr), 4096);
+		p += (uintptr_t)(r / 8) * 4096;
+	}
+}
+
+EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	RESOLVE(mmap);
+	void *r = real_mmap(addr, len, prot, flags, fd, off);
+	if (!S.on || fd < 0 || (flags & MAP_ANONYMOUS) || r == MAP_FAILED)
+		return r;
+	int saved = errno;
+	struct fd_info tmp, *fi;
+	pthread_mutex_lock(&S.lock);
+	fi = classify(fd, &tmp);
+	if (fi->cls == FD_REC) {
+		S.hdr->ctr[RK_MMAPS]++;
+		if (S.nmaps == MAX_MAPS)
+			S.hdr->ctr[RK_MAPS_DROPPED]++;
+		else
+			S.maps[S.nmaps++] = (struct map_info){ (uintptr_t)r, (len + 4095) & ~(size_t)4095,
+							      (uint64_t)off, fi->file };
+	}
+	pthread_mutex_unlock(&S.lock);
+	errno = saved;
+	return r;
+}
+
+EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap(addr, len, prot, flags, fd, off);
+}
+
+/* Sample and forget the recorded mappings overlapping [a, a + len) (under the lock). */
+static void unmap_range(uintptr_t a, size_t len)
+{
+	for (unsigned i = 0; i < S.nmaps;) {
+		struct map_info *m = &S.maps[i];
+		uintptr_t lo = a > m->addr ? a : m->addr, hi = a + len < m->addr + m->len ? a + len : m->addr + m->len;
+		if (lo >= hi) {
+			i++;
+			continue;
+		}
+		sample(m, lo, hi - lo);
+		if (lo == m->addr && hi == m->addr + m->len)
+			*m = S.maps[--S.nmaps];
+		else
+			i++; /* the rest stays mapped; its unmapped part reads as absent later */
+	}
+}
+
+EXPORT int munmap(void *addr, size_t len)
+{
+	RESOLVE(munmap);
+	if (S.on && S.nmaps) {
+		pthread_mutex_lock(&S.lock);
+		unmap_range((uintptr_t)addr, len);
+		pthread_mutex_unlock(&S.lock);
+	}
+	return real_munmap(addr, len);
+}
+
+EXPORT void *mremap(void *old, size_t olen, size_t nlen, int flags, ...)
+{
+	va_list ap;
+	void *na;
+
+	RESOLVE(mremap);
+	va_start(ap, flags);
+	na = va_arg(ap, void *);
+	va_end(ap);
+	if (S.on && S.nmaps) {
+		pthread_mutex_lock(&S.lock);
+		for (unsigned i = 0; i < S.nmaps; i++)
+			if (S.maps[i].addr == (uintptr_t)old)
+				S.hdr->ctr[RK_MREMAPS]++;
+		unmap_range((uintptr_t)old, olen);
+		pthread_mutex_unlock(&S.lock);
+	}
+	return real_mremap(old, olen, nlen, flags, na);
+}
+
+/* ---- process lifetime --------------------------------------------------- */
+
+/* Count the io_uring instances this process has open (their reads are not recorded). */
+static uint64_t uring_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char p[300], l[64];
+	uint64_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		snprintf(p, sizeof(p), "/proc/self/fd/%s", e->d_name);
+		ssize_t k = readlink(p, l, sizeof(l) - 1);
+		if (k > 0) {
+			l[k] = 0;
+			n += strstr(l, "io_uring") != NULL;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* The end of this image's log: sample mappings, take the end figures. */
+static void finish(void)
+{
+	if (!S.on)
+		return;
+	pthread_mutex_lock(&S.lock);
+	while (S.nmaps)
+		unmap_range(S.maps[0].addr, S.maps[0].len);
+	S.hdr->ctr[RK_URING_FDS] = uring_fds();
+	S.hdr->t1_ns = now_ns();
+	proc_io(&S.hdr->syscr1, &S.hdr->rchar1);
+	S.on = 0;
+	pthread_mutex_unlock(&S.lock);
+}
+
+/* Undo finish() after an exec that failed. */
+static void unfinish(void)
+{
+	pthread_mutex_lock(&S.lock);
+	S.hdr->syscr1 = S.hdr->rchar1 = RECLOG_SYSCR_UNKNOWN;
+	S.hdr->ctr[RK_INTERNAL_READS]++; /* the end read of /proc/self/io */
+	S.on = 1;
+	pthread_mutex_unlock(&S.lock);
+}
+
+/* Count an exec whose environment drops the interposer: its image leaves no log. */
+static void exec_check(char *const envp[])
+{
+	size_t l = strlen(RECLOG_ENV_DIR);
+	int dir = 0, pre = 0;
+	for (unsigned i = 0; envp && envp[i]; i++) {
+		dir |= !strncmp(envp[i], RECLOG_ENV_DIR, l) && envp[i][l] == '=';
+		pre |= !strncmp(envp[i], "LD_PRELOAD=", 11) && strstr(envp[i], "mapbench_record");
+	}
+	if (S.on && !(dir && pre)) {
+		pthread_mutex_lock(&S.lock);
+		S.hdr->ctr[RK_EXEC_BARE]++;
+		pthread_mutex_unlock(&S.lock);
+	}
+}
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	RESOLVE(execve);
+	exec_check(envp);
+	int was = S.on;
+	finish();
+	int r = real_execve(path, argv, envp), saved = errno;
+	if (was)
+		unfinish();
+	errno = saved;
+	return r;
+}
+
+EXPORT int execv(const char *path, char *const argv[])
+{
+	extern char **environ;
+	return execve(path, argv, environ);
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	RESOLVE(execve);
+	exec_check(envp);
+	int was = S.on;
+	finish();
+	/* glibc's execvpe calls execve internally, not through this wrapper */
+	int (*real)(const char *, char *const[], char *const[]) =
+		(int (*)(const char *, char *const[], char *const[]))dlsym(RTLD_NEXT, "execvpe");
+	int r = real(file, argv, envp), saved = errno;
+	if (was)
+		unfinish();
+	errno = saved;
+	return r;
+}
+
+EXPORT int execvp(const char *file, char *const argv[])
+{
+	extern char **environ;
+	return execvpe(file, argv, environ);
+}
+
+EXPORT void _exit(int status)
+{
+	RESOLVE(_exit);
+	finish();
+	real__exit(status);
+	for (;;)
+		syscall(SYS_exit_group, status);
+}
+
+EXPORT void _Exit(int status)
+{
+	_exit(status);
+}
+
+/* In the child of a fork: a log of its own, the positions shared with the parent. */
+static void after_fork_child(void)
+{
+	if (!S.on)
+		return;
+	RESOLVE(munmap);
+	real_munmap(S.hdr, RECLOG_MAX_BYTES);
+	syscall(SYS_close, S.fd);
+	S.on = 0;
+	S.nmaps = 0; /* the parent samples its own mappings; the child's copies are not sampled */
+	pthread_mutex_init(&S.lock, NULL);
+	log_open();
+}
+
+static void before_fork(void)
+{
+	pthread_mutex_lock(&S.lock);
+	S.pos_shared = 1; /* parent and child share every position from now on */
+}
+
+static void after_fork_parent(void)
+{
+	pthread_mutex_unlock(&S.lock);
+}
+
+__attribute__((constructor)) static void start(void)
+{
+	const char *dir = getenv(RECLOG_ENV_DIR), *file = getenv(RECLOG_ENV_FILE),
+		   *min = getenv(RECLOG_ENV_MIN_SIZE);
+	unsigned long long dev, ino;
+
+	if (!dir)
+		return;
+	snprintf(S.dir, sizeof(S.dir), "%s", dir);
+	if (file && sscanf(file, "%llu:%llu", &dev, &ino) == 2) {
+		S.want_file = 1;
+		S.want_dev = dev;
+		S.want_ino = ino;
+	} else if (min) {
+		S.min_size = strtoull(min, NULL, 10);
+	} else {
+		dprintf(2, "mapbench-record: neither %s nor %s set; not recording\n", RECLOG_ENV_FILE,
+			RECLOG_ENV_MIN_SIZE);
+		return;
+	}
+	log_open();
+	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}
+
+__attribute__((destructor)) static void stop(void)
+{
+	finish();
+}

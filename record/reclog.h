@@ -1,0 +1,114 @@
+/*
+ * record/reclog.h — the event log the interposer (record/interpose.c, loaded
+ * into the recorded program with LD_PRELOAD) writes and `mapbench record`
+ * (record/merge.c) reads back into traces.
+ *
+ * One log file per process image, RECORD_DIR/ev.<pid>.<n>: a header of
+ * RECLOG_HDR_BYTES (counters and the table of recorded files), then events
+ * of 24 bytes. The interposer maps the file MAP_SHARED and stores into it:
+ * what it wrote survives exec, _exit and being killed (the page cache holds
+ * it), without a write() per event. hdr.nev is stored after each event's
+ * bytes (release), so a reader never sees a torn event.
+ *
+ * Invariants: events of one log are in t_ns order (taken under the log's
+ * lock); ev.file < hdr.nfiles; counters count calls, never bytes, unless
+ * the name ends in _bytes.
+ */
+#ifndef RECORD_RECLOG_H
+#define RECORD_RECLOG_H
+
+#include <stdint.h>
+
+#define RECLOG_MAGIC UINT64_C(0x31474f4c4250414d) /* "MAPBLOG1" little-endian */
+#define RECLOG_VERSION 1u
+#define RECLOG_HDR_BYTES 65536u            /* header area before the first event */
+#define RECLOG_MAX_FILES 128u              /* recorded files per process image */
+#define RECLOG_PATH_MAX 360u               /* path bytes kept per file, NUL included */
+#define RECLOG_CHUNK (UINT64_C(8) << 20)   /* the log grows by this many bytes */
+#define RECLOG_MAX_BYTES (UINT64_C(16) << 30) /* address space reserved for one log */
+#define RECLOG_SYSCR_UNKNOWN UINT64_MAX    /* end figures not written (no exit hook ran) */
+
+/* The environment the interposer reads (set by `mapbench record`). */
+#define RECLOG_ENV_DIR "MAPBENCH_RECORD_DIR"         /* where logs go; unset: interposer inert */
+#define RECLOG_ENV_FILE "MAPBENCH_RECORD_FILE"       /* "dev:ino" of the one file to record */
+#define RECLOG_ENV_MIN_SIZE "MAPBENCH_RECORD_MIN_SIZE" /* or: every regular file of at least this size */
+
+/* Which call produced an event or a count. */
+enum reclog_call {
+	RC_READ = 0,  /* read() at the fd's position */
+	RC_PREAD,     /* pread64() */
+	RC_READV,     /* readv() */
+	RC_PREADV,    /* preadv(), preadv2() with an offset */
+	RC_WRITE,     /* write() */
+	RC_PWRITE,    /* pwrite64() */
+	RC_FREAD,     /* fread() and fread_unlocked() */
+	RC_FGETS,     /* fgets(), getline(), getdelim() */
+	RC_FGETC,     /* fgetc(), getc() */
+	RC_MMAP_PAGE, /* a page of a recorded mapping found present (pagemap) */
+	RC__COUNT
+};
+
+/* Calls above that are one read-family syscall each (counted by the kernel's syscr). */
+#define RECLOG_CALL_IS_READ_SYSCALL(c) ((c) <= RC_PREADV)
+
+/* Counters besides the per-call ones. */
+enum reclog_ctr {
+	RK_EMPTY = 0,        /* recorded-file calls that returned 0 bytes or an error (no record) */
+	RK_LSEEK,            /* lseek() on recorded files */
+	RK_POS_QUERIES,      /* lseek(fd, 0, SEEK_CUR) the interposer made (shared file offsets) */
+	RK_MMAPS,            /* mmap() of recorded files */
+	RK_MAPS_DROPPED,     /* mappings beyond the interposer's table (their pages not sampled) */
+	RK_MREMAPS,          /* mremap() of a recorded mapping (pages after the move not sampled) */
+	RK_FDS_BEYOND,       /* calls on fds beyond the interposer's table (classified every time) */
+	RK_FILES_BEYOND,     /* calls on files beyond RECLOG_MAX_FILES (not recorded) */
+	RK_LOG_FULL,         /* events beyond RECLOG_MAX_BYTES (not recorded) */
+	RK_INTERNAL_READS,   /* read syscalls the interposer made itself (/proc/self/io, pagemap) */
+	RK_URING_FDS,        /* io_uring instances open at exit (their reads are not recorded) */
+	RK_STDIO_OTHER,      /* stdio read calls on streams not recorded */
+	RK_EXEC_BARE,        /* execs with an environment that drops the interposer (the new image is not recorded) */
+	RK__COUNT
+};
+
+/* One recorded file. */
+struct reclog_file {
+	uint64_t dev, ino;            /* identity */
+	uint64_t size;                /* st_size when first seen */
+	char path[RECLOG_PATH_MAX];   /* /proc/self/fd link when first seen */
+};
+
+/* The log header (at offset 0, RECLOG_HDR_BYTES reserved). */
+struct reclog_hdr {
+	uint64_t magic;                     /* RECLOG_MAGIC */
+	uint32_t version;                   /* RECLOG_VERSION */
+	uint32_t pid;                       /* process id */
+	uint64_t nev;                       /* events stored */
+	uint64_t seen[RC__COUNT];           /* calls on recorded files that made records */
+	uint64_t seen_bytes[RC__COUNT];     /* bytes they recorded */
+	uint64_t other[RC__COUNT];          /* calls through fds not recorded (other files, pipes, ...) */
+	uint64_t other_bytes[RC__COUNT];    /* bytes they moved */
+	uint64_t ctr[RK__COUNT];            /* enum reclog_ctr */
+	uint64_t syscr0, rchar0;            /* /proc/self/io when the interposer started */
+	uint64_t syscr1, rchar1;            /* ... at exit/exec (RECLOG_SYSCR_UNKNOWN: not reached) */
+	uint64_t t0_ns, t1_ns;              /* CLOCK_MONOTONIC at start and at the exit hook */
+	uint32_t nfiles;                    /* files[] used */
+	uint32_t pad;
+	struct reclog_file files[RECLOG_MAX_FILES]; /* recorded files */
+};
+
+_Static_assert(sizeof(struct reclog_hdr) <= RECLOG_HDR_BYTES, "reclog header fits its area");
+
+/* One event. */
+struct reclog_ev {
+	uint64_t t_ns;  /* CLOCK_MONOTONIC when it completed */
+	uint64_t off;   /* file offset */
+	uint32_t len;   /* bytes (returned, not requested) */
+	uint8_t file;   /* index into hdr.files */
+	uint8_t call;   /* enum reclog_call */
+	uint8_t op;     /* enum trace_op */
+	uint8_t pad;
+};
+
+_Static_assert(sizeof(struct reclog_ev) == 24, "24-byte events");
+_Static_assert(RECLOG_MAX_FILES <= 256, "file index fits a byte");
+
+#endif /* RECORD_RECLOG_H */
