@@ -1,12 +1,13 @@
 #!/bin/sh
 # record/tests/record.sh — TAP: mapbench record on a program with known reads
-# (exact trace), its report of an unrecorded fd, a program that never loads
+# (exact trace), its report of an unrecorded fd, --min-size (chosen and
+# too-small files), a program that never loads
 # the interposer, and the strace importer on a committed log.
 # usage: record.sh MAPBENCH KNOWN_READS SRCDIR
 mb=$1 kr=$2 src=$3
 t=$(mktemp -d) || exit 1
 trap 'rm -rf "$t"' EXIT
-echo "1..5"
+echo "1..7"
 head -c 65536 /dev/zero > "$t/data.bin"
 if "$mb" record -o "$t/k.mtr" --file "$t/data.bin" -- "$kr" "$t/data.bin" > "$t/rep" 2>&1; then
 	"$mb" trace dump "$t/k.mtr" | grep -v '^#' > "$t/got"
@@ -35,4 +36,18 @@ if "$mb" trace import strace "$src/known_reads.strace" -o "$t/s.mtr" --base 0 > 
 	if cmp -s "$t/sgot" "$t/swant"; then echo "ok 5 - strace import exact"; else echo "not ok 5 - strace import"; sed 's/^/# /' "$t/sgot"; fi
 else
 	echo "not ok 5 - strace import failed"
+fi
+# --min-size: the 64 KiB file is recorded at 32K (same trace), not at 1M (exit 2, nothing written)
+if "$mb" record -o "$t/m.mtr" --min-size 32K -- "$kr" "$t/data.bin" > "$t/rep3" 2>&1 &&
+   "$mb" trace dump "$t/m.mtr" | grep -v '^#' | cmp -s - "$t/want"; then
+	echo "ok 6 - --min-size 32K records the 64 KiB file"
+else
+	echo "not ok 6 - --min-size 32K"; sed 's/^/# /' "$t/rep3"
+fi
+"$mb" record -o "$t/m2.mtr" --min-size 1M -- "$kr" "$t/data.bin" > "$t/rep4" 2>&1
+if [ $? -eq 2 ] && [ ! -e "$t/m2.mtr" ] && grep -q "no recorded access to any file of the minimum size" "$t/rep4" &&
+   grep -q '^  5 reads through an unrecorded fd' "$t/rep4"; then
+	echo "ok 7 - --min-size 1M: nothing recorded, said so, the 5 reads reported unrecorded"
+else
+	echo "not ok 7 - --min-size 1M"; sed 's/^/# /' "$t/rep4"
 fi
