@@ -165,12 +165,25 @@ static void compare_metric(struct an_cmp_row *row, const json_t *nc, const json_
 		row->ratio = row->model / row->native;
 	d = fabs(row->model - row->native);
 	lim = row->exact ? 0 : fmax(t->rel * fabs(row->native), t->abs);
+	/* the model's own, stated tolerance for a value that depends on timing */
+	json_t *tr = json_object_get(mm, "tolerance_rel");
+	const char *why = json_string_value(json_object_get(mm, "tolerance_reason"));
+	if (json_is_number(tr) && json_number_value(tr) * fabs(row->native) > lim) {
+		lim = json_number_value(tr) * fabs(row->native);
+		row->exact = 0;
+	} else {
+		why = NULL;
+	}
 	if (d <= lim) {
 		row->status = AN_CMP_OK;
+		if (why)
+			snprintf(row->note, sizeof(row->note), "within the case's tolerance %.0f%%: %s",
+				 100 * json_number_value(tr), why);
 	} else {
 		row->status = AN_CMP_BEYOND;
-		snprintf(row->note, sizeof(row->note), "|model-native| = %.6g > %s%.6g: %s", d,
-			 row->exact ? "exact " : "", lim, t->component);
+		snprintf(row->note, sizeof(row->note), "|model-native| = %.6g > %s%.6g: %s%s", d,
+			 row->exact ? "exact " : "", lim, why ? "the case's tolerance: " : "",
+			 why ? why : t->component);
 	}
 }
 

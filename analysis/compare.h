@@ -55,7 +55,7 @@ struct an_cmp_row {
 	double native, model;    /* values, NAN when absent */
 	double ratio;            /* model / native (1 when both 0, INFINITY when native 0) */
 	enum an_cmp_status status;
-	char note[200];          /* why unsupported/missing; the component when beyond */
+	char note[400];          /* why unsupported/missing; the component when beyond */
 };
 
 /* Agreement summary of one family. */

@@ -153,6 +153,16 @@ void an_case_set_status(json_t *c, const char *name, const char *unit,
 				      "status", an_status_name(status), "reason", reason));
 }
 
+void an_case_set_tolerance(json_t *c, const char *name, double rel, const char *reason)
+{
+	json_t *m = json_object_get(metrics_of(c), name);
+
+	if (!json_is_object(m) || !(rel > 0 && rel <= 1))
+		return;
+	json_object_set_new(m, "tolerance_rel", json_real(rel));
+	json_object_set_new(m, "tolerance_reason", json_string(reason && *reason ? reason : "no reason given"));
+}
+
 void an_case_set_value(json_t *c, const char *name, const char *unit, double value)
 {
 	if (!isfinite(value)) {
@@ -393,7 +403,7 @@ static const char *const stat_fields[] = { "median", "min", "max", "mad" };
 
 static int check_metric(struct vctx *x, const json_t *m, const char *path)
 {
-	json_t *unit, *status, *value, *reason, *ratio, *samples, *v;
+	json_t *unit, *status, *value, *reason, *ratio, *samples, *v, *tol = NULL;
 	enum an_status st;
 	char d[80];
 	size_t i;
@@ -414,7 +424,15 @@ static int check_metric(struct vctx *x, const json_t *m, const char *path)
 	if ((ret = want(x, m, path, "value", is_number, "a number", 0, &value)) ||
 	    (ret = want(x, m, path, "reason", is_string, "a string", 0, &reason)) ||
 	    (ret = want(x, m, path, "scale_ratio", is_number, "a number in (0, 1]", 0, &ratio)) ||
-	    (ret = want(x, m, path, "samples", is_array, "an array of numbers", 0, &samples)))
+	    (ret = want(x, m, path, "samples", is_array, "an array of numbers", 0, &samples)) ||
+	    (ret = want(x, m, path, "tolerance_rel", is_number, "a number in (0, 1]", 0, &tol)))
+		return ret;
+	if (tol && !(json_number_value(tol) > 0 && json_number_value(tol) <= 1)) {
+		describe(tol, d, sizeof(d));
+		return fail(x, "%s.tolerance_rel: found %s, expected a number in (0, 1]", path, d);
+	}
+	if ((ret = want(x, m, path, "tolerance_reason", is_nonempty_string, "a non-empty string (why the value has its own tolerance)",
+			tol != NULL, &v)))
 		return ret;
 	for (i = 0; i < MB_ARRAY_SIZE(stat_fields); i++)
 		if ((ret = want(x, m, path, stat_fields[i], is_number, "a number", 0, &v)))

@@ -71,6 +71,13 @@ void an_case_set_value(json_t *c, const char *name, const char *unit, double val
 /* Samples: stores samples and their median/min/max/MAD; value = median. */
 void an_case_set_samples(json_t *c, const char *name, const char *unit,
 			 const double *samples, size_t n);
+/*
+ * A producer's own, wider tolerance for one value (model metrics whose native
+ * twin depends on timing): "tolerance_rel" (0, 1] and its "tolerance_reason"
+ * on an existing metric; compare uses the wider of this and the family's
+ * tolerance and prints the reason. No-op when the metric is absent.
+ */
+void an_case_set_tolerance(json_t *c, const char *name, double rel, const char *reason);
 /* Not measured: status must not be OK; reason is required. */
 void an_case_set_status(json_t *c, const char *name, const char *unit,
 			enum an_status status, const char *reason);

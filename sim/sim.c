@@ -236,6 +236,7 @@ int sim_finish(struct sim *s, struct sim_stats *out)
 		out->cycles += out->cyc[i];
 	out->pt_bytes = mmu_pt_bytes(s->mmu);
 	out->ghz = s->p.ghz;
+	out->timed_waits = s->uring_async_waits;
 	return 0;
 }
 
@@ -266,6 +267,16 @@ void sim_stats_to_case(const struct sim_stats *st, json_t *c)
 	for (unsigned i = 0; i < SIM_ST__COUNT; i++)
 		if (i != SIM_ST_BYTES && i != SIM_ST_RECORDS)
 			setc(c, stat_names[i], st->st[i]);
+	if (st->timed_waits) {
+		/* Intel Xeon guest (2026-12-07): 3 native runs of the same qd 32 case gave 805, 1064,
+		   1091 enters on tmpfs and 490, 504, 579 on a cold file (16 KiB reads) */
+		static const char why[] = "io_uring enters with asynchronous completions (io-wq punts, device "
+					  "waits) depend on completion timing: the model uses the profile's mean "
+					  "completions per wait (cost.uring_reap_io/punt); native runs of one case "
+					  "differ by up to 15%";
+		an_case_set_tolerance(c, "syscalls", 0.25, why);
+		an_case_set_tolerance(c, "syscalls.io_uring_enter", 0.25, why);
+	}
 	setc(c, "accesses", acc);
 	an_case_set_value(c, "bytes", "bytes", (double)st->st[SIM_ST_BYTES]);
 	setc(c, "tlb.l1d.miss", st->mmu[MMU_ST_L1_MISS]);

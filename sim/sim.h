@@ -71,6 +71,9 @@ struct sim_costs {
 				      (io_cqring_wait, task work, CQ ring update) */
 	uint32_t uring_punt;       /* per SQE punted to an io-wq worker (a file without FMODE_NOWAIT) */
 	uint32_t uring_punt_wait;  /* per waiting io_uring_enter that sleeps until io-wq completes (switch + wake-up) */
+	double uring_reap_io;      /* completions (mean) a waiting io_uring_enter of the harness finds posted
+				      when its reads in flight wait for the device (cold ext4); 0: all of them */
+	double uring_reap_punt;    /* the same when the reads were punted to io-wq (tmpfs); 0: all of them */
 	uint32_t uring_regfile_saving; /* saved per SQE with a registered file */
 	uint32_t uring_regbuf_saving;  /* saved per SQE with registered buffers */
 	uint32_t tlb_flush;        /* per TLB shootdown/flush issued by a fault (PMD zap) */
@@ -187,6 +190,8 @@ struct sim_stats {
 	uint64_t cycles;                  /* sum of cyc[] */
 	uint64_t pt_bytes;                /* VmPTE at the end of the replay */
 	double ghz;                       /* profile frequency (ns = cycles / ghz) */
+	uint64_t timed_waits;             /* io_uring waits priced with the profile's mean completions per
+					     wait: the enter count depends on timing (stated tolerance) */
 };
 
 struct sim;

@@ -125,6 +125,10 @@ struct sim {
 	unsigned uring_pending;     /* io_uring: SQEs not yet submitted */
 	unsigned uring_inflight;    /* io_uring: SQEs submitted without waiting (at a harness chunk end) */
 	uint64_t uring_recs;        /* io_uring: records queued so far (harness chunk boundaries) */
+	unsigned uring_async;       /* io_uring: of pending + in flight, the SQEs that complete asynchronously
+				       (punted to io-wq, or waiting for the device) */
+	uint64_t uring_reap_acc;    /* io_uring: thousandths of a completion carried between waits */
+	uint64_t uring_async_waits; /* io_uring: waits priced with the profile's mean completions per wait */
 	uint64_t io_win;            /* pages read from the device since the current synchronous read began */
 	uint64_t io_win_pmd;        /* ... of which in PMD-sized folios */
 	int io_defer;               /* synchronous waits overlap (io_uring qd > 1): sim_io_wait defers them */

@@ -169,6 +169,51 @@ static void test_time(void)
 	pair_free(&p);
 }
 
+/* A model metric's own tolerance (io_uring enters that depend on timing) widens the exact rule. */
+static void test_case_tolerance(void)
+{
+	struct pair p;
+	struct an_compare *c = NULL;
+	const struct an_cmp_row *r;
+	json_t *n, *m;
+
+	pair_init(&p);
+	n = an_result_add_case(p.doc[0], "u|io_uring,qd=32|tmpfs:1M", "native");
+	m = an_result_add_case(p.doc[1], "u|io_uring,qd=32|tmpfs:1M", "model");
+	an_case_set_value(n, "syscalls", "count", 900);
+	an_case_set_value(m, "syscalls", "count", 1000);   /* 11% off: within 25% */
+	an_case_set_tolerance(m, "syscalls", 0.25, "completion timing");
+	an_case_set_value(n, "syscalls.io_uring_enter", "count", 700);
+	an_case_set_value(m, "syscalls.io_uring_enter", "count", 1000); /* 43% off: beyond */
+	an_case_set_tolerance(m, "syscalls.io_uring_enter", 0.25, "completion timing");
+	an_case_set_value(n, "syscalls.read", "count", 10);
+	an_case_set_value(m, "syscalls.read", "count", 11); /* no stated tolerance: exact */
+	tap_ok(an_compare_run(&p.set, &c) == 0, "compare with a case tolerance");
+	r = find_row(c, "u|io_uring,qd=32|tmpfs:1M", "syscalls");
+	tap_ok(r && r->status == AN_CMP_OK && !r->exact && strstr(r->note, "tolerance 25%: completion timing"),
+	       "900 vs 1000 within the stated 25%%, the reason in the note");
+	r = find_row(c, "u|io_uring,qd=32|tmpfs:1M", "syscalls.io_uring_enter");
+	tap_ok(r && r->status == AN_CMP_BEYOND && strstr(r->note, "completion timing"), "700 vs 1000 beyond 25%%, reason named");
+	r = find_row(c, "u|io_uring,qd=32|tmpfs:1M", "syscalls.read");
+	tap_ok(r && r->status == AN_CMP_BEYOND && r->exact, "no stated tolerance: the exact rule holds");
+	an_compare_destroy(c);
+	pair_free(&p);
+	/* the validator refuses a tolerance outside (0, 1] and one without its reason */
+	struct an_result *d = an_result_create();
+	json_t *cs = an_result_add_case(d, "x|read|cold", "model");
+	char err[512];
+	an_case_set_value(cs, "syscalls", "count", 3);
+	json_object_set_new(json_object_get(json_object_get(cs, "metrics"), "syscalls"), "tolerance_rel", json_real(2));
+	tap_ok(an_result_validate(d->root, "t.json", err, sizeof(err)) != 0 && strstr(err, "tolerance_rel"),
+	       "tolerance_rel 2 refused: %s", err);
+	json_object_set_new(json_object_get(json_object_get(cs, "metrics"), "syscalls"), "tolerance_rel", json_real(0.2));
+	tap_ok(an_result_validate(d->root, "t.json", err, sizeof(err)) != 0 && strstr(err, "tolerance_reason"),
+	       "tolerance_rel without its reason refused: %s", err);
+	an_case_set_tolerance(cs, "syscalls", 0.2, "why");
+	tap_ok(an_result_validate(d->root, "t.json", err, sizeof(err)) == 0, "tolerance with its reason accepted");
+	an_result_destroy(d);
+}
+
 static void test_fixture(void)
 {
 	char *paths[] = { MB_TEST_DATA "/native.json", MB_TEST_DATA "/model.json" };
@@ -193,6 +238,7 @@ int main(void)
 	test_tlb();
 	test_faults_and_missing();
 	test_time();
+	test_case_tolerance();
 	test_fixture();
 	return tap_done();
 }

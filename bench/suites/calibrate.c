@@ -1001,6 +1001,8 @@ static double run_uring(void *arg)
  * uring_wait = qd 1 - pread - uring_sqe;
  * tmpfs - ext4 at qd 1 = punt + punt_wait, at qd 32 = punt + punt_wait / 32.
  */
+static void probe_uring_reap(struct cal *c, int fd, size_t file, int cold, const char *key);
+
 static void probe_uring(struct cal *c, int fd, size_t file, const char *shm)
 {
 	int runs = c->o->quick ? 3 : 5, sfd;
@@ -1031,6 +1033,7 @@ static void probe_uring(struct cal *c, int fd, size_t file, const char *shm)
 		s32 = median_of(runs, run_uring, &u);
 		u.qd = 1;
 		s1 = median_of(runs, run_uring, &u);
+		probe_uring_reap(c, sfd, file, 0, "uring_reap_punt");
 		close(sfd);
 		unlink(path);
 	}
@@ -1386,6 +1389,100 @@ static void probe_ra_skip(struct cal *c, int fd, const char *path, size_t bytes)
  */
 #if HAVE_LIBURING
 /*
+ * Completions per waiting enter (cost.uring_reap_io, cost.uring_reap_punt):
+ * n 4 KiB reads of distinct pages gap apart of fd (slot k * 7919 mod pages/gap;
+ * gap 8 on a cold file: no read hits the readahead of another, every read waits)
+ * through a ring of queue depth 32 driven as the harness drives it
+ * (bench/acc_uring.c): a read that finds no free slot first submits what is
+ * queued and waits for one completion (io_uring_submit_and_wait(1)), then
+ * reaps every completion posted; at the end the rest is submitted and
+ * drained (posted completions reaped without a syscall, a wait only when
+ * none is). Returns n / the waiting enters, or -1 when a read failed.
+ */
+static double uring_reap_run(struct io_uring *ring, int fd, size_t file, size_t n, unsigned gap, char *buf)
+{
+	unsigned freel[32], nfree = 32, inflight = 0;
+	size_t pages = file / PG, waits = 0;
+	struct io_uring_cqe *cqe;
+
+	for (unsigned i = 0; i < 32; i++)
+		freel[i] = i;
+	for (size_t k = 0; k < n || inflight; ) {
+		if (k < n && nfree) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+			unsigned slot = freel[--nfree];
+			if (!sqe)
+				return -1;
+			/* distinct pages gap apart (8: no read hits another's 4-page readahead) */
+			io_uring_prep_read(sqe, fd, buf + (size_t)slot * PG, PG, (k * 7919 % (pages / gap)) * gap * PG);
+			io_uring_sqe_set_data64(sqe, slot);
+			inflight++;
+			k++;
+			continue;
+		}
+		if (k == n && io_uring_sq_ready(ring) && io_uring_submit(ring) < 0)
+			return -1;
+		if (k == n && io_uring_peek_cqe(ring, &cqe) == 0) {
+			/* the drain: a posted completion is reaped without a syscall */
+		} else {
+			if (io_uring_submit_and_wait(ring, 1) < 0)
+				return -1;
+			waits++;
+		}
+		while (io_uring_peek_cqe(ring, &cqe) == 0) {
+			if (cqe->res != (int)PG)
+				return -1;
+			freel[nfree++] = (unsigned)io_uring_cqe_get_data64(cqe);
+			inflight--;
+			io_uring_cqe_seen(ring, cqe);
+		}
+	}
+	return waits ? (double)n / (double)waits : -1;
+}
+
+/*
+ * The same on a cold file (dropped before each of 3 runs) or a cached tmpfs
+ * one; the median run's figure is written into key with its runs.
+ */
+static void probe_uring_reap(struct cal *c, int fd, size_t file, int cold, const char *key)
+{
+	size_t n = c->o->quick ? 1024 : 2048;
+	unsigned gap = cold ? 8 : 1;
+	if (n > file / PG / gap)
+		n = file / PG / gap;
+	char *buf = aligned_alloc(PG, 32 * PG), val[32];
+	struct io_uring ring;
+	double v[3];
+	int e, ok = 1;
+
+	if (!buf)
+		return;
+	if ((e = io_uring_queue_init(32, &ring, 0)) < 0) {
+		note(c, "%s not measured: io_uring_queue_init: %s", key, strerror(-e));
+		free(buf);
+		return;
+	}
+	for (int t = 0; t < 3 && ok; t++) {
+		if (cold && drop_file(fd))
+			ok = 0;
+		else
+			ok = (v[t] = uring_reap_run(&ring, fd, file, n, gap, buf)) > 0;
+	}
+	io_uring_queue_exit(&ring);
+	free(buf);
+	if (!ok) {
+		note(c, "%s not measured: an io_uring read failed or came back short", key);
+		return;
+	}
+	double r[3] = { v[0], v[1], v[2] };
+	double m = median(r, 3);
+	mb_sfmt(val, sizeof(val), "%.2f", m);
+	put(c, "cost", key, val,
+	    "measured: %zu 4 KiB reads of distinct pages %u KiB apart of a %s %zu MiB file through io_uring at queue depth 32, driven as the harness drives it (wait for one completion when the ring is full, reap every posted one), median of 3 runs: %.2f (%.2f, %.2f, %.2f) reads per waiting io_uring_enter",
+	    n, gap * 4, cold ? "cold (fsync + FADV_DONTNEED first) ext4" : "cached tmpfs", file >> 20, m, v[0], v[1], v[2]);
+}
+
+/*
  * Device parallelism (cost.io_queue): 32 cold 4 KiB reads 2 MiB apart
  * submitted at once through io_uring (qd 32, one submit_and_wait for all)
  * against the cold 4 KiB pread the caller timed (one_cold: one wait at a
@@ -1514,6 +1611,7 @@ static void probe_io(struct cal *c, const char *dir)
 	}
 #if HAVE_LIBURING
 	probe_io_queue(c, fd, bytes, one_cold);
+	probe_uring_reap(c, fd, bytes, 1, "uring_reap_io");
 #endif
 	probe_sync_pmd(c, fd, path, bytes, one_cold);
 	probe_ra_skip(c, fd, path, bytes);

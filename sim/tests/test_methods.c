@@ -65,6 +65,37 @@ int main(void)
 		}
 		sim_destroy(s);
 	}
+	/*
+	 * io_uring waits with asynchronous completions (tmpfs: every SQE punted),
+	 * hand-computed: 64 reads at qd 32 with cost.uring_reap_punt 4. Records
+	 * 1-32 fill the ring; records 33, 37, ..., 61 each find it full and wait,
+	 * freeing 4 (8 waits); the end submits the last 4 (1 enter); the drain
+	 * waits for 32 in flight, 4 at a time (8 waits): 17 enters. With the key
+	 * at 0 (every SQE in flight done at a wait): 1 wait + 1 submit + the
+	 * drain's 1 wait = 3.
+	 */
+	{
+		struct an_case_opts o;
+		struct sim_stats st;
+		struct sim_profile p = vm;
+		struct st_pat pg = { 0, 4096, 64, 4096, TRACE_OP_READ };
+		an_case_opts_default(&o);
+		o.method = AN_METHOD_URING;
+		o.cache = AN_CACHE_TMPFS;
+		o.qd = 32;
+		if (tap_ok(st_run(&vm, &o, 0, 16 * MiB, &pg, 1, &st, NULL) == 0, "io_uring tmpfs, stock profile: runs"))
+			tap_eq_u64(st.st[SIM_ST_SYSCALLS_URING], 3, "io_uring tmpfs, reap key 0: 3 enters");
+		p.c.uring_reap_punt = 4;
+		if (tap_ok(st_run(&p, &o, 0, 16 * MiB, &pg, 1, &st, NULL) == 0, "io_uring tmpfs, reap 4: runs")) {
+			tap_eq_u64(st.st[SIM_ST_SYSCALLS_URING], 17, "io_uring tmpfs, reap 4: 8 + 1 + 8 = 17 enters");
+			tap_eq_u64(st.timed_waits, 16, "io_uring tmpfs, reap 4: 16 waits priced by the mean (tolerance stated)");
+		}
+		p.c.uring_reap_punt = 4.5; /* thousandths carried: 4, 5, 4, 5 ... per wait */
+		if (tap_ok(st_run(&p, &o, 0, 16 * MiB, &pg, 1, &st, NULL) == 0, "io_uring tmpfs, reap 4.5: runs"))
+			tap_ok(st.st[SIM_ST_SYSCALLS_URING] >= 14 && st.st[SIM_ST_SYSCALLS_URING] <= 16,
+			       "io_uring tmpfs, reap 4.5: between 64/5 and 64/4 waits + 1 (%llu enters)",
+			       (unsigned long long)st.st[SIM_ST_SYSCALLS_URING]);
+	}
 	/* a bad record is refused with a message naming it */
 	{
 		struct an_case_opts o;
