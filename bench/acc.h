@@ -152,6 +152,7 @@ struct acc_ctx {
 	uint64_t bytes_read;    /* bytes folded */
 	uint64_t bytes_written; /* bytes stored */
 	long pte_base_kb;       /* VmPTE (KiB) right before the region's mmap; -1 = not taken (pt.bytes) */
+	uint64_t bytes_extra;   /* O_DIRECT: bytes transferred beyond the records' own (alignment widening) */
 	char err[256];          /* message when a callback fails */
 };
 
@@ -218,5 +219,41 @@ void *acc_map_fresh(size_t len, int prot, int flags, int fd, long *pte_base_kb, 
 		    size_t errlen);
 /* Make ctx->wbuf hold maxlen bytes for write records (pattern per record). */
 int acc_wbuf_alloc(struct acc_ctx *c);
+
+/*
+ * O_DIRECT (case option direct, methods read and io_uring). Every transfer
+ * is widened to the aligned span that covers the record: offset rounded down
+ * and end rounded up to ACC_DIRECT_ALIGN (4 KiB: the page size, a multiple
+ * of every logical block size this harness meets), into page-aligned
+ * buffers. Only the record's own bytes are folded and counted in
+ * bytes_read / bytes_written; the widening goes to bytes_extra
+ * (metric direct.extra_bytes). A buffer for a record of at most maxlen bytes
+ * needs acc_direct_buf_bytes(maxlen): the span can straddle one more block.
+ */
+#define ACC_DIRECT_ALIGN UINT64_C(4096)
+
+static inline uint64_t acc_direct_lo(uint64_t off)
+{
+	return off & ~(ACC_DIRECT_ALIGN - 1);
+}
+static inline uint64_t acc_direct_hi(uint64_t end)
+{
+	return (end + ACC_DIRECT_ALIGN - 1) & ~(ACC_DIRECT_ALIGN - 1);
+}
+static inline size_t acc_direct_buf_bytes(uint32_t maxlen)
+{
+	return (size_t)acc_direct_hi(maxlen ? maxlen : 1) + (size_t)ACC_DIRECT_ALIGN;
+}
+/*
+ * Open c->path into c->fd: read-only, or read-write when the trace writes;
+ * with O_DIRECT when c->opts->direct. Direct I/O is refused with a message
+ * naming the file system and the path on tmpfs/ramfs (Linux >= 6.6 tmpfs
+ * accepts O_DIRECT but serves it from the page cache: no device I/O to
+ * measure) and where open() says EINVAL (a file system without O_DIRECT).
+ * 0 or -errno, message in c->err.
+ */
+int acc_open_file(struct acc_ctx *c);
+/* The tmpfs/ramfs refusal of acc_open_file alone (path: the data file); 0 or -EINVAL + message. */
+int acc_direct_check(const char *path, char *err, size_t len);
 
 #endif /* BENCH_ACC_H */

@@ -7,6 +7,15 @@
  * the bytes it brought (the fold is additive, so completion order does not
  * matter) and a short transfer is re-queued for its remainder.
  * Invariant: nfree + in-flight slots == qd; drain() returns with none in flight.
+ *
+ * io_uring,direct (case option direct): the file is opened O_DIRECT
+ * (acc_open_file) and each read record is queued as the 4 KiB-aligned span
+ * covering it (acc.h, O_DIRECT) into its page-aligned slot buffer; the
+ * record's bytes are folded when the span is complete, the widening is
+ * counted in bytes_extra. Write records must be 4 KiB aligned (offset and
+ * length): an unaligned one is refused with its offset, since it would need
+ * a read-modify-write chain this method does not issue (read,direct does).
+ * Without direct, the span is the record itself.
  */
 #include "bench/acc.h"
 
@@ -21,10 +30,12 @@
 #define URING_MAX_BUFFERS (UINT64_C(1) << 30) /* qd × longest record, at most 1 GiB */
 
 struct slot {
-	unsigned char *buf; /* maxlen bytes */
+	unsigned char *buf; /* slot_bytes bytes */
 	uint64_t off;       /* record offset */
 	uint32_t len;       /* record length */
-	uint32_t done;      /* bytes transferred so far */
+	uint64_t aoff;      /* transfer offset: off, or the aligned span's start (direct) */
+	uint32_t alen;      /* transfer length: len, or the aligned span's length (direct) */
+	uint32_t done;      /* bytes of the transfer done so far */
 	uint8_t op;         /* enum trace_op */
 };
 
@@ -56,19 +67,16 @@ static int uring_open(struct acc_ctx *c)
 		return -ENOMEM;
 	c->priv = u;
 	u->qd = o->qd ? o->qd : 1;
-	u->slot_bytes = ((size_t)(c->maxlen ? c->maxlen : 1) + 4095) & ~(size_t)4095;
+	u->slot_bytes = o->direct ? acc_direct_buf_bytes(c->maxlen)
+				  : ((size_t)(c->maxlen ? c->maxlen : 1) + 4095) & ~(size_t)4095;
 	if ((uint64_t)u->slot_bytes * u->qd > URING_MAX_BUFFERS) {
 		snprintf(c->err, sizeof(c->err),
 			 "io_uring buffers: qd %u x %zu bytes exceeds the limit of 1 GiB", u->qd,
 			 u->slot_bytes);
 		return -E2BIG;
 	}
-	c->fd = open(c->path, (c->writes ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-	if (c->fd < 0) {
-		e = errno;
-		snprintf(c->err, sizeof(c->err), "open %s: %s", c->path, strerror(e));
-		return -e;
-	}
+	if ((e = acc_open_file(c)))
+		return e;
 	u->slots = calloc(u->qd, sizeof(*u->slots));
 	u->free = calloc(u->qd, sizeof(*u->free));
 	u->mem = aligned_alloc(4096, u->slot_bytes * u->qd);
@@ -112,8 +120,8 @@ static void queue_slot(struct acc_ctx *c, struct uring *u, unsigned i)
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
 	int fd = o->reg_files ? 0 : c->fd;
 	unsigned char *p = s->buf + s->done;
-	unsigned n = s->len - s->done;
-	uint64_t off = s->off + s->done;
+	unsigned n = s->alen - s->done;
+	uint64_t off = s->aoff + s->done;
 
 	if (s->op == TRACE_OP_READ) {
 		if (o->reg_bufs)
@@ -141,11 +149,29 @@ static int complete(struct acc_ctx *c, struct uring *u, struct io_uring_cqe *cqe
 
 	io_uring_cqe_seen(&u->ring, cqe);
 	if (res <= 0) {
-		snprintf(c->err, sizeof(c->err), "io_uring %s %s at offset %llu: %s",
-			 s->op == TRACE_OP_READ ? "read" : "write", c->path,
-			 (unsigned long long)(s->off + s->done),
+		snprintf(c->err, sizeof(c->err), "io_uring %s%s %s at offset %llu: %s",
+			 s->op == TRACE_OP_READ ? "read" : "write", c->opts->direct ? " (O_DIRECT)" : "",
+			 c->path, (unsigned long long)(s->aoff + s->done),
 			 res < 0 ? strerror(-res) : "unexpected end of file");
 		return res < 0 ? res : -EIO;
+	}
+	if (c->opts->direct) {
+		uint32_t need = (uint32_t)(s->off + s->len - s->aoff); /* span bytes up to the record's end */
+
+		s->done += (uint32_t)res;
+		if (s->done < s->alen && s->done < need) {
+			queue_slot(c, u, i); /* short transfer: the rest */
+			return 0;
+		}
+		if (s->op == TRACE_OP_READ) {
+			c->sum += acc_fold(s->buf + (s->off - s->aoff), s->off, s->len);
+			c->bytes_read += s->len;
+		} else {
+			c->bytes_written += s->len;
+		}
+		c->bytes_extra += s->done - s->len;
+		u->free[u->nfree++] = i;
+		return 0;
 	}
 	if (s->op == TRACE_OP_READ) {
 		c->sum += acc_fold(s->buf + s->done, s->off + s->done, (size_t)res);
@@ -192,10 +218,22 @@ static int uring_replay(struct acc_ctx *c, const struct trace_rec *r, size_t n)
 				return e;
 		i = u->free[--u->nfree];
 		s = &u->slots[i];
-		s->off = r[k].off;
-		s->len = r[k].len;
+		s->off = s->aoff = r[k].off;
+		s->len = s->alen = r[k].len;
 		s->done = 0;
 		s->op = r[k].op;
+		if (c->opts->direct) {
+			if (s->op != TRACE_OP_READ && ((s->off | s->len) & (ACC_DIRECT_ALIGN - 1))) {
+				snprintf(c->err, sizeof(c->err),
+					 "io_uring,direct: write record at offset %llu, %u bytes, is not 4 KiB "
+					 "aligned (a read-modify-write is not issued by this method; "
+					 "read,direct does it)", (unsigned long long)s->off, s->len);
+				u->free[u->nfree++] = i;
+				return -EINVAL;
+			}
+			s->aoff = acc_direct_lo(s->off);
+			s->alen = (uint32_t)(acc_direct_hi(s->off + s->len) - s->aoff);
+		}
 		if (s->op != TRACE_OP_READ)
 			acc_pattern_fill(s->buf, s->off, s->len);
 		queue_slot(c, u, i);

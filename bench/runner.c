@@ -343,7 +343,7 @@ out_buf:
 enum rm {
 	RM_NS, RM_CYCLES, RM_NS_PER_ACCESS, RM_BYTES_PER_S, RM_SETUP_NS, RM_CACHE_NS,
 	RM_RESIDENT, RM_RESIDENT_AFTER, RM_RU_MINOR, RM_RU_MAJOR, RM_SETUP_FAULTS, RM_INBLOCK, RM_PT_BYTES,
-	RM__COUNT
+	RM_DIRECT_EXTRA, RM__COUNT
 };
 static const struct {
 	const char *name; /* metric */
@@ -357,6 +357,7 @@ static const struct {
 	[RM_RU_MINOR] = { "faults.rusage.minor", "count" }, [RM_RU_MAJOR] = { "faults.rusage.major", "count" },
 	[RM_SETUP_FAULTS] = { "faults.setup", "count" }, [RM_INBLOCK] = { "io.inblock", "blocks512" },
 	[RM_PT_BYTES] = { "pt.bytes", "bytes" },
+	[RM_DIRECT_EXTRA] = { "direct.extra_bytes", "bytes" }, /* only for --direct cases */
 };
 
 /*
@@ -512,7 +513,7 @@ static int check_resources(const struct acc_ops *m, const struct an_case_opts *o
  * Resident fraction of the data file right after a replay (cache.resident_after),
  * for the warm states, whose pages nothing in the replay evicts: below the
  * fraction established before it, the system reclaimed pages meanwhile.
- * Other states (cold, anonymous) return `before`: no claim is made.
+ * Other states (cold, anonymous) and O_DIRECT cases return `before`: no claim is made.
  */
 static double residency_after(const struct cache_file *f, const struct an_case_opts *o,
 			      uint64_t size, double before)
@@ -522,6 +523,8 @@ static double residency_after(const struct cache_file *f, const struct an_case_o
 
 	if (o->cache != AN_CACHE_WARM_READ && o->cache != AN_CACHE_WARM_WRITE &&
 	    o->cache != AN_CACHE_TMPFS)
+		return before;
+	if (o->direct) /* O_DIRECT writes invalidate the cached pages they overwrite: no claim */
 		return before;
 	return cache_resident(f->path, size, &frac, &how) ? before : frac;
 }
@@ -622,6 +625,10 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 				    cfg->keep, opts.cache_req, msg, sizeof(msg)))) {
 		snprintf(err, errlen, "data file: %s", msg);
 		goto out;
+	}
+	if (opts.direct && (e = acc_direct_check(file.path, msg, sizeof(msg)))) {
+		snprintf(err, errlen, "%s", msg); /* before the cache state, which tmpfs cannot make cold */
+		goto out_file;
 	}
 	if (!(ctrs = calloc(1, sizeof(*ctrs)))) {
 		e = -ENOMEM;
@@ -755,6 +762,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		rs[RM_RU_MAJOR][nsamp] = (double)ua.majflt;
 		rs[RM_SETUP_FAULTS][nsamp] = (double)(u1.minflt - u0.minflt + u1.majflt - u0.majflt);
 		rs[RM_INBLOCK][nsamp] = (double)ua.inblock;
+		rs[RM_DIRECT_EXTRA][nsamp] = (double)c.bytes_extra;
 		rs[RM_PT_BYTES][nsamp] = pte_end >= 0 && pte_base >= 0 ? (double)(pte_end - pte_base) * 1024 : -1;
 		nsamp++;
 	}
@@ -764,6 +772,8 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	/* ---- into the case ---- */
 	for (int i = 0; i < RM__COUNT; i++) {
 		if ((i == RM_RESIDENT || i == RM_RESIDENT_AFTER) && !m->needs_file)
+			continue;
+		if (i == RM_DIRECT_EXTRA && !opts.direct)
 			continue;
 		if (i == RM_PT_BYTES && rs[i][0] < 0) {
 			an_case_set_status(co, rm_info[i].name, rm_info[i].unit, AN_STATUS_UNSUPPORTED,
@@ -792,7 +802,14 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		json_object_set_new(mo, "name", json_string(an_method_name(opts.method)));
 		json_object_set_new(mo, "spec", json_string(ms));
 		if (opts.method == AN_METHOD_READ)
-			json_object_set_new(mo, "syscall", json_string(sc.sequential ? "read" : "pread"));
+			json_object_set_new(mo, "syscall", json_string(sc.sequential && !opts.direct ? "read" : "pread"));
+		if (opts.direct)
+			json_object_set_new(mo, "direct", json_string(
+				"O_DIRECT: each record is transferred as the 4 KiB-aligned span covering it "
+				"(offset rounded down, end rounded up) into a page-aligned buffer; only the "
+				"record's bytes are folded and counted as bytes read/written, the widening is "
+				"direct.extra_bytes (read,direct: unaligned writes read the span first); the "
+				"page cache is bypassed in every cache state, so a warm cache still reads the device"));
 		json_object_set_new(co, "method", mo);
 		an_case_opts_cache_str(&opts, cs, sizeof(cs));
 		json_object_set_new(ca, "state", json_string(cs));
