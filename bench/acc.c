@@ -88,6 +88,18 @@ ACC_NO_ASAN void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *restr
 	c->bytes_written += wr;
 }
 
+int acc_mem_thread_open(struct acc_ctx *t, const struct acc_ctx *c)
+{
+	t->base = c->base; /* the one mapping; map_raw stays NULL: the thread never unmaps it */
+	t->fd = -1;
+	return 0;
+}
+
+void acc_mem_thread_close(struct acc_ctx *t)
+{
+	t->base = NULL;
+}
+
 long acc_vmpte_kb(void)
 {
 	FILE *f = fopen("/proc/self/status", "re");

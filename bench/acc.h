@@ -170,6 +170,18 @@ struct acc_ops {
 	int (*drain)(struct acc_ctx *c);
 	/* after the access phase: unmap, close, free. Safe after a failed open. */
 	void (*close)(struct acc_ctx *c);
+	/*
+	 * --threads N (threads.c): make replay thread t's state from the opened
+	 * c, in the set-up phase: t shares c's mapping (mmap, anon: one mm) or
+	 * fd (read, io_uring: pread-style positioned I/O, one open file) and gets
+	 * its own buffers and, for io_uring, its own ring. 0 or -errno (message
+	 * in t->err). NULL: the method refuses threads (fread: see there).
+	 */
+	int (*thread_open)(struct acc_ctx *t, const struct acc_ctx *c);
+	/* undo thread_open (never closes the shared fd or mapping); safe after a failed one */
+	void (*thread_close)(struct acc_ctx *t);
+	/* thread_open == NULL: why the method refuses --threads */
+	const char *no_threads;
 };
 
 extern const struct acc_ops acc_mmap_ops, acc_read_ops, acc_fread_ops, acc_anon_ops;
@@ -202,6 +214,9 @@ static inline size_t acc_run_push(struct trace_rec *out, size_t n, const struct 
 	out[n] = *rec;
 	return n + 1;
 }
+/* Shared by mmap and anon: the thread's view of the one mapping (thread_open / thread_close). */
+int acc_mem_thread_open(struct acc_ctx *t, const struct acc_ctx *c);
+void acc_mem_thread_close(struct acc_ctx *t);
 /* Shared by mmap and anon: fold/store records through a mapping at base. */
 ACC_NO_ASAN void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *restrict r, size_t n);
 /* Store the pattern of [off, off+len) at p (mapping writes). */

@@ -19,6 +19,10 @@
  * O_DIRECT bypasses the page cache whatever the cache state: with a warm
  * cache the reads still go to the device (after the kernel wrote back any
  * dirty pages of the range).
+ *
+ * --threads N: every thread preads/pwrites on the one fd (positioned I/O, so
+ * no shared file position; a sequential trace also uses pread then) into its
+ * own buffers.
  */
 #include "bench/acc.h"
 
@@ -179,6 +183,23 @@ static int read_replay(struct acc_ctx *c, const struct trace_rec *r, size_t n)
 	return 0;
 }
 
+/* --threads: the shared fd, own buffers; positioned I/O only (no shared file position). */
+static int read_thread_open(struct acc_ctx *t, const struct acc_ctx *c)
+{
+	t->fd = c->fd;
+	t->sequential = 0;
+	return read_bufs(t);
+}
+
+static void read_thread_close(struct acc_ctx *t)
+{
+	t->fd = -1; /* the main context's: closed there */
+	free(t->buf);
+	t->buf = NULL;
+	free(t->wbuf);
+	t->wbuf = NULL;
+}
+
 static void read_close(struct acc_ctx *c)
 {
 	if (c->fd >= 0)
@@ -197,4 +218,6 @@ const struct acc_ops acc_read_ops = {
 	.open = read_open,
 	.replay = read_replay,
 	.close = read_close,
+	.thread_open = read_thread_open,
+	.thread_close = read_thread_close,
 };

@@ -16,6 +16,8 @@
  * length): an unaligned one is refused with its offset, since it would need
  * a read-modify-write chain this method does not issue (read,direct does).
  * Without direct, the span is the record itself.
+ *
+ * --threads N: one ring (and qd slots) per thread, all on the one fd.
  */
 #include "bench/acc.h"
 
@@ -57,7 +59,8 @@ static int uring_fail(struct acc_ctx *c, const char *what, int err)
 	return err;
 }
 
-static int uring_open(struct acc_ctx *c)
+/* The ring, its slots and buffers over the open c->fd. */
+static int ring_setup(struct acc_ctx *c)
 {
 	const struct an_case_opts *o = c->opts;
 	struct uring *u = calloc(1, sizeof(*u));
@@ -75,8 +78,6 @@ static int uring_open(struct acc_ctx *c)
 			 u->slot_bytes);
 		return -E2BIG;
 	}
-	if ((e = acc_open_file(c)))
-		return e;
 	u->slots = calloc(u->qd, sizeof(*u->slots));
 	u->free = calloc(u->qd, sizeof(*u->free));
 	u->mem = aligned_alloc(4096, u->slot_bytes * u->qd);
@@ -110,6 +111,13 @@ static int uring_open(struct acc_ctx *c)
 			return uring_fail(c, "register_buffers", e);
 	}
 	return 0;
+}
+
+static int uring_open(struct acc_ctx *c)
+{
+	int e = acc_open_file(c);
+
+	return e ? e : ring_setup(c);
 }
 
 /* Queue the rest of slot i. Caller guarantees a free SQE (qd SQEs, qd slots). */
@@ -262,7 +270,7 @@ static int uring_drain(struct acc_ctx *c)
 	return 0;
 }
 
-static void uring_close(struct acc_ctx *c)
+static void ring_free(struct acc_ctx *c)
 {
 	struct uring *u = c->priv;
 
@@ -275,9 +283,27 @@ static void uring_close(struct acc_ctx *c)
 		free(u);
 	}
 	c->priv = NULL;
+}
+
+static void uring_close(struct acc_ctx *c)
+{
+	ring_free(c);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+}
+
+/* --threads: one ring per thread over the shared fd. */
+static int uring_thread_open(struct acc_ctx *t, const struct acc_ctx *c)
+{
+	t->fd = c->fd;
+	return ring_setup(t);
+}
+
+static void uring_thread_close(struct acc_ctx *t)
+{
+	ring_free(t);
+	t->fd = -1; /* the main context's: closed there */
 }
 
 const struct acc_ops acc_uring_ops = {
@@ -288,5 +314,7 @@ const struct acc_ops acc_uring_ops = {
 	.replay = uring_replay,
 	.drain = uring_drain,
 	.close = uring_close,
+	.thread_open = uring_thread_open,
+	.thread_close = uring_thread_close,
 };
 #endif /* HAVE_LIBURING */

@@ -38,6 +38,7 @@
 #include "bench/bench.h"
 #include "bench/cache.h"
 #include "bench/counters.h"
+#include "bench/threads.h"
 #include "analysis/result.h"
 #include "common/mb.h"
 
@@ -545,6 +546,40 @@ static int establish_retry(struct cache_file *f, const struct an_case_opts *o, i
 	return e;
 }
 
+/* ---- --threads N (the threaded replay itself is threads.c) ---------------- */
+
+/* The pool for opts.threads > 1, from the decoded trace; NULL + message. */
+static struct thr_pool *threads_prepare(const struct an_case_opts *o, const struct acc_ops *m,
+					const struct scan *sc, unsigned reps, char *err, size_t errlen)
+{
+	if (!sc->all) {
+		snprintf(err, errlen, "--threads %u: the trace has %llu records; a threaded replay splits "
+			 "the decoded trace in memory, at most %llu records", o->threads,
+			 (unsigned long long)sc->nrec, (unsigned long long)BENCH_RESIDENT_RECS);
+		return NULL;
+	}
+	if (!m->needs_file && sc->writes) {
+		int reads = 0;
+		for (uint64_t i = 0; i < sc->nrec && !reads; i++)
+			reads = sc->all[i].op == TRACE_OP_READ;
+		if (reads) {
+			snprintf(err, errlen, "--threads %u: anon with a trace that mixes reads and writes: a "
+				 "read of bytes another thread writes sees zeros or the pattern depending on "
+				 "the interleaving, so the checksum would not be deterministic; use a "
+				 "read-only or write-only trace, or mmap (whose file already holds the pattern)",
+				 o->threads);
+			return NULL;
+		}
+	}
+	return thr_create(o, m, sc->all, sc->nrec, reps, err, errlen);
+}
+
+/* thr_close when threaded (before the method's close). */
+static void thr_close_if(struct thr_pool *thr)
+{
+	if (thr)
+		thr_close(thr);
+}
 
 int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	      struct bench_summary *sum, char *err, size_t errlen)
@@ -555,6 +590,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	struct scan sc;
 	struct cache_file file;
 	struct ctr_set *ctrs = NULL, *tps = NULL;
+	struct thr_pool *thr = NULL; /* --threads N > 1 (threads.c) */
 	struct trace_rec *chunk = NULL;
 	double *rs[RM__COUNT] = { 0 };
 	/*
@@ -596,6 +632,10 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	if ((e = prescan(src, &sc, err, errlen)))
 		return e;
 	sum->nrec = sc.nrec;
+	if (opts.threads > 1 && !(thr = threads_prepare(&opts, m, &sc, cfg->reps, err, errlen))) {
+		e = -EINVAL;
+		goto out;
+	}
 	if (!(chunk = malloc(BENCH_CHUNK_RECS * sizeof(*chunk)))) {
 		e = -ENOMEM;
 		goto out;
@@ -635,6 +675,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		goto out_file;
 	}
 	ctr_set_init(ctrs);
+	ctrs->inherit = thr != NULL; /* count the replay threads too */
 	if ((e = pmu_add_events(ctrs, cfg->events, msg, sizeof(msg)))) {
 		snprintf(err, errlen, "events: %s", msg);
 		goto out_ctr;
@@ -645,6 +686,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 			goto out_ctr;
 		}
 		ctr_set_init(tps);
+		tps->inherit = thr != NULL;
 	}
 	for (int i = 0; i < RM__COUNT; i++)
 		if (!(rs[i] = calloc(cfg->reps, sizeof(double)))) {
@@ -687,8 +729,11 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		os_usage_now(&u0);
 		s0 = mb_now_ns();
 		e = m->open(&c);
+		if (!e && thr)
+			e = thr_open(thr, &c, c.err, sizeof(c.err));
 		setup_ns = mb_now_ns() - s0;
 		if (e) {
+			thr_close_if(thr);
 			snprintf(err, errlen, "repetition %u: %s setup: %s", rep + 1, m->name,
 				 c.err[0] ? c.err : strerror(-e));
 			m->close(&c);
@@ -708,12 +753,16 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		}
 		ctr_reset(ctrs);
 		os_usage_now(&u1);
-		e = access_phase(m, &c, src, &sc, chunk, &tsc, &ns, &ndis, &ua, msg, sizeof(msg));
+		if (thr)
+			e = thr_access(thr, &c, &tsc, &ns, &ndis, &ua, msg, sizeof(msg));
+		else
+			e = access_phase(m, &c, src, &sc, chunk, &tsc, &ns, &ndis, &ua, msg, sizeof(msg));
 		pte_end = acc_vmpte_kb();
 		if (!e)
 			ctr_read(ctrs, ndis);
 		if (!e && counting)
 			ctr_read(tps, ndis);
+		thr_close_if(thr);
 		m->close(&c);
 		if (e) {
 			snprintf(err, errlen, "repetition %u: %s", rep + 1, msg);
@@ -750,6 +799,8 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 			ctr_drop_last(ctrs);
 			continue;
 		}
+		if (thr)
+			thr_record(thr, nsamp);
 		rs[RM_NS][nsamp] = (double)ns;
 		rs[RM_CYCLES][nsamp] = (double)tsc;
 		rs[RM_NS_PER_ACCESS][nsamp] = sc.nrec ? (double)ns / (double)sc.nrec : 0;
@@ -783,6 +834,8 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		an_case_set_samples(co, rm_info[i].name, rm_info[i].unit, rs[i], nsamp);
 	}
 	ctr_emit(ctrs, co);
+	if (thr)
+		thr_emit(thr, co, nsamp);
 	if (tps)
 		ctr_emit(tps, co);
 	an_case_set_value(co, "checksum", "fold53", (double)(checksum & ((UINT64_C(1) << 53) - 1)));
@@ -849,6 +902,7 @@ out_ctr:
 out_file:
 	cache_file_release(&file);
 out:
+	thr_destroy(thr);
 	free(chunk);
 	free(sc.all);
 	return e;
