@@ -17,6 +17,14 @@
  *                                            the flushing task when it sends shootdown IPIs to
  *                                            other CPUs (native_flush_tlb_multi; KVM's PV flush
  *                                            ends there too)
+ *                                            Caveat (measured, Linux 6.18 x86): it is traced
+ *                                            before the kernel picks the CPUs that really get
+ *                                            an IPI (should_flush_tlb skips CPUs no longer
+ *                                            running this mm, and mm_cpumask is trimmed only
+ *                                            about once a second), so it counts flushes of an
+ *                                            mm that another CPU ran recently: an upper bound
+ *                                            on the IPIs sent; tlb.flush.remote_received is
+ *                                            what our threads actually received
  *   tlb:tlb_flush filter "reason == 2 || reason == 3"
  *                                         -> tlb.flush.local: TLB_LOCAL_SHOOTDOWN +
  *                                            TLB_LOCAL_MM_SHOOTDOWN, flushes of this CPU only
