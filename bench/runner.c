@@ -855,7 +855,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		json_object_set_new(mo, "name", json_string(an_method_name(opts.method)));
 		json_object_set_new(mo, "spec", json_string(ms));
 		if (opts.method == AN_METHOD_READ)
-			json_object_set_new(mo, "syscall", json_string(sc.sequential && !opts.direct ? "read" : "pread"));
+			json_object_set_new(mo, "syscall", json_string(sc.sequential && !opts.direct && opts.threads <= 1 ? "read" : "pread"));
 		if (opts.direct)
 			json_object_set_new(mo, "direct", json_string(
 				"O_DIRECT: each record is transferred as the 4 KiB-aligned span covering it "
