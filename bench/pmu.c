@@ -411,9 +411,10 @@ void ctr_read(struct ctr_set *s, unsigned ndisable)
 		if (c->kind == CTR_PROC && c->status == AN_STATUS_OK && c->proc_read) {
 			long long now = c->proc_read();
 			if (now < 0 || (uint64_t)now < c->base[0]) {
+				char why[sizeof(c->reason)];
 				c->status = AN_STATUS_ERROR;
-				snprintf(c->reason, sizeof(c->reason), "%.100s unreadable or went backwards",
-					 c->event);
+				snprintf(why, sizeof(why), "%.100s unreadable or went backwards", c->event);
+				memcpy(c->reason, why, sizeof(why));
 				continue;
 			}
 			push(c, (double)((uint64_t)now - c->base[0]));
