@@ -645,7 +645,8 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		/* records stream through one chunk; the region counts when it is memory we touch */
 		int in_memory = !m->needs_file || opts.cache == AN_CACHE_TMPFS || opts.method == AN_METHOD_MMAP;
 		uint64_t need = BENCH_CHUNK_RECS * sizeof(struct trace_rec) +
-				(in_memory ? h->region_size : (uint64_t)sc.maxlen);
+				(in_memory ? h->region_size : (uint64_t)sc.maxlen) +
+				(thr ? sc.nrec * sizeof(struct trace_rec) : 0); /* per-thread record copies */
 		if (need > cfg->max_mem) {
 			char a[32], b[32];
 			snprintf(err, errlen, "the replay needs %s of memory (%s), above --max-mem %s",
