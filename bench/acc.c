@@ -7,8 +7,11 @@
 #include "bench/acc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 const struct acc_ops *const acc_methods[] = {
 	&acc_mmap_ops,
@@ -85,6 +88,18 @@ ACC_NO_ASAN void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *restr
 	c->bytes_written += wr;
 }
 
+int acc_mem_thread_open(struct acc_ctx *t, const struct acc_ctx *c)
+{
+	t->base = c->base; /* the one mapping; map_raw stays NULL: the thread never unmaps it */
+	t->fd = -1;
+	return 0;
+}
+
+void acc_mem_thread_close(struct acc_ctx *t)
+{
+	t->base = NULL;
+}
+
 long acc_vmpte_kb(void)
 {
 	FILE *f = fopen("/proc/self/status", "re");
@@ -112,6 +127,61 @@ int acc_wbuf_alloc(struct acc_ctx *c)
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+/* statfs f_type -> name, for messages (linux/magic.h values). */
+static const char *fs_name(long type)
+{
+	static const struct {
+		unsigned long magic; /* f_type */
+		const char *name;    /* file system */
+	} fs[] = {
+		{ 0x01021994, "tmpfs" }, { 0x858458f6, "ramfs" }, { 0xef53, "ext4" },
+		{ 0x58465342, "xfs" }, { 0x9123683e, "btrfs" }, { 0x794c7630, "overlayfs" },
+		{ 0x6969, "nfs" }, { 0x65735546, "fuse" }, { 0x01021997, "9p" }, { 0xf2f52010, "f2fs" },
+	};
+
+	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
+		if (fs[i].magic == (unsigned long)type)
+			return fs[i].name;
+	return "unknown";
+}
+
+int acc_direct_check(const char *path, char *err, size_t len)
+{
+	struct statfs sf;
+
+	if (!statfs(path, &sf) &&
+	    ((unsigned long)sf.f_type == 0x01021994 || (unsigned long)sf.f_type == 0x858458f6)) {
+		snprintf(err, len,
+			 "O_DIRECT on %s (%s): refused: %s has no device behind it (tmpfs accepts "
+			 "O_DIRECT since Linux 6.6 but serves it from the page cache); use a "
+			 "directory on a disk file system (--dir)",
+			 path, fs_name(sf.f_type), fs_name(sf.f_type));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int acc_open_file(struct acc_ctx *c)
+{
+	int direct = c->opts && c->opts->direct, e;
+	struct statfs sf;
+
+	if (direct && (e = acc_direct_check(c->path, c->err, sizeof(c->err))))
+		return e;
+	c->fd = open(c->path, (c->writes ? O_RDWR : O_RDONLY) | O_CLOEXEC | (direct ? O_DIRECT : 0));
+	if (c->fd >= 0)
+		return 0;
+	e = errno;
+	if (direct && e == EINVAL)
+		snprintf(c->err, sizeof(c->err),
+			 "open %s with O_DIRECT: %s: the file system (%s) does not support direct I/O",
+			 c->path, strerror(e), statfs(c->path, &sf) ? "?" : fs_name(sf.f_type));
+	else
+		snprintf(c->err, sizeof(c->err), "open %s%s: %s", c->path, direct ? " (O_DIRECT)" : "",
+			 strerror(e));
+	return -e;
 }
 
 /*

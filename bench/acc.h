@@ -152,6 +152,7 @@ struct acc_ctx {
 	uint64_t bytes_read;    /* bytes folded */
 	uint64_t bytes_written; /* bytes stored */
 	long pte_base_kb;       /* VmPTE (KiB) right before the region's mmap; -1 = not taken (pt.bytes) */
+	uint64_t bytes_extra;   /* O_DIRECT: bytes transferred beyond the records' own (alignment widening) */
 	char err[256];          /* message when a callback fails */
 };
 
@@ -169,6 +170,18 @@ struct acc_ops {
 	int (*drain)(struct acc_ctx *c);
 	/* after the access phase: unmap, close, free. Safe after a failed open. */
 	void (*close)(struct acc_ctx *c);
+	/*
+	 * --threads N (threads.c): make replay thread t's state from the opened
+	 * c, in the set-up phase: t shares c's mapping (mmap, anon: one mm) or
+	 * fd (read, io_uring: pread-style positioned I/O, one open file) and gets
+	 * its own buffers and, for io_uring, its own ring. 0 or -errno (message
+	 * in t->err). NULL: the method refuses threads (fread: see there).
+	 */
+	int (*thread_open)(struct acc_ctx *t, const struct acc_ctx *c);
+	/* undo thread_open (never closes the shared fd or mapping); safe after a failed one */
+	void (*thread_close)(struct acc_ctx *t);
+	/* thread_open == NULL: why the method refuses --threads */
+	const char *no_threads;
 };
 
 extern const struct acc_ops acc_mmap_ops, acc_read_ops, acc_fread_ops, acc_anon_ops;
@@ -201,6 +214,9 @@ static inline size_t acc_run_push(struct trace_rec *out, size_t n, const struct 
 	out[n] = *rec;
 	return n + 1;
 }
+/* Shared by mmap and anon: the thread's view of the one mapping (thread_open / thread_close). */
+int acc_mem_thread_open(struct acc_ctx *t, const struct acc_ctx *c);
+void acc_mem_thread_close(struct acc_ctx *t);
 /* Shared by mmap and anon: fold/store records through a mapping at base. */
 ACC_NO_ASAN void acc_mem_replay(struct acc_ctx *c, const struct trace_rec *restrict r, size_t n);
 /* Store the pattern of [off, off+len) at p (mapping writes). */
@@ -218,5 +234,41 @@ void *acc_map_fresh(size_t len, int prot, int flags, int fd, long *pte_base_kb, 
 		    size_t errlen);
 /* Make ctx->wbuf hold maxlen bytes for write records (pattern per record). */
 int acc_wbuf_alloc(struct acc_ctx *c);
+
+/*
+ * O_DIRECT (case option direct, methods read and io_uring). Every transfer
+ * is widened to the aligned span that covers the record: offset rounded down
+ * and end rounded up to ACC_DIRECT_ALIGN (4 KiB: the page size, a multiple
+ * of every logical block size this harness meets), into page-aligned
+ * buffers. Only the record's own bytes are folded and counted in
+ * bytes_read / bytes_written; the widening goes to bytes_extra
+ * (metric direct.extra_bytes). A buffer for a record of at most maxlen bytes
+ * needs acc_direct_buf_bytes(maxlen): the span can straddle one more block.
+ */
+#define ACC_DIRECT_ALIGN UINT64_C(4096)
+
+static inline uint64_t acc_direct_lo(uint64_t off)
+{
+	return off & ~(ACC_DIRECT_ALIGN - 1);
+}
+static inline uint64_t acc_direct_hi(uint64_t end)
+{
+	return (end + ACC_DIRECT_ALIGN - 1) & ~(ACC_DIRECT_ALIGN - 1);
+}
+static inline size_t acc_direct_buf_bytes(uint32_t maxlen)
+{
+	return (size_t)acc_direct_hi(maxlen ? maxlen : 1) + (size_t)ACC_DIRECT_ALIGN;
+}
+/*
+ * Open c->path into c->fd: read-only, or read-write when the trace writes;
+ * with O_DIRECT when c->opts->direct. Direct I/O is refused with a message
+ * naming the file system and the path on tmpfs/ramfs (Linux >= 6.6 tmpfs
+ * accepts O_DIRECT but serves it from the page cache: no device I/O to
+ * measure) and where open() says EINVAL (a file system without O_DIRECT).
+ * 0 or -errno, message in c->err.
+ */
+int acc_open_file(struct acc_ctx *c);
+/* The tmpfs/ramfs refusal of acc_open_file alone (path: the data file); 0 or -EINVAL + message. */
+int acc_direct_check(const char *path, char *err, size_t len);
 
 #endif /* BENCH_ACC_H */

@@ -70,4 +70,6 @@ const struct acc_ops acc_anon_ops = {
 	.open = anon_open,
 	.replay = anon_replay,
 	.close = anon_close,
+	.thread_open = acc_mem_thread_open,
+	.thread_close = acc_mem_thread_close,
 };

@@ -123,4 +123,6 @@ const struct acc_ops acc_fread_ops = {
 	.replay = fread_replay,
 	.drain = fread_drain,
 	.close = fread_close,
+	.no_threads = "fread keeps one FILE (one stdio buffer, one position) per stream; one FILE per "
+		      "thread would be a different program (N buffers, N readahead windows); use read",
 };

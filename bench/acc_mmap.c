@@ -73,4 +73,6 @@ const struct acc_ops acc_mmap_ops = {
 	.open = mmap_open,
 	.replay = mmap_replay,
 	.close = mmap_close,
+	.thread_open = acc_mem_thread_open,
+	.thread_close = acc_mem_thread_close,
 };

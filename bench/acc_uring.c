@@ -7,6 +7,17 @@
  * the bytes it brought (the fold is additive, so completion order does not
  * matter) and a short transfer is re-queued for its remainder.
  * Invariant: nfree + in-flight slots == qd; drain() returns with none in flight.
+ *
+ * io_uring,direct (case option direct): the file is opened O_DIRECT
+ * (acc_open_file) and each read record is queued as the 4 KiB-aligned span
+ * covering it (acc.h, O_DIRECT) into its page-aligned slot buffer; the
+ * record's bytes are folded when the span is complete, the widening is
+ * counted in bytes_extra. Write records must be 4 KiB aligned (offset and
+ * length): an unaligned one is refused with its offset, since it would need
+ * a read-modify-write chain this method does not issue (read,direct does).
+ * Without direct, the span is the record itself.
+ *
+ * --threads N: one ring (and qd slots) per thread, all on the one fd.
  */
 #include "bench/acc.h"
 
@@ -21,10 +32,12 @@
 #define URING_MAX_BUFFERS (UINT64_C(1) << 30) /* qd × longest record, at most 1 GiB */
 
 struct slot {
-	unsigned char *buf; /* maxlen bytes */
+	unsigned char *buf; /* slot_bytes bytes */
 	uint64_t off;       /* record offset */
 	uint32_t len;       /* record length */
-	uint32_t done;      /* bytes transferred so far */
+	uint64_t aoff;      /* transfer offset: off, or the aligned span's start (direct) */
+	uint32_t alen;      /* transfer length: len, or the aligned span's length (direct) */
+	uint32_t done;      /* bytes of the transfer done so far */
 	uint8_t op;         /* enum trace_op */
 };
 
@@ -46,7 +59,8 @@ static int uring_fail(struct acc_ctx *c, const char *what, int err)
 	return err;
 }
 
-static int uring_open(struct acc_ctx *c)
+/* The ring, its slots and buffers over the open c->fd. */
+static int ring_setup(struct acc_ctx *c)
 {
 	const struct an_case_opts *o = c->opts;
 	struct uring *u = calloc(1, sizeof(*u));
@@ -56,18 +70,13 @@ static int uring_open(struct acc_ctx *c)
 		return -ENOMEM;
 	c->priv = u;
 	u->qd = o->qd ? o->qd : 1;
-	u->slot_bytes = ((size_t)(c->maxlen ? c->maxlen : 1) + 4095) & ~(size_t)4095;
+	u->slot_bytes = o->direct ? acc_direct_buf_bytes(c->maxlen)
+				  : ((size_t)(c->maxlen ? c->maxlen : 1) + 4095) & ~(size_t)4095;
 	if ((uint64_t)u->slot_bytes * u->qd > URING_MAX_BUFFERS) {
 		snprintf(c->err, sizeof(c->err),
 			 "io_uring buffers: qd %u x %zu bytes exceeds the limit of 1 GiB", u->qd,
 			 u->slot_bytes);
 		return -E2BIG;
-	}
-	c->fd = open(c->path, (c->writes ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-	if (c->fd < 0) {
-		e = errno;
-		snprintf(c->err, sizeof(c->err), "open %s: %s", c->path, strerror(e));
-		return -e;
 	}
 	u->slots = calloc(u->qd, sizeof(*u->slots));
 	u->free = calloc(u->qd, sizeof(*u->free));
@@ -104,6 +113,13 @@ static int uring_open(struct acc_ctx *c)
 	return 0;
 }
 
+static int uring_open(struct acc_ctx *c)
+{
+	int e = acc_open_file(c);
+
+	return e ? e : ring_setup(c);
+}
+
 /* Queue the rest of slot i. Caller guarantees a free SQE (qd SQEs, qd slots). */
 static void queue_slot(struct acc_ctx *c, struct uring *u, unsigned i)
 {
@@ -112,8 +128,8 @@ static void queue_slot(struct acc_ctx *c, struct uring *u, unsigned i)
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
 	int fd = o->reg_files ? 0 : c->fd;
 	unsigned char *p = s->buf + s->done;
-	unsigned n = s->len - s->done;
-	uint64_t off = s->off + s->done;
+	unsigned n = s->alen - s->done;
+	uint64_t off = s->aoff + s->done;
 
 	if (s->op == TRACE_OP_READ) {
 		if (o->reg_bufs)
@@ -141,11 +157,29 @@ static int complete(struct acc_ctx *c, struct uring *u, struct io_uring_cqe *cqe
 
 	io_uring_cqe_seen(&u->ring, cqe);
 	if (res <= 0) {
-		snprintf(c->err, sizeof(c->err), "io_uring %s %s at offset %llu: %s",
-			 s->op == TRACE_OP_READ ? "read" : "write", c->path,
-			 (unsigned long long)(s->off + s->done),
+		snprintf(c->err, sizeof(c->err), "io_uring %s%s %s at offset %llu: %s",
+			 s->op == TRACE_OP_READ ? "read" : "write", c->opts->direct ? " (O_DIRECT)" : "",
+			 c->path, (unsigned long long)(s->aoff + s->done),
 			 res < 0 ? strerror(-res) : "unexpected end of file");
 		return res < 0 ? res : -EIO;
+	}
+	if (c->opts->direct) {
+		uint32_t need = (uint32_t)(s->off + s->len - s->aoff); /* span bytes up to the record's end */
+
+		s->done += (uint32_t)res;
+		if (s->done < s->alen && s->done < need) {
+			queue_slot(c, u, i); /* short transfer: the rest */
+			return 0;
+		}
+		if (s->op == TRACE_OP_READ) {
+			c->sum += acc_fold(s->buf + (s->off - s->aoff), s->off, s->len);
+			c->bytes_read += s->len;
+		} else {
+			c->bytes_written += s->len;
+		}
+		c->bytes_extra += s->done - s->len;
+		u->free[u->nfree++] = i;
+		return 0;
 	}
 	if (s->op == TRACE_OP_READ) {
 		c->sum += acc_fold(s->buf + s->done, s->off + s->done, (size_t)res);
@@ -192,10 +226,22 @@ static int uring_replay(struct acc_ctx *c, const struct trace_rec *r, size_t n)
 				return e;
 		i = u->free[--u->nfree];
 		s = &u->slots[i];
-		s->off = r[k].off;
-		s->len = r[k].len;
+		s->off = s->aoff = r[k].off;
+		s->len = s->alen = r[k].len;
 		s->done = 0;
 		s->op = r[k].op;
+		if (c->opts->direct) {
+			if (s->op != TRACE_OP_READ && ((s->off | s->len) & (ACC_DIRECT_ALIGN - 1))) {
+				snprintf(c->err, sizeof(c->err),
+					 "io_uring,direct: write record at offset %llu, %u bytes, is not 4 KiB "
+					 "aligned (a read-modify-write is not issued by this method; "
+					 "read,direct does it)", (unsigned long long)s->off, s->len);
+				u->free[u->nfree++] = i;
+				return -EINVAL;
+			}
+			s->aoff = acc_direct_lo(s->off);
+			s->alen = (uint32_t)(acc_direct_hi(s->off + s->len) - s->aoff);
+		}
 		if (s->op != TRACE_OP_READ)
 			acc_pattern_fill(s->buf, s->off, s->len);
 		queue_slot(c, u, i);
@@ -224,7 +270,7 @@ static int uring_drain(struct acc_ctx *c)
 	return 0;
 }
 
-static void uring_close(struct acc_ctx *c)
+static void ring_free(struct acc_ctx *c)
 {
 	struct uring *u = c->priv;
 
@@ -237,9 +283,27 @@ static void uring_close(struct acc_ctx *c)
 		free(u);
 	}
 	c->priv = NULL;
+}
+
+static void uring_close(struct acc_ctx *c)
+{
+	ring_free(c);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+}
+
+/* --threads: one ring per thread over the shared fd. */
+static int uring_thread_open(struct acc_ctx *t, const struct acc_ctx *c)
+{
+	t->fd = c->fd;
+	return ring_setup(t);
+}
+
+static void uring_thread_close(struct acc_ctx *t)
+{
+	ring_free(t);
+	t->fd = -1; /* the main context's: closed there */
 }
 
 const struct acc_ops acc_uring_ops = {
@@ -250,5 +314,7 @@ const struct acc_ops acc_uring_ops = {
 	.replay = uring_replay,
 	.drain = uring_drain,
 	.close = uring_close,
+	.thread_open = uring_thread_open,
+	.thread_close = uring_thread_close,
 };
 #endif /* HAVE_LIBURING */

@@ -23,6 +23,7 @@ enum ctr_kind {
 	CTR_PMU = 0,   /* hardware or software event (pmu.c) */
 	CTR_TP,        /* tracepoint (tracepoints.c) */
 	CTR_DERIVED,   /* computed from two others: a - b (kernel = total - user) or a + b */
+	CTR_PROC,      /* a system-wide count read from /proc (proc_read), delta from ctr_reset to ctr_read */
 };
 
 struct ctr {
@@ -39,12 +40,16 @@ struct ctr {
 	double *samples;        /* one scaled value per repetition */
 	size_t nsamples;        /* samples filled */
 	double min_ratio;       /* smallest time_running/time_enabled seen (1 = never multiplexed) */
+	uint64_t base[3];       /* value, enabled, running at ctr_reset (inherited counts survive a reset) */
+	long long (*proc_read)(void); /* CTR_PROC: current count, < 0 when unreadable */
+	char note[160];         /* OK counters: where the count comes from, when not obvious (JSON "note") */
 };
 
 struct ctr_set {
 	struct ctr c[CTR_MAX];  /* counters, in report order */
 	size_t n;               /* used */
 	char note[256];         /* how events were encoded (libpfm4 / generic fallback) */
+	int inherit;            /* open events with inherit = 1 (count threads created later); set before adding */
 };
 
 void ctr_set_init(struct ctr_set *s);
@@ -69,8 +74,15 @@ const char *pmu_metric_for(const char *event);
 
 /* Tracepoint directory (mounting tracefs when root and absent), or NULL + reason. */
 const char *tp_events_dir(char *reason, size_t len);
-/* Add the default tracepoints (needs root or paranoid -1; otherwise not-permitted). */
+/*
+ * Add the default tracepoints (needs root or paranoid -1; otherwise
+ * not-permitted), the TLB flush counts by reason (tlb.shootdowns,
+ * tlb.flush.local, tlb.flush.remote_received) and the lock ones
+ * (mmap_lock.acquires, lock.rwsem_waits); see tracepoints.c.
+ */
 void tp_add_default(struct ctr_set *s);
+/* Sum over CPUs of the "TLB:" line of /proc/interrupts (shootdown IPIs received), or -1. */
+long long tp_interrupts_tlb(void);
 
 /* Per repetition: reset, enable (prctl), ..., disable (prctl), read. */
 void ctr_reset(struct ctr_set *s);

@@ -239,6 +239,7 @@ static void add_one(struct ctr_set *s, const char *metric, const char *name, int
 	a.disabled = 1;
 	a.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
 	a.exclude_hv = 1;
+	a.inherit = s->inherit ? 1 : 0;
 	if (!hw) {
 		a.exclude_kernel = 0;
 		a.exclude_user = 0;
@@ -354,11 +355,26 @@ int pmu_add_events(struct ctr_set *s, const char *list, char *err, size_t errlen
 
 /* ---- per repetition ------------------------------------------------------ */
 
+/*
+ * Reset, then note each counter's value as its base: a reset does not clear
+ * the counts that exited inherited threads folded into the parent event
+ * (child_count), so ctr_read reports the difference to the base.
+ */
 void ctr_reset(struct ctr_set *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->c[i].fd >= 0)
-			ioctl(s->c[i].fd, PERF_EVENT_IOC_RESET, 0);
+	for (size_t i = 0; i < s->n; i++) {
+		struct ctr *c = &s->c[i];
+		long long v;
+
+		memset(c->base, 0, sizeof(c->base));
+		if (c->kind == CTR_PROC && c->proc_read && (v = c->proc_read()) >= 0)
+			c->base[0] = (uint64_t)v;
+		if (c->fd < 0)
+			continue;
+		ioctl(c->fd, PERF_EVENT_IOC_RESET, 0);
+		if (read(c->fd, c->base, sizeof(c->base)) != (ssize_t)sizeof(c->base))
+			memset(c->base, 0, sizeof(c->base));
+	}
 }
 
 void ctr_enable(void)
@@ -392,6 +408,18 @@ void ctr_read(struct ctr_set *s, unsigned ndisable)
 		struct ctr *c = &s->c[i];
 		uint64_t v[3];
 
+		if (c->kind == CTR_PROC && c->status == AN_STATUS_OK && c->proc_read) {
+			long long now = c->proc_read();
+			if (now < 0 || (uint64_t)now < c->base[0]) {
+				char why[sizeof(c->reason)];
+				c->status = AN_STATUS_ERROR;
+				snprintf(why, sizeof(why), "%.100s unreadable or went backwards", c->event);
+				memcpy(c->reason, why, sizeof(why));
+				continue;
+			}
+			push(c, (double)((uint64_t)now - c->base[0]));
+			continue;
+		}
 		if (c->fd < 0 || c->status != AN_STATUS_OK)
 			continue;
 		if (read(c->fd, v, sizeof(v)) != (ssize_t)sizeof(v)) {
@@ -401,6 +429,8 @@ void ctr_read(struct ctr_set *s, unsigned ndisable)
 			memcpy(c->reason, why, sizeof(why));
 			continue;
 		}
+		for (int k = 0; k < 3; k++) /* since ctr_reset (see there) */
+			v[k] = v[k] >= c->base[k] ? v[k] - c->base[k] : 0;
 		if (v[2] == 0 && v[1] != 0) {
 			c->status = AN_STATUS_ERROR;
 			char why[sizeof(c->reason)];
@@ -465,6 +495,8 @@ void ctr_emit(const struct ctr_set *s, json_t *co)
 		json_t *m = an_case_metric(co, c->metric);
 		if (m)
 			json_object_set_new(m, "event", json_string(c->event));
+		if (m && c->note[0])
+			json_object_set_new(m, "note", json_string(c->note));
 	}
 }
 

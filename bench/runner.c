@@ -38,6 +38,7 @@
 #include "bench/bench.h"
 #include "bench/cache.h"
 #include "bench/counters.h"
+#include "bench/threads.h"
 #include "analysis/result.h"
 #include "common/mb.h"
 
@@ -343,7 +344,7 @@ out_buf:
 enum rm {
 	RM_NS, RM_CYCLES, RM_NS_PER_ACCESS, RM_BYTES_PER_S, RM_SETUP_NS, RM_CACHE_NS,
 	RM_RESIDENT, RM_RESIDENT_AFTER, RM_RU_MINOR, RM_RU_MAJOR, RM_SETUP_FAULTS, RM_INBLOCK, RM_PT_BYTES,
-	RM__COUNT
+	RM_DIRECT_EXTRA, RM__COUNT
 };
 static const struct {
 	const char *name; /* metric */
@@ -357,6 +358,7 @@ static const struct {
 	[RM_RU_MINOR] = { "faults.rusage.minor", "count" }, [RM_RU_MAJOR] = { "faults.rusage.major", "count" },
 	[RM_SETUP_FAULTS] = { "faults.setup", "count" }, [RM_INBLOCK] = { "io.inblock", "blocks512" },
 	[RM_PT_BYTES] = { "pt.bytes", "bytes" },
+	[RM_DIRECT_EXTRA] = { "direct.extra_bytes", "bytes" }, /* only for --direct cases */
 };
 
 /*
@@ -512,7 +514,7 @@ static int check_resources(const struct acc_ops *m, const struct an_case_opts *o
  * Resident fraction of the data file right after a replay (cache.resident_after),
  * for the warm states, whose pages nothing in the replay evicts: below the
  * fraction established before it, the system reclaimed pages meanwhile.
- * Other states (cold, anonymous) return `before`: no claim is made.
+ * Other states (cold, anonymous) and O_DIRECT cases return `before`: no claim is made.
  */
 static double residency_after(const struct cache_file *f, const struct an_case_opts *o,
 			      uint64_t size, double before)
@@ -522,6 +524,8 @@ static double residency_after(const struct cache_file *f, const struct an_case_o
 
 	if (o->cache != AN_CACHE_WARM_READ && o->cache != AN_CACHE_WARM_WRITE &&
 	    o->cache != AN_CACHE_TMPFS)
+		return before;
+	if (o->direct) /* O_DIRECT writes invalidate the cached pages they overwrite: no claim */
 		return before;
 	return cache_resident(f->path, size, &frac, &how) ? before : frac;
 }
@@ -542,6 +546,40 @@ static int establish_retry(struct cache_file *f, const struct an_case_opts *o, i
 	return e;
 }
 
+/* ---- --threads N (the threaded replay itself is threads.c) ---------------- */
+
+/* The pool for opts.threads > 1, from the decoded trace; NULL + message. */
+static struct thr_pool *threads_prepare(const struct an_case_opts *o, const struct acc_ops *m,
+					const struct scan *sc, unsigned reps, char *err, size_t errlen)
+{
+	if (!sc->all) {
+		snprintf(err, errlen, "--threads %u: the trace has %llu records; a threaded replay splits "
+			 "the decoded trace in memory, at most %llu records", o->threads,
+			 (unsigned long long)sc->nrec, (unsigned long long)BENCH_RESIDENT_RECS);
+		return NULL;
+	}
+	if (!m->needs_file && sc->writes) {
+		int reads = 0;
+		for (uint64_t i = 0; i < sc->nrec && !reads; i++)
+			reads = sc->all[i].op == TRACE_OP_READ;
+		if (reads) {
+			snprintf(err, errlen, "--threads %u: anon with a trace that mixes reads and writes: a "
+				 "read of bytes another thread writes sees zeros or the pattern depending on "
+				 "the interleaving, so the checksum would not be deterministic; use a "
+				 "read-only or write-only trace, or mmap (whose file already holds the pattern)",
+				 o->threads);
+			return NULL;
+		}
+	}
+	return thr_create(o, m, sc->all, sc->nrec, reps, err, errlen);
+}
+
+/* thr_close when threaded (before the method's close). */
+static void thr_close_if(struct thr_pool *thr)
+{
+	if (thr)
+		thr_close(thr);
+}
 
 int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	      struct bench_summary *sum, char *err, size_t errlen)
@@ -552,6 +590,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	struct scan sc;
 	struct cache_file file;
 	struct ctr_set *ctrs = NULL, *tps = NULL;
+	struct thr_pool *thr = NULL; /* --threads N > 1 (threads.c) */
 	struct trace_rec *chunk = NULL;
 	double *rs[RM__COUNT] = { 0 };
 	/*
@@ -593,6 +632,10 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	if ((e = prescan(src, &sc, err, errlen)))
 		return e;
 	sum->nrec = sc.nrec;
+	if (opts.threads > 1 && !(thr = threads_prepare(&opts, m, &sc, cfg->reps, err, errlen))) {
+		e = -EINVAL;
+		goto out;
+	}
 	if (!(chunk = malloc(BENCH_CHUNK_RECS * sizeof(*chunk)))) {
 		e = -ENOMEM;
 		goto out;
@@ -602,7 +645,8 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		/* records stream through one chunk; the region counts when it is memory we touch */
 		int in_memory = !m->needs_file || opts.cache == AN_CACHE_TMPFS || opts.method == AN_METHOD_MMAP;
 		uint64_t need = BENCH_CHUNK_RECS * sizeof(struct trace_rec) +
-				(in_memory ? h->region_size : (uint64_t)sc.maxlen);
+				(in_memory ? h->region_size : (uint64_t)sc.maxlen) +
+				(thr ? sc.nrec * sizeof(struct trace_rec) : 0); /* per-thread record copies */
 		if (need > cfg->max_mem) {
 			char a[32], b[32];
 			snprintf(err, errlen, "the replay needs %s of memory (%s), above --max-mem %s",
@@ -623,11 +667,16 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		snprintf(err, errlen, "data file: %s", msg);
 		goto out;
 	}
+	if (opts.direct && (e = acc_direct_check(file.path, msg, sizeof(msg)))) {
+		snprintf(err, errlen, "%s", msg); /* before the cache state, which tmpfs cannot make cold */
+		goto out_file;
+	}
 	if (!(ctrs = calloc(1, sizeof(*ctrs)))) {
 		e = -ENOMEM;
 		goto out_file;
 	}
 	ctr_set_init(ctrs);
+	ctrs->inherit = thr != NULL; /* count the replay threads too */
 	if ((e = pmu_add_events(ctrs, cfg->events, msg, sizeof(msg)))) {
 		snprintf(err, errlen, "events: %s", msg);
 		goto out_ctr;
@@ -638,6 +687,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 			goto out_ctr;
 		}
 		ctr_set_init(tps);
+		tps->inherit = thr != NULL;
 	}
 	for (int i = 0; i < RM__COUNT; i++)
 		if (!(rs[i] = calloc(cfg->reps, sizeof(double)))) {
@@ -680,8 +730,11 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		os_usage_now(&u0);
 		s0 = mb_now_ns();
 		e = m->open(&c);
+		if (!e && thr)
+			e = thr_open(thr, &c, c.err, sizeof(c.err));
 		setup_ns = mb_now_ns() - s0;
 		if (e) {
+			thr_close_if(thr);
 			snprintf(err, errlen, "repetition %u: %s setup: %s", rep + 1, m->name,
 				 c.err[0] ? c.err : strerror(-e));
 			m->close(&c);
@@ -701,12 +754,16 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		}
 		ctr_reset(ctrs);
 		os_usage_now(&u1);
-		e = access_phase(m, &c, src, &sc, chunk, &tsc, &ns, &ndis, &ua, msg, sizeof(msg));
+		if (thr)
+			e = thr_access(thr, &c, &tsc, &ns, &ndis, &ua, msg, sizeof(msg));
+		else
+			e = access_phase(m, &c, src, &sc, chunk, &tsc, &ns, &ndis, &ua, msg, sizeof(msg));
 		pte_end = acc_vmpte_kb();
 		if (!e)
 			ctr_read(ctrs, ndis);
 		if (!e && counting)
 			ctr_read(tps, ndis);
+		thr_close_if(thr);
 		m->close(&c);
 		if (e) {
 			snprintf(err, errlen, "repetition %u: %s", rep + 1, msg);
@@ -743,6 +800,8 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 			ctr_drop_last(ctrs);
 			continue;
 		}
+		if (thr)
+			thr_record(thr, nsamp);
 		rs[RM_NS][nsamp] = (double)ns;
 		rs[RM_CYCLES][nsamp] = (double)tsc;
 		rs[RM_NS_PER_ACCESS][nsamp] = sc.nrec ? (double)ns / (double)sc.nrec : 0;
@@ -755,6 +814,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		rs[RM_RU_MAJOR][nsamp] = (double)ua.majflt;
 		rs[RM_SETUP_FAULTS][nsamp] = (double)(u1.minflt - u0.minflt + u1.majflt - u0.majflt);
 		rs[RM_INBLOCK][nsamp] = (double)ua.inblock;
+		rs[RM_DIRECT_EXTRA][nsamp] = (double)c.bytes_extra;
 		rs[RM_PT_BYTES][nsamp] = pte_end >= 0 && pte_base >= 0 ? (double)(pte_end - pte_base) * 1024 : -1;
 		nsamp++;
 	}
@@ -765,6 +825,8 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	for (int i = 0; i < RM__COUNT; i++) {
 		if ((i == RM_RESIDENT || i == RM_RESIDENT_AFTER) && !m->needs_file)
 			continue;
+		if (i == RM_DIRECT_EXTRA && !opts.direct)
+			continue;
 		if (i == RM_PT_BYTES && rs[i][0] < 0) {
 			an_case_set_status(co, rm_info[i].name, rm_info[i].unit, AN_STATUS_UNSUPPORTED,
 					   "VmPTE not found in /proc/self/status");
@@ -773,6 +835,8 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		an_case_set_samples(co, rm_info[i].name, rm_info[i].unit, rs[i], nsamp);
 	}
 	ctr_emit(ctrs, co);
+	if (thr)
+		thr_emit(thr, co, nsamp);
 	if (tps)
 		ctr_emit(tps, co);
 	an_case_set_value(co, "checksum", "fold53", (double)(checksum & ((UINT64_C(1) << 53) - 1)));
@@ -792,7 +856,14 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		json_object_set_new(mo, "name", json_string(an_method_name(opts.method)));
 		json_object_set_new(mo, "spec", json_string(ms));
 		if (opts.method == AN_METHOD_READ)
-			json_object_set_new(mo, "syscall", json_string(sc.sequential ? "read" : "pread"));
+			json_object_set_new(mo, "syscall", json_string(sc.sequential && !opts.direct && opts.threads <= 1 ? "read" : "pread"));
+		if (opts.direct)
+			json_object_set_new(mo, "direct", json_string(
+				"O_DIRECT: each record is transferred as the 4 KiB-aligned span covering it "
+				"(offset rounded down, end rounded up) into a page-aligned buffer; only the "
+				"record's bytes are folded and counted as bytes read/written, the widening is "
+				"direct.extra_bytes (read,direct: unaligned writes read the span first); the "
+				"page cache is bypassed in every cache state, so a warm cache still reads the device"));
 		json_object_set_new(co, "method", mo);
 		an_case_opts_cache_str(&opts, cs, sizeof(cs));
 		json_object_set_new(ca, "state", json_string(cs));
@@ -832,6 +903,7 @@ out_ctr:
 out_file:
 	cache_file_release(&file);
 out:
+	thr_destroy(thr);
 	free(chunk);
 	free(sc.all);
 	return e;

@@ -13,12 +13,50 @@
  *   (sum of the two)                      -> syscalls.read
  *   exceptions:page_fault_user            -> faults.tracepoint
  *   filemap:mm_filemap_add_to_page_cache  -> pagecache.added (folios, not pages)
+ *   tlb:tlb_flush filter "reason == 4"    -> tlb.shootdowns: TLB_REMOTE_SEND_IPI, traced by
+ *                                            the flushing task when it sends shootdown IPIs to
+ *                                            other CPUs (native_flush_tlb_multi; KVM's PV flush
+ *                                            ends there too)
+ *                                            Caveat (measured, Linux 6.18 x86): it is traced
+ *                                            before the kernel picks the CPUs that really get
+ *                                            an IPI (should_flush_tlb skips CPUs no longer
+ *                                            running this mm, and mm_cpumask is trimmed only
+ *                                            about once a second), so it counts flushes of an
+ *                                            mm that another CPU ran recently: an upper bound
+ *                                            on the IPIs sent; tlb.flush.remote_received is
+ *                                            what our threads actually received
+ *   tlb:tlb_flush filter "reason == 2 || reason == 3"
+ *                                         -> tlb.flush.local: TLB_LOCAL_SHOOTDOWN +
+ *                                            TLB_LOCAL_MM_SHOOTDOWN, flushes of this CPU only
+ *   tlb:tlb_flush filter "reason == 1"    -> tlb.flush.remote_received: TLB_REMOTE_SHOOTDOWN,
+ *                                            a shootdown IPI handled while one of our threads ran
+ *   mmap_lock:mmap_lock_start_locking     -> mmap_lock.acquires: mmap_lock read/write lock calls
+ *                                            that may block (trylocks are not traced here); not
+ *                                            a count of waits: faults under per-VMA locks take
+ *                                            no mmap_lock at all
+ *   lock:contention_begin filter "(flags & 6) && !(flags & 17)"
+ *                                         -> lock.rwsem_waits: our threads entered a sleeping
+ *                                            rw-semaphore slow path (LCB_F_READ/WRITE, not spin,
+ *                                            not percpu): mmap_lock waits, but also i_rwsem etc.
+ * Reasons (enum tlb_flush_reason, include/linux/mm_types.h; checked against
+ * events/tlb/tlb_flush/format on Linux 6.18): 0 task switch, 1 remote
+ * shootdown, 2 local shootdown, 3 local mm shootdown, 4 remote IPI send,
+ * 5 remote wrong CPU. A perf tracepoint counter counts events, not field
+ * values, so each reason group is one counter with PERF_EVENT_IOC_SET_FILTER.
+ * Where tlb:tlb_flush cannot be opened, tlb.shootdowns falls back to the
+ * "TLB:" line of /proc/interrupts summed over CPUs (shootdown IPIs received,
+ * system-wide: other processes' too), and its note says so; that line is
+ * also reported as interrupts.tlb (system-wide, every time) as a cross-check.
+ * Counters are per task; with ctr_set.inherit they include the threads the
+ * replay creates. Kernel threads (kswapd, io-wq workers) are other tasks: a
+ * flush they do is not counted.
  * Limit: io_uring work punted to io-wq worker threads is not counted (other tasks).
  */
 #include "bench/counters.h"
 
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,15 +95,20 @@ static long tp_id(const char *dir, const char *sys, const char *name)
 	return id;
 }
 
-static struct ctr *add_tp(struct ctr_set *s, const char *dir, const char *why, const char *sys,
-			  const char *name, const char *metric, const char *unit)
+/* Open sys:name (with the ftrace filter when not NULL) as counter metric. */
+static struct ctr *add_tp_filter(struct ctr_set *s, const char *dir, const char *why, const char *sys,
+				 const char *name, const char *filter, const char *metric,
+				 const char *unit)
 {
 	char ev[128];
 	struct ctr *c;
 	struct perf_event_attr a;
 	long id, fd;
 
-	snprintf(ev, sizeof(ev), "%s:%s", sys, name);
+	if (filter)
+		snprintf(ev, sizeof(ev), "%s:%s if %s", sys, name, filter);
+	else
+		snprintf(ev, sizeof(ev), "%s:%s", sys, name);
 	if (!(c = ctr_new(s, metric, ev, unit, CTR_TP)))
 		return NULL;
 	if (!dir) {
@@ -84,16 +127,103 @@ static struct ctr *add_tp(struct ctr_set *s, const char *dir, const char *why, c
 	a.type = PERF_TYPE_TRACEPOINT;
 	a.config = (uint64_t)id;
 	a.disabled = 1;
+	a.inherit = s->inherit ? 1 : 0;
 	a.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
 	fd = syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0) {
 		ctr_set_open_error(c, errno);
 		return c;
 	}
+	if (filter && ioctl((int)fd, PERF_EVENT_IOC_SET_FILTER, filter)) {
+		int e = errno;
+		close((int)fd);
+		c->status = e == EACCES || e == EPERM ? AN_STATUS_NOT_PERMITTED : AN_STATUS_UNSUPPORTED;
+		snprintf(c->reason, sizeof(c->reason), "PERF_EVENT_IOC_SET_FILTER(%.60s) on %s:%s: %s",
+			 filter, sys, name, strerror(e));
+		return c;
+	}
 	c->fd = (int)fd;
 	c->status = AN_STATUS_OK;
 	c->reason[0] = 0;
 	return c;
+}
+
+static struct ctr *add_tp(struct ctr_set *s, const char *dir, const char *why, const char *sys,
+			  const char *name, const char *metric, const char *unit)
+{
+	return add_tp_filter(s, dir, why, sys, name, NULL, metric, unit);
+}
+
+long long tp_interrupts_tlb(void)
+{
+	FILE *f = fopen("/proc/interrupts", "re");
+	char line[4096];
+	long long sum = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, "TLB:", 4))
+			continue;
+		sum = 0;
+		for (p += 4;; p = end) {
+			long long v = strtoll(p, &end, 10);
+			if (end == p)
+				break;
+			sum += v;
+		}
+		break;
+	}
+	fclose(f);
+	return sum;
+}
+
+/* A /proc/interrupts TLB counter as metric (system-wide). */
+static void add_irq_tlb(struct ctr_set *s, const char *metric, const char *note)
+{
+	struct ctr *c = ctr_new(s, metric, "/proc/interrupts TLB", "count", CTR_PROC);
+
+	if (!c)
+		return;
+	if (tp_interrupts_tlb() < 0) {
+		c->status = AN_STATUS_UNSUPPORTED;
+		snprintf(c->reason, sizeof(c->reason), "no TLB line in /proc/interrupts (not x86?)");
+		return;
+	}
+	c->proc_read = tp_interrupts_tlb;
+	c->status = AN_STATUS_OK;
+	c->reason[0] = 0;
+	snprintf(c->note, sizeof(c->note), "%s", note);
+}
+
+/* TLB flushes by reason (file comment), with the /proc/interrupts fallback. */
+static void add_tlb(struct ctr_set *s, const char *dir, const char *why)
+{
+	struct ctr *c = add_tp_filter(s, dir, why, "tlb", "tlb_flush", "reason == 4", "tlb.shootdowns",
+				      "count");
+
+	if (c && c->status != AN_STATUS_OK) {
+		char was[sizeof(c->reason)];
+
+		snprintf(was, sizeof(was), "%s", c->reason);
+		s->n--; /* replace the slot by the fallback, keeping why in its note */
+		add_irq_tlb(s, "tlb.shootdowns", "");
+		c = &s->c[s->n - 1];
+		if (c->status == AN_STATUS_OK)
+			snprintf(c->note, sizeof(c->note),
+				 "fallback: /proc/interrupts TLB, shootdown IPIs received on all CPUs, "
+				 "system-wide (%.70s)", was);
+	}
+	add_tp_filter(s, dir, why, "tlb", "tlb_flush", "reason == 2 || reason == 3", "tlb.flush.local",
+		      "count");
+	add_tp_filter(s, dir, why, "tlb", "tlb_flush", "reason == 1", "tlb.flush.remote_received",
+		      "count");
+	add_irq_tlb(s, "interrupts.tlb", "system-wide: shootdown IPIs received on all CPUs, by every "
+		    "process, from the counter reset to its read");
 }
 
 void tp_add_default(struct ctr_set *s)
@@ -116,4 +246,8 @@ void tp_add_default(struct ctr_set *s)
 	}
 	add_tp(s, dir, why, "exceptions", "page_fault_user", "faults.tracepoint", "count");
 	add_tp(s, dir, why, "filemap", "mm_filemap_add_to_page_cache", "pagecache.added", "folios");
+	add_tlb(s, dir, why);
+	add_tp(s, dir, why, "mmap_lock", "mmap_lock_start_locking", "mmap_lock.acquires", "count");
+	add_tp_filter(s, dir, why, "lock", "contention_begin", "(flags & 6) && !(flags & 17)",
+		      "lock.rwsem_waits", "count");
 }

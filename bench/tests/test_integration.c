@@ -17,6 +17,7 @@
 #include "bench/counters.h"
 #include "common/mb.h"
 #include "common/tap.h"
+#include "bench/tests/harness_test.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,60 +34,16 @@ static struct an_result *res;
 static json_t *run(const struct trace_rec *recs, size_t n, uint64_t region, int anon,
 		   const struct an_case_opts *o, const char *events, struct bench_summary *sum)
 {
-	struct trace_hdr h;
-	struct bench_src *src;
-	struct bench_cfg cfg;
 	char err[1024];
-	json_t *co;
+	json_t *co = bt_run(res, recs, n, region, anon, o, events, NULL, 1, sum, err, sizeof(err));
 
-	memset(&h, 0, sizeof(h));
-	h.version = TRACE_VERSION;
-	h.region_kind = anon ? TRACE_REGION_ANON : TRACE_REGION_FILE;
-	h.region_size = region;
-	snprintf(h.spec, sizeof(h.spec), "test");
-	if (bench_src_array(recs, n, &h, &src))
-		return NULL;
-	bench_cfg_default(&cfg);
-	cfg.opts = *o;
-	cfg.reps = 1;
-	cfg.warmup = 0;
-	cfg.progress = 0;
-	if (events)
-		cfg.events = strdup(events);
-	co = an_result_add_case(res, "x", "native");
-	if (bench_run(&cfg, src, co, sum, err, sizeof(err))) {
+	if (!co)
 		tap_diag("bench_run: %s", err);
-		co = NULL;
-	}
-	bench_cfg_free(&cfg);
-	bench_src_destroy(src);
 	return co;
 }
 
-/* Metric value, or -1 when absent/not ok; status out. */
-static double metric(json_t *co, const char *name, enum an_status *st)
-{
-	double v = -1;
-	enum an_status s = AN_STATUS_ERROR;
-	json_t *m = co ? an_case_metric(co, name) : NULL;
-
-	if (!m || an_metric_value(m, &v, &s))
-		v = -1;
-	if (st)
-		*st = s;
-	return v;
-}
-
-static uint64_t ref_sum(const struct trace_rec *r, size_t n)
-{
-	uint64_t s = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (r[i].op == TRACE_OP_READ)
-			for (uint64_t o = r[i].off; o < r[i].off + r[i].len; o++)
-				s += (uint64_t)acc_pattern_byte(o) << ((o & 7) * 8);
-	return s;
-}
+#define metric bt_metric
+#define ref_sum bt_ref_sum
 
 static uint64_t rng = 0x1234567;
 static uint64_t next(void)
