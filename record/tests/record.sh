@@ -4,6 +4,9 @@
 # too-small files), a program that never loads
 # the interposer, and the strace importer on a committed log.
 # usage: record.sh MAPBENCH KNOWN_READS SRCDIR
+# under AddressSanitizer the recorded program is an ASan binary loaded after
+# the interposer (LD_PRELOAD comes first): tell ASan that order is intended
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 mb=$1 kr=$2 src=$3
 t=$(mktemp -d) || exit 1
 trap 'rm -rf "$t"' EXIT

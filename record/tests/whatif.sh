@@ -3,6 +3,9 @@
 # model-only table (every method x cache, the baseline at 1.00x, the JSON),
 # a native+model run (measured speed-ups present), and its refusals.
 # usage: whatif.sh MAPBENCH KNOWN_READS
+# under AddressSanitizer the recorded program is an ASan binary loaded after
+# the interposer (LD_PRELOAD comes first): tell ASan that order is intended
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 mb=$1 kr=$2
 t=$(mktemp -d) || exit 1
 trap 'rm -rf "$t"' EXIT
