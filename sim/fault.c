@@ -81,6 +81,8 @@ static void map_pte(struct sim *s, uint64_t va, int w)
 
 	if (r == 0) {
 		ck_of(s, va)->pmd = PMD_TABLE;
+		if (s->mc.limit) /* x86 vm_page_prot has _PAGE_ACCESSED: installed young (reclaim sees it) */
+			mmu_young_set(s->mmu, va);
 		sim_count(s, SIM_ST_PTES_MAPPED, 1);
 		sim_cost(s, SIM_C_FAULT, s->p.c.fault_pte);
 	}
@@ -97,6 +99,8 @@ static int map_pmd(struct sim *s, uint64_t haddr, int w, int deposit)
 
 	if (r == 0) {
 		ck_of(s, haddr)->pmd = PMD_HUGE;
+		if (s->mc.limit)
+			mmu_young_set(s->mmu, haddr);
 		sim_count(s, SIM_ST_PMDS_MAPPED, 1);
 		sim_cost(s, SIM_C_FAULT, s->p.c.fault_pmd);
 	}
@@ -108,7 +112,7 @@ static void zap_pmd(struct sim *s, uint64_t haddr)
 {
 	mmu_unmap(s->mmu, haddr, PMD_SIZE);
 	ck_of(s, haddr)->pmd = PMD_NONE;
-	sim_cost(s, SIM_C_FAULT, s->p.c.tlb_flush);
+	sim_tlb_flush(s, SIM_C_FAULT);
 }
 
 /* thp_vma_suitable_order(PMD): the aligned 2 MiB range lies inside the VMA. */
@@ -472,12 +476,16 @@ int flt_handle(struct sim *s, uint64_t va, int is_write, int res)
 			 (unsigned long long)va);
 		return -EFAULT;
 	}
+	s->mc.pin = pgoff;  /* the faulting folio is locked: reclaim keeps it */
+	s->mc.in_fault = 1; /* reclaim from here is charged to the fault */
 	if (res == MMU_FAULT_WP)
 		major = wp_fault(s, va, pgoff);
 	else if (s->vma.anon)
 		anon_fault(s, va, is_write);
 	else
 		major = file_fault(s, va, pgoff, is_write);
+	s->mc.pin = LRU_NIL;
+	s->mc.in_fault = 0;
 	count_fault(s, major);
 	return 0;
 }

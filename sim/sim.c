@@ -53,6 +53,23 @@ static const char *const stat_names[SIM_ST__COUNT] = {
 	[SIM_ST_IO_WAITS] = "io.waits",
 	[SIM_ST_COPY_BYTES] = "copy.bytes",
 };
+/* name, unit */
+static const char *const pstat_names[SIM_PS__COUNT][2] = {
+	[SIM_PS_DIRECT_REQS] = { "direct.requests", "count" },
+	[SIM_PS_DIRECT_BYTES] = { "direct.bytes", "bytes" },
+	[SIM_PS_LIMIT_PAGES] = { "memcg.limit_pages", "pages" },
+	[SIM_PS_RECLAIM_SCANNED] = { "reclaim.scanned", "pages" },
+	[SIM_PS_RECLAIM_STOLEN] = { "reclaim.stolen", "pages" },
+	[SIM_PS_RECLAIM_RUNS] = { "reclaim.runs", "count" },
+	[SIM_PS_ACTIVATE] = { "reclaim.activate", "pages" },
+	[SIM_PS_DEACTIVATE] = { "reclaim.deactivate", "pages" },
+	[SIM_PS_UNMAPPED] = { "reclaim.unmapped", "count" },
+	[SIM_PS_REFAULTS] = { "workingset.refaults", "pages" },
+	[SIM_PS_WS_ACTIVATE] = { "workingset.activate", "pages" },
+	[SIM_PS_TLB_LOCAL] = { "tlb.flush.local", "count" },
+	[SIM_PS_TLB_SHOOTDOWNS] = { "tlb.shootdowns", "count" },
+	[SIM_PS_RECLAIM_CYCLES] = { "reclaim.cycles", "cycles" },
+};
 static const char *const comp_names[SIM_C__COUNT] = {
 	[SIM_C_USER] = "user", [SIM_C_TLB] = "tlb", [SIM_C_WALK] = "walk",
 	[SIM_C_FAULT] = "fault", [SIM_C_SYSCALL] = "syscall", [SIM_C_COPY] = "copy",
@@ -66,6 +83,10 @@ const char *sim_stat_name(enum sim_stat id)
 const char *sim_comp_name(enum sim_comp c)
 {
 	return (unsigned)c < SIM_C__COUNT ? comp_names[c] : "?";
+}
+const char *sim_pstat_name(enum sim_pstat id)
+{
+	return (unsigned)id < SIM_PS__COUNT ? pstat_names[id][0] : "?";
 }
 const char *sim_error(const struct sim *s)
 {
@@ -93,6 +114,66 @@ void sim_user_bytes(struct sim *s, uint64_t off, uint64_t bytes)
 	sim_cost(s, SIM_C_USER, s->p.c.user_access + bytes * s->p.c.fold_mcyc_per_byte / 1000);
 }
 
+/*
+ * O_DIRECT read of record [off, off+len). The harness widens an unaligned
+ * record to the covering 4 KiB-aligned span [off & ~4095, roundup(off + len,
+ * 4096)) (clipped to the file's last page) and reads it in one request into
+ * an aligned buffer, so the device moves the whole span. Cost: cost.direct_io
+ * (block-layer work) plus the device time of a synchronous read of that many
+ * pages, priced as a synchronous buffered read's window (io_page per page +
+ * sim_io_wait: io_request and io_page_sync), deferred and overlapped like
+ * cold buffered reads when io_uring runs qd > 1 (io_defer). No page cache
+ * (pagecache.added stays 0), no copy_to_user: DMA writes the user buffer.
+ */
+void sim_direct_read(struct sim *s, uint64_t off, uint64_t len)
+{
+	uint64_t a = off & ~(uint64_t)(SIM_PAGE - 1), e = (off + len + SIM_PAGE - 1) & ~(uint64_t)(SIM_PAGE - 1);
+	uint64_t fend = s->f.pages * SIM_PAGE, pages;
+
+	if (e > fend)
+		e = fend;
+	pages = (e - a) / SIM_PAGE;
+	sim_pcount(s, SIM_PS_DIRECT_REQS, 1);
+	sim_pcount(s, SIM_PS_DIRECT_BYTES, e - a);
+	sim_cost(s, SIM_C_SYSCALL, s->p.c.direct_io);
+	sim_io_sync_begin(s);
+	sim_cost(s, SIM_C_IO, (uint64_t)s->p.c.io_page * pages);
+	s->io_win += pages;
+	sim_io_wait(s);
+}
+
+/* What the model does not do yet: the message names the option and why (CONVENTIONS §4). */
+static int refuse(const struct an_case_opts *o, int anon, char *err, size_t errlen)
+{
+	if (o->threads > 1) {
+		snprintf(err, errlen, "--threads %u not modelled: the model replays one thread on one CPU "
+			 "(no per-thread TLBs, shootdowns or fault contention yet); use --threads 1", o->threads);
+		return -EINVAL;
+	}
+	if (o->direct && o->writes) {
+		snprintf(err, errlen, "--direct with write records not modelled: only O_DIRECT reads are");
+		return -EINVAL;
+	}
+	if (!o->mem_limit)
+		return 0;
+	if (anon) {
+		snprintf(err, errlen, "--mem-limit %llu with anonymous memory not modelled: reclaiming anon pages "
+			 "needs the swap model (swap.out / do_swap_page), not built", (unsigned long long)o->mem_limit);
+		return -EINVAL;
+	}
+	if (o->cache == AN_CACHE_TMPFS) {
+		snprintf(err, errlen, "--mem-limit %llu on tmpfs not modelled: shmem pages are swap-backed and "
+			 "the swap model is not built", (unsigned long long)o->mem_limit);
+		return -EINVAL;
+	}
+	if (o->writes) {
+		snprintf(err, errlen, "--mem-limit %llu with write records not modelled: dirty page-cache "
+			 "writeback and private COW (anon) pages under reclaim are not", (unsigned long long)o->mem_limit);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 	       const struct trace_hdr *h, struct sim **out, char *err, size_t errlen)
 {
@@ -113,11 +194,17 @@ int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 			 an_method_name(opts->method));
 		return -EINVAL;
 	}
+	if (refuse(opts, anon, err, errlen))
+		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->p = *p;
 	s->o = *opts;
+	if (lru_init(s, err, errlen)) {
+		free(s);
+		return -EINVAL;
+	}
 	if (s->o.qd == 0)
 		s->o.qd = 1;
 	s->region = h->region_size;
@@ -169,6 +256,8 @@ int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 	 * faults.populate, its page tables in pt.bytes (VmPTE spans both).
 	 */
 	memset(s->cyc, 0, sizeof(s->cyc));
+	memset(s->ps, 0, sizeof(s->ps));
+	s->ps[SIM_PS_LIMIT_PAGES] = s->mc.limit;
 	s->st[SIM_ST_PC_ADDED] = 0;
 	s->st[SIM_ST_PC_FOLIOS_ADDED] = 0;
 	*out = s;
@@ -195,8 +284,11 @@ void sim_destroy(struct sim *s)
 	for (unsigned i = 0; i < DIR_SIZE; i++) {
 		if (!s->dir[i])
 			continue;
-		for (unsigned j = 0; j < DIR_SIZE; j++)
+		for (unsigned j = 0; j < DIR_SIZE; j++) {
+			if (s->dir[i][j])
+				free(s->dir[i][j]->lru);
 			free(s->dir[i][j]);
+		}
 		free(s->dir[i]);
 	}
 	mmu_destroy(s->mmu);
@@ -224,6 +316,8 @@ int sim_finish(struct sim *s, struct sim_stats *out)
 		s->ops->finish(s);
 	memset(out, 0, sizeof(*out));
 	memcpy(out->st, s->st, sizeof(out->st));
+	memcpy(out->ps, s->ps, sizeof(out->ps));
+	out->pressure = s->o.direct || s->o.mem_limit || s->o.threads > 1;
 	for (unsigned i = 0; i < MMU_ST__COUNT; i++)
 		out->mmu[i] = mmu_stat(s->mmu, (enum mmu_stat)i);
 	tcyc = out->mmu[MMU_ST_CYCLES];
@@ -282,6 +376,9 @@ void sim_stats_to_case(const struct sim_stats *st, json_t *c)
 			 strncmp(n, "pwc.", 4) ? "mmu." : "", n);
 		an_case_set_value(c, key, strstr(n, "cycles") ? "cycles" : "count", (double)st->mmu[i]);
 	}
+	if (st->pressure) /* issue-16 metrics: only for cases with direct, mem-limit or threads */
+		for (unsigned i = 0; i < SIM_PS__COUNT; i++)
+			an_case_set_value(c, pstat_names[i][0], pstat_names[i][1], (double)st->ps[i]);
 	an_case_set_status(c, "checksum", "count", AN_STATUS_UNSUPPORTED,
 			   "the model moves no data");
 	for (unsigned i = 0; i < SIM_C__COUNT; i++)
