@@ -197,8 +197,11 @@ static int fault_around(struct sim *s, uint64_t va, uint64_t pgoff)
 			a = head;
 			b = fend - 1;
 		}
+		/* 6.18 filemap_map_folio_range / filemap_map_order0_folio: pages of a
+		   PG_workingset folio (only under a memory limit) do not lower mmap_miss */
+		int ws = s->mc.limit && lru_workingset(s, head);
 		for (uint64_t p = a; p <= b; p++) {
-			miss++;
+			miss += !ws;
 			if (!pte_none(s, va_of(s, p)))
 				continue;
 			map_pte(s, va_of(s, p), w);

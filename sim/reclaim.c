@@ -381,3 +381,9 @@ void lru_mark_accessed(struct sim *s, uint64_t head)
 	*fl &= (uint8_t)~LF_REFERENCED;
 	s->mc.age += nr; /* workingset_activation */
 }
+
+int lru_workingset(struct sim *s, uint64_t head)
+{
+	struct chunk *ck = sim_chunk(s, head / SIM_PMD_PAGES, 0);
+	return s->mc.limit && ck && ck->lru && (ck->lru->fl[head % SIM_PMD_PAGES] & LF_WORKINGSET);
+}

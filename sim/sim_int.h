@@ -224,6 +224,8 @@ int lru_init(struct sim *s, char *err, size_t errlen);
 void lru_charge(struct sim *s, uint64_t nr);
 /* A folio was added to the page cache: shadow refault check, onto the LRU. */
 void lru_add(struct sim *s, uint64_t head, unsigned order);
+/* PG_workingset of the folio at head (0 without a memory limit). */
+int lru_workingset(struct sim *s, uint64_t head);
 /* folio_mark_accessed (read paths). */
 void lru_mark_accessed(struct sim *s, uint64_t head);
 /* A TLB flush of the mm (fault zap, COW, reclaim unmap): counted local or shootdown. */
