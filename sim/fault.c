@@ -395,25 +395,34 @@ static int anon_thp_ok(const struct sim *s)
 }
 
 /* Not-present fault on the anonymous VMA. */
-static void anon_fault(struct sim *s, uint64_t va, int write)
+static int anon_fault(struct sim *s, uint64_t va, int write)
 {
 	struct chunk *ck = ck_of(s, va);
 	unsigned o = s->p.k.anon_mthp_order;
+
+	if (s->mc.limit) { /* swap entry or swap-cache page: do_swap_page */
+		int r = swap_fault(s, (va - s->vma.start) / SIM_PAGE, write);
+		if (r >= 0) {
+			sim_count(s, SIM_ST_FLT_ANON, 1);
+			map_pte(s, va & ~(uint64_t)(SIM_PAGE - 1), 1);
+			return r;
+		}
+	}
 
 	if (ck->pmd == PMD_NONE && anon_thp_ok(s) && pmd_suitable(s, va)) {
 		sim_count(s, SIM_ST_FLT_THP, 1);
 		if (!write && s->p.k.thp_zero_page) { /* huge zero page */
 			map_pmd(s, va & ~(PMD_SIZE - 1), 0, 1);
-			return;
+			return 0;
 		}
 		sim_cost(s, SIM_C_FAULT, s->p.c.zero_2m);
 		map_pmd(s, va & ~(PMD_SIZE - 1), 1, 1);
-		return;
+		return 0;
 	}
 	sim_count(s, SIM_ST_FLT_ANON, 1);
 	if (!write) { /* the shared zero page, read-only */
 		map_pte(s, va & ~(uint64_t)(SIM_PAGE - 1), 0);
-		return;
+		return 0;
 	}
 	if (o > 0 && o < SIM_PMD_ORDER) { /* largest enabled mTHP order that fits */
 		uint64_t n = UINT64_C(1) << o, pg = (va - s->vma.start) / SIM_PAGE, h = pg & ~(n - 1);
@@ -424,11 +433,14 @@ static void anon_fault(struct sim *s, uint64_t va, int write)
 			sim_cost(s, SIM_C_FAULT, (uint64_t)s->p.c.zero_4k * n);
 			for (uint64_t p = h; p < h + n; p++)
 				map_pte(s, va_of(s, p), 1);
-			return;
+			return 0;
 		}
 	}
 	sim_cost(s, SIM_C_FAULT, s->p.c.zero_4k);
+	if (s->mc.limit)
+		anon_page_new(s, (va - s->vma.start) / SIM_PAGE);
 	map_pte(s, va & ~(uint64_t)(SIM_PAGE - 1), 1);
+	return 0;
 }
 
 /* Write to a present read-only translation. */
@@ -457,6 +469,8 @@ static int wp_fault(struct sim *s, uint64_t va, uint64_t pgoff)
 	}
 	if (s->vma.anon || !s->vma.shared) { /* do_wp_page -> wp_page_copy */
 		sim_cost(s, SIM_C_FAULT, s->vma.anon ? s->p.c.zero_4k : s->p.c.copy_4k);
+		if (s->vma.anon && s->mc.limit) /* the zero page replaced by a new, charged page */
+			anon_page_new(s, pgoff);
 		mmu_unmap(s->mmu, pva, SIM_PAGE);
 		map_pte(s, pva, 1);
 		return 0;
@@ -484,7 +498,7 @@ int flt_handle(struct sim *s, uint64_t va, int is_write, int res)
 	if (res == MMU_FAULT_WP)
 		major = wp_fault(s, va, pgoff);
 	else if (s->vma.anon)
-		anon_fault(s, va, is_write);
+		major = anon_fault(s, va, is_write);
 	else
 		major = file_fault(s, va, pgoff, is_write);
 	s->mc.pin = LRU_NIL;

@@ -97,6 +97,8 @@ int lru_init(struct sim *s, char *err, size_t errlen)
 	s->mc.pin = LRU_NIL;
 	if (!s->o.mem_limit)
 		return 0;
+	s->mc.ra_prev = LRU_NIL;
+	s->mc.ra_win = 1;
 	if (s->mc.limit < 2u * SWAP_CLUSTER_MAX) {
 		snprintf(err, errlen, "--mem-limit %llu bytes: below the %u pages (256 KiB) the model needs for two reclaim batches",
 			 (unsigned long long)s->o.mem_limit, 2u * SWAP_CLUSTER_MAX);
@@ -139,9 +141,10 @@ static void list_add_head(struct sim *s, struct lru_list *l, uint64_t h)
 
 /* ---- references (rmap) --------------------------------------------------- */
 
-static int mapped_file(const struct sim *s)
+/* The replay maps the region (mmap or anon method): reclaim must look at and clear PTEs. */
+static int mapped(const struct sim *s)
 {
-	return s->vma.pages && !s->vma.anon;
+	return s->vma.pages != 0;
 }
 
 /* folio_referenced: young PTEs (or PMD) mapping the folio, cleared. */
@@ -149,7 +152,7 @@ static unsigned folio_referenced(struct sim *s, uint64_t head, uint64_t nr)
 {
 	unsigned young = 0;
 
-	if (!mapped_file(s))
+	if (!mapped(s))
 		return 0;
 	for (uint64_t p = head; p < head + nr; p++) {
 		uint64_t va = s->vma.start + p * SIM_PAGE;
@@ -173,7 +176,7 @@ void sim_tlb_flush(struct sim *s, enum sim_comp c)
 /* try_to_unmap of a folio being reclaimed: each PTE (or the PMD) cleared and flushed. */
 static void unmap_folio(struct sim *s, uint64_t head, uint64_t nr, enum sim_comp c)
 {
-	if (!mapped_file(s))
+	if (!mapped(s))
 		return;
 	for (uint64_t p = head; p < head + nr; p++) {
 		uint64_t va = s->vma.start + p * SIM_PAGE;
@@ -194,17 +197,42 @@ static void unmap_folio(struct sim *s, uint64_t head, uint64_t nr, enum sim_comp
 	}
 }
 
-/* __remove_mapping with workingset_eviction: the pages leave the cache, a shadow stays. */
+/* A PTE of the folio is dirty (try_to_unmap moves pte_dirty to the folio). */
+static int folio_dirty_ptes(struct sim *s, uint64_t head, uint64_t nr)
+{
+	for (uint64_t p = head; p < head + nr; p++) {
+		unsigned prot;
+		if (!mmu_lookup(s->mmu, s->vma.start + p * SIM_PAGE, NULL, &prot) && (prot & MMU_D))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * __remove_mapping with workingset_eviction: the pages leave the cache, a
+ * shadow stays. Anonymous folios (anon region) go to swap first: a folio
+ * without a valid swap copy, or dirtied since it was read back
+ * (PTE dirty), is written (add_to_swap + pageout: swap.out, cost.swap_out
+ * per page, charged to the reclaimer; the write is taken as done at once);
+ * a clean swap-cache folio is just dropped. Its PTE becomes a swap entry
+ * (here: unmapped, PC_SWAPPED).
+ */
 static void evict(struct sim *s, uint64_t head, uint64_t nr, enum sim_comp c)
 {
 	uint64_t stamp = s->mc.age;
-	int ws = (L(s, head, fl) & LF_WORKINGSET) != 0;
+	int ws = (L(s, head, fl) & LF_WORKINGSET) != 0, anon = s->vma.anon;
+	uint8_t *b0 = &sim_chunk(s, head / SIM_PMD_PAGES, 1)->pg[head % SIM_PMD_PAGES];
 
+	if (anon && (!(*b0 & PC_SWAPPED) || folio_dirty_ptes(s, head, nr))) {
+		sim_pcount(s, SIM_PS_SWAP_OUT, nr);
+		sim_cost(s, c, (uint64_t)s->p.c.swap_out * nr);
+		sim_pcount(s, SIM_PS_RECLAIM_CYCLES, (uint64_t)s->p.c.swap_out * nr);
+	}
 	unmap_folio(s, head, nr, c);
 	s->mc.age += nr;
 	for (uint64_t p = head; p < head + nr; p++) {
 		struct chunk *ck = sim_chunk(s, p / SIM_PMD_PAGES, 1);
-		ck->pg[p % SIM_PMD_PAGES] = 0;
+		ck->pg[p % SIM_PMD_PAGES] = anon ? PC_SWAPPED : 0;
 		L(s, p, shadow) = stamp + 1;
 		L(s, p, fl) = ws ? LF_SHADOW_WS : 0;
 	}
@@ -386,4 +414,107 @@ int lru_workingset(struct sim *s, uint64_t head)
 {
 	struct chunk *ck = sim_chunk(s, head / SIM_PMD_PAGES, 0);
 	return s->mc.limit && ck && ck->lru && (ck->lru->fl[head % SIM_PMD_PAGES] & LF_WORKINGSET);
+}
+
+/* ---- anonymous memory and swap ------------------------------------------ */
+
+void anon_page_new(struct sim *s, uint64_t pg)
+{
+	lru_charge(s, 1); /* mem_cgroup_charge of the new anon folio (may reclaim: swap out) */
+	sim_chunk(s, pg / SIM_PMD_PAGES, 1)->pg[pg % SIM_PMD_PAGES] = PC_PRESENT;
+	lru_add(s, pg, 0); /* folio_add_lru_vma: new anon folios start inactive (since 5.9) */
+}
+
+/*
+ * __swapin_nr_pages (mm/swap_state.c): the adaptive window. hits + 2 pages,
+ * rounded up to a power of 2 (at least 4); with no hits, 2 only when the
+ * fault is next to the previous one, else 1; at most max; never below half
+ * the previous window.
+ */
+static unsigned swapin_nr_pages(uint64_t prev, uint64_t pg, unsigned hits, unsigned max, unsigned prev_win)
+{
+	unsigned pages = hits + 2;
+
+	if (pages == 2) { /* prev LRU_NIL: no fault yet (the kernel's initial info is address 0, never adjacent) */
+		if (prev == LRU_NIL || (pg != prev + 1 && pg + 1 != prev))
+			pages = 1;
+	} else {
+		unsigned r = 4;
+		while (r < pages)
+			r <<= 1;
+		pages = r;
+	}
+	if (pages > max)
+		pages = max;
+	if (pages < prev_win / 2)
+		pages = prev_win / 2;
+	return pages;
+}
+
+/* Read page p from swap into the swap cache (swap_read_folio via __read_swap_cache_async). */
+static void swap_read(struct sim *s, uint64_t p, int ra)
+{
+	uint8_t *b = &sim_chunk(s, p / SIM_PMD_PAGES, 1)->pg[p % SIM_PMD_PAGES];
+
+	lru_charge(s, 1);
+	*b = (uint8_t)(PC_PRESENT | PC_SWAPPED | (ra ? PC_RA : 0));
+	lru_add(s, p, 0); /* the shadow in the swap cache: workingset_refault (anon) */
+	sim_pcount(s, SIM_PS_SWAP_IN, 1);
+}
+
+int swap_fault(struct sim *s, uint64_t pg, int write)
+{
+	uint8_t *b = &sim_chunk(s, pg / SIM_PMD_PAGES, 1)->pg[pg % SIM_PMD_PAGES];
+	int major = 0;
+
+	if (!(*b & (PC_SWAPPED | PC_PRESENT)))
+		return -1; /* never written: do_anonymous_page */
+	if (*b & PC_PRESENT) { /* swap_cache_get_folio: a readahead page is a hit */
+		if (*b & PC_RA) {
+			*b &= (uint8_t)~PC_RA;
+			s->mc.ra_hits++;
+		}
+	} else { /* swapin_readahead -> swap_vma_readahead (a swap file: not SWP_SYNCHRONOUS_IO) */
+		unsigned max = 1u << (s->p.k.page_cluster < 5 ? s->p.k.page_cluster : 5); /* SWAP_RA_ORDER_CEILING */
+		unsigned win = max == 1 ? 1 : swapin_nr_pages(s->mc.ra_prev, pg, s->mc.ra_hits, max, s->mc.ra_win);
+		uint64_t lo = pg, hi = pg + 1, prev = s->mc.ra_prev; /* [lo, hi) */
+
+		if (max > 1) {
+			s->mc.ra_prev = pg;
+			s->mc.ra_win = win;
+			s->mc.ra_hits = 0;
+		}
+		if (win > 1) { /* swap_vma_ra_win: towards the direction of travel, else centred */
+			uint64_t pmd0 = pg & ~(uint64_t)(SIM_PMD_PAGES - 1), end = s->vma.pages;
+			if (prev != LRU_NIL && pg == prev + 1) {
+				lo = pg;
+				hi = pg + win;
+			} else if (prev != LRU_NIL && pg + 1 == prev) {
+				lo = pg + 1 >= win ? pg + 1 - win : 0;
+				hi = pg + 1;
+			} else {
+				uint64_t left = (win - 1) / 2;
+				lo = pg >= left ? pg - left : 0;
+				hi = lo + win;
+			}
+			lo = lo > pmd0 ? lo : pmd0;
+			if (end > pmd0 + SIM_PMD_PAGES)
+				end = pmd0 + SIM_PMD_PAGES;
+			hi = hi < end ? hi : end;
+		}
+		major = 1;
+		swap_read(s, pg, 0); /* the faulting page, waited for */
+		sim_cost(s, SIM_C_FAULT, s->p.c.swap_in);
+		for (uint64_t p = lo; p < hi; p++) {
+			uint8_t *q = &sim_chunk(s, p / SIM_PMD_PAGES, 1)->pg[p % SIM_PMD_PAGES];
+			if (p == pg || (*q & PC_PRESENT) || !(*q & PC_SWAPPED))
+				continue; /* not a swap entry (or already cached) */
+			swap_read(s, p, 1);
+			sim_cost(s, SIM_C_IO, s->p.c.io_page); /* read with it, not waited for alone */
+		}
+	}
+	/* should_try_to_free_swap: a write fault frees the slot (the page will be dirty) */
+	if (write)
+		*b &= (uint8_t)~PC_SWAPPED;
+	return major;
 }

@@ -69,6 +69,8 @@ static const char *const pstat_names[SIM_PS__COUNT][2] = {
 	[SIM_PS_TLB_LOCAL] = { "tlb.flush.local", "count" },
 	[SIM_PS_TLB_SHOOTDOWNS] = { "tlb.shootdowns", "count" },
 	[SIM_PS_RECLAIM_CYCLES] = { "reclaim.cycles", "cycles" },
+	[SIM_PS_SWAP_OUT] = { "swap.out", "pages" },
+	[SIM_PS_SWAP_IN] = { "swap.in", "pages" },
 };
 static const char *const comp_names[SIM_C__COUNT] = {
 	[SIM_C_USER] = "user", [SIM_C_TLB] = "tlb", [SIM_C_WALK] = "walk",
@@ -143,7 +145,7 @@ void sim_direct_read(struct sim *s, uint64_t off, uint64_t len)
 }
 
 /* What the model does not do yet: the message names the option and why (CONVENTIONS §4). */
-static int refuse(const struct an_case_opts *o, int anon, char *err, size_t errlen)
+static int refuse(const struct sim_profile *p, const struct an_case_opts *o, int anon, char *err, size_t errlen)
 {
 	if (o->threads > 1) {
 		snprintf(err, errlen, "--threads %u not modelled: the model replays one thread on one CPU "
@@ -156,9 +158,11 @@ static int refuse(const struct an_case_opts *o, int anon, char *err, size_t errl
 	}
 	if (!o->mem_limit)
 		return 0;
-	if (anon) {
-		snprintf(err, errlen, "--mem-limit %llu with anonymous memory not modelled: reclaiming anon pages "
-			 "needs the swap model (swap.out / do_swap_page), not built", (unsigned long long)o->mem_limit);
+	if (anon && (p->k.thp_anon == SIM_THP_ALWAYS || (p->k.thp_anon == SIM_THP_MADVISE && o->madv == AN_MADV_HUGEPAGE) ||
+		     p->k.anon_mthp_order)) {
+		snprintf(err, errlen, "--mem-limit %llu with anonymous THP/mTHP not modelled: swap of large folios "
+			 "(split or swap of whole folios) is not; use --madvise nohugepage or normal",
+			 (unsigned long long)o->mem_limit);
 		return -EINVAL;
 	}
 	if (o->cache == AN_CACHE_TMPFS) {
@@ -166,8 +170,8 @@ static int refuse(const struct an_case_opts *o, int anon, char *err, size_t errl
 			 "the swap model is not built", (unsigned long long)o->mem_limit);
 		return -EINVAL;
 	}
-	if (o->writes) {
-		snprintf(err, errlen, "--mem-limit %llu with write records not modelled: dirty page-cache "
+	if (o->writes && !anon) {
+		snprintf(err, errlen, "--mem-limit %llu with write records to a file not modelled: dirty page-cache "
 			 "writeback and private COW (anon) pages under reclaim are not", (unsigned long long)o->mem_limit);
 		return -EINVAL;
 	}
@@ -194,7 +198,7 @@ int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 			 an_method_name(opts->method));
 		return -EINVAL;
 	}
-	if (refuse(opts, anon, err, errlen))
+	if (refuse(p, opts, anon, err, errlen))
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)

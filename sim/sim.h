@@ -213,6 +213,8 @@ enum sim_pstat {
 	SIM_PS_TLB_LOCAL,       /* tlb.flush.local: TLB flushes with no other CPU to notify */
 	SIM_PS_TLB_SHOOTDOWNS,  /* tlb.shootdowns: flushes that IPI other CPUs (one CPU modelled: 0) */
 	SIM_PS_RECLAIM_CYCLES,  /* reclaim.cycles: cycles of reclaim (inside fault/syscall components) */
+	SIM_PS_SWAP_OUT,        /* swap.out: pages written to swap (pswpout) */
+	SIM_PS_SWAP_IN,         /* swap.in: pages read from swap, readahead included (pswpin) */
 	SIM_PS__COUNT
 };
 

@@ -31,6 +31,10 @@
 #define PC_PRESENT 0x80u /* page cached (part of a folio), uptodate */
 #define PC_RA 0x40u      /* PG_readahead (kept on the folio's head page) */
 #define PC_ORDER 0x0fu   /* folio order */
+/* Anonymous region under a memory limit (reclaim.c), same byte per page: PC_PRESENT = a
+   resident anon page (on the LRU), PC_SWAPPED = a valid copy in swap (with PC_PRESENT:
+   in the swap cache, clean), PC_RA = brought in by swap readahead, not yet used. */
+#define PC_SWAPPED 0x20u
 
 enum pmd_state { PMD_NONE = 0, PMD_TABLE, PMD_HUGE };
 
@@ -70,7 +74,10 @@ struct memcg {
 	uint64_t ws_act_seen; /* state: ws_act at the previous reclaim (prepare_scan_count) */
 	uint64_t pin;        /* state: page the running fault / read holds locked (LRU_NIL: none) */
 	int in_fault;        /* state: reclaim now runs inside a fault (cost goes to fault) */
-	struct lru_list inactive, active; /* state: the file LRU lists */
+	struct lru_list inactive, active; /* state: the file LRU lists (the anon lists for an anon region) */
+	uint64_t ra_prev;    /* state: vma->swap_readahead_info: page of the last swap-in fault */
+	unsigned ra_win;     /* ... its readahead window (pages) */
+	unsigned ra_hits;    /* ... swap-cache hits on readahead pages since */
 };
 
 #define DIR_BITS 12u
@@ -224,6 +231,15 @@ int lru_init(struct sim *s, char *err, size_t errlen);
 void lru_charge(struct sim *s, uint64_t nr);
 /* A folio was added to the page cache: shadow refault check, onto the LRU. */
 void lru_add(struct sim *s, uint64_t head, unsigned order);
+/* Anonymous page pg gets a new page (write fault) under a memory limit: charge, onto the LRU. */
+void anon_page_new(struct sim *s, uint64_t pg);
+/*
+ * do_swap_page for page pg of the anonymous VMA under a memory limit: -1 when
+ * pg has no swap entry nor swap-cache page (the usual anonymous fault), 0 when
+ * the page is in the swap cache (minor), 1 when it was read from swap (major,
+ * with VMA swap readahead). The caller maps the page (writable: exclusive).
+ */
+int swap_fault(struct sim *s, uint64_t pg, int write);
 /* PG_workingset of the folio at head (0 without a memory limit). */
 int lru_workingset(struct sim *s, uint64_t head);
 /* folio_mark_accessed (read paths). */

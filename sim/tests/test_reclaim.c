@@ -206,15 +206,60 @@ static void test_refusals(void)
 	an_case_opts_default(&o);
 	o.method = AN_METHOD_ANON;
 	o.cache = AN_CACHE_NONE;
+	o.madv = AN_MADV_HUGEPAGE;
 	o.mem_limit = MiB / 2;
 	h.region_kind = TRACE_REGION_ANON;
 	tap_ok(sim_create(&p, &o, &h, &s, err, sizeof(err)) == -EINVAL && strstr(err, "--mem-limit"),
-	       "E: anon under --mem-limit refused (%s)", err);
+	       "E: anon THP under --mem-limit refused (%s)", err);
 	h.region_kind = TRACE_REGION_FILE;
 	an_case_opts_default(&o);
 	o.mem_limit = 64 * KiB;
 	tap_ok(sim_create(&p, &o, &h, &s, err, sizeof(err)) == -EINVAL && strstr(err, "65536"),
 	       "E: a limit below two reclaim batches refused (%s)", err);
+}
+
+/*
+ * G: anonymous memory over swap (MADV_NOHUGEPAGE, vm.page-cluster 3: window
+ * at most 8). Writes to pages 0..60 fill the 64 pages with the 3 page-table
+ * pages; the write to page 61 reclaims exactly as in C (young first, second
+ * chance): 35 pages swapped out (no swap copy yet: all written).
+ *   read 0: swap entry; no previous fault -> window 1: swap.in 1, major.
+ *   read 1: next to the previous (0) -> window 2 forward: pages 1 (waited
+ *     for) and 2 (readahead): swap.in 3, major.
+ *   read 2: in the swap cache (a readahead hit): minor, hits 1.
+ *   read 3: previous fault 1, hits 1 -> 1 + 2 = 3 rounded to 4; not next
+ *     to 1 -> centred: [2, 6): 2 is cached, 3 read, 4 and 5 read ahead:
+ *     swap.in 6, major.
+ *   Every page read back had a shadow: workingset.refaults 6; age 35 with
+ *   no active pages: none activated. No further reclaim (33 + 3 < 64).
+ */
+static void test_swap(void)
+{
+	struct sim_profile p;
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct st_pat w = { 0, 4096, 62, 8, TRACE_OP_WRITE };
+	struct st_pat pats[] = { w, pages(0, 4) };
+
+	base_profile(&p);
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_ANON;
+	o.madv = AN_MADV_NOHUGEPAGE;
+	o.cache = AN_CACHE_NONE;
+	o.mem_limit = 256 * KiB;
+	if (st_run(&p, &o, 1, 1 * MiB, pats, 2, &st, NULL)) {
+		tap_ok(0, "G: runs");
+		return;
+	}
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_SCANNED), 96, "G: three batches scanned");
+	tap_eq_u64(ps(&st, SIM_PS_SWAP_OUT), 35, "G: 35 pages swapped out");
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_STOLEN), 35, "G: 35 reclaimed");
+	tap_eq_u64(ps(&st, SIM_PS_SWAP_IN), 6, "G: windows 1, 2 and 4 (3 read): 6 pages in");
+	tap_eq_u64(st.st[SIM_ST_FAULTS_MAJOR], 3, "G: three swap-in major faults");
+	tap_eq_u64(st.st[SIM_ST_FAULTS], 62 + 4, "G: 62 write faults + 4 read faults");
+	tap_eq_u64(ps(&st, SIM_PS_REFAULTS), 6, "G: every page read back refaults");
+	tap_eq_u64(ps(&st, SIM_PS_WS_ACTIVATE), 0, "G: no active pages: none activated");
+	tap_eq_u64(ps(&st, SIM_PS_TLB_LOCAL), 35, "G: one local flush per unmapped PTE");
 }
 
 /* F: a profile file without the issue-16 keys gets their defaults and says which. */
@@ -241,5 +286,6 @@ int main(void)
 	test_mmap_second_chance();
 	test_direct();
 	test_refusals();
+	test_swap();
 	return tap_done();
 }
