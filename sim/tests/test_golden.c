@@ -39,6 +39,9 @@ static const struct gcase cases[] = {
 	  { "method=mmap", "cache=cold", "mem-limit=8M", NULL } },
 	{ "read-direct-uniform16M", "uniform:size=16M,n=5000,len=4K,seed=11", "vm-host",
 	  { "method=read", "direct=1", "cache=cold", NULL } },
+	/* anonymous memory over swap: half writes, twice the limit */
+	{ "anon-swap-uniform16M-mem8M", "uniform:size=16M,n=40000,len=64,seed=3,anon=1,w=0.5", "vm-host",
+	  { "method=anon", "madvise=nohugepage", "mem-limit=8M", NULL } },
 };
 
 /* Replay one case; the metric set as text into buf. */
