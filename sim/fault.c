@@ -77,12 +77,12 @@ static int pte_none(struct sim *s, uint64_t va)
 
 static void map_pte(struct sim *s, uint64_t va, int w)
 {
-	int r = mmu_map(s->mmu, va, PG_4K, w ? MMU_W : 0);
+	int r = sim_pt_map(s, va, PG_4K, w ? MMU_W : 0);
 
 	if (r == 0) {
 		ck_of(s, va)->pmd = PMD_TABLE;
 		if (s->mc.limit) /* x86 vm_page_prot has _PAGE_ACCESSED: installed young (reclaim sees it) */
-			mmu_young_set(s->mmu, va);
+			sim_pt_young_set(s, va);
 		sim_count(s, SIM_ST_PTES_MAPPED, 1);
 		sim_cost(s, SIM_C_FAULT, s->p.c.fault_pte);
 	}
@@ -95,12 +95,12 @@ static void map_pte(struct sim *s, uint64_t va, int w)
  */
 static int map_pmd(struct sim *s, uint64_t haddr, int w, int deposit)
 {
-	int r = mmu_map(s->mmu, haddr, PG_2M, (w ? MMU_W : 0) | (deposit ? MMU_DEPOSIT : 0));
+	int r = sim_pt_map(s, haddr, PG_2M, (w ? MMU_W : 0) | (deposit ? MMU_DEPOSIT : 0));
 
 	if (r == 0) {
 		ck_of(s, haddr)->pmd = PMD_HUGE;
 		if (s->mc.limit)
-			mmu_young_set(s->mmu, haddr);
+			sim_pt_young_set(s, haddr);
 		sim_count(s, SIM_ST_PMDS_MAPPED, 1);
 		sim_cost(s, SIM_C_FAULT, s->p.c.fault_pmd);
 	}
@@ -110,7 +110,7 @@ static int map_pmd(struct sim *s, uint64_t haddr, int w, int deposit)
 /* Remove a PMD leaf (file: zap on split; anon: before re-mapping as PTEs). */
 static void zap_pmd(struct sim *s, uint64_t haddr)
 {
-	mmu_unmap(s->mmu, haddr, PMD_SIZE);
+	sim_pt_unmap(s, haddr, PMD_SIZE);
 	ck_of(s, haddr)->pmd = PMD_NONE;
 	sim_tlb_flush(s, SIM_C_FAULT);
 }
@@ -471,12 +471,12 @@ static int wp_fault(struct sim *s, uint64_t va, uint64_t pgoff)
 		sim_cost(s, SIM_C_FAULT, s->vma.anon ? s->p.c.zero_4k : s->p.c.copy_4k);
 		if (s->vma.anon && s->mc.limit) /* the zero page replaced by a new, charged page */
 			anon_page_new(s, pgoff);
-		mmu_unmap(s->mmu, pva, SIM_PAGE);
+		sim_pt_unmap(s, pva, SIM_PAGE);
 		map_pte(s, pva, 1);
 		return 0;
 	}
 	/* wp_page_shared: page_mkwrite (files that have one), make this one PTE writable */
-	mmu_protect(s->mmu, pva, SIM_PAGE, MMU_W);
+	sim_pt_protect(s, pva, SIM_PAGE, MMU_W);
 	sim_cost(s, SIM_C_FAULT, s->p.c.fault_pte);
 	if (s->vma.writenotify)
 		page_mkwrite(s, pgoff);

@@ -159,18 +159,42 @@ static unsigned folio_referenced(struct sim *s, uint64_t head, uint64_t nr)
 		enum pg_size sz;
 		if (mmu_lookup(s->mmu, va, &sz, NULL))
 			continue;
-		young += (unsigned)mmu_young_test_clear(s->mmu, va);
+		young += (unsigned)sim_pt_young_test_clear(s, va);
 		if (sz == PG_2M)
 			break; /* one PMD maps the whole (order-9) folio */
 	}
 	return young;
 }
 
+/*
+ * One flush of the mm. With one thread no other CPU has the mm loaded: a
+ * local flush. With N threads every thread's CPU runs the mm (each thread
+ * pinned to its own CPU, all replaying): the initiator flushes locally and
+ * IPIs the N - 1 others (native_flush_tlb_multi; tlb:tlb_flush reason
+ * TLB_REMOTE_SEND_IPI): one shootdown, cost.ipi per remote CPU.
+ */
 void sim_tlb_flush(struct sim *s, enum sim_comp c)
 {
-	/* one CPU: no other CPU has the mm loaded, every flush is local */
 	sim_pcount(s, SIM_PS_TLB_LOCAL, 1);
 	sim_cost(s, c, s->p.c.tlb_flush);
+	if (s->nthr > 1) {
+		sim_pcount(s, SIM_PS_TLB_SHOOTDOWNS, 1);
+		sim_cost(s, c, (uint64_t)s->p.c.ipi * (s->nthr - 1));
+	}
+}
+
+/*
+ * try_to_unmap's flush of one cleared PTE/PMD: immediate when the mm runs on
+ * this CPU only; deferred to one flush per shrink_folio_list batch
+ * (should_defer_flush, TTU_BATCH_FLUSH, try_to_unmap_flush) when other CPUs
+ * have it loaded.
+ */
+static void unmap_flush(struct sim *s, enum sim_comp c)
+{
+	if (s->nthr > 1)
+		s->flush_pending = 1;
+	else
+		sim_tlb_flush(s, c);
 }
 
 /* try_to_unmap of a folio being reclaimed: each PTE (or the PMD) cleared and flushed. */
@@ -185,15 +209,15 @@ static void unmap_folio(struct sim *s, uint64_t head, uint64_t nr, enum sim_comp
 			continue;
 		if (sz == PG_2M) {
 			uint64_t h = va & ~((UINT64_C(2) << 20) - 1);
-			mmu_unmap(s->mmu, h, UINT64_C(2) << 20); /* invalidates the TLBs */
+			sim_pt_unmap(s, h, UINT64_C(2) << 20); /* invalidates the TLBs */
 			sim_chunk(s, p / SIM_PMD_PAGES, 1)->pmd = PMD_NONE;
 			sim_pcount(s, SIM_PS_UNMAPPED, 1);
-			sim_tlb_flush(s, c);
+			unmap_flush(s, c);
 			return;
 		}
-		mmu_unmap(s->mmu, va, SIM_PAGE); /* the PT page stays (reclaim frees no tables) */
+		sim_pt_unmap(s, va, SIM_PAGE); /* the PT page stays (reclaim frees no tables) */
 		sim_pcount(s, SIM_PS_UNMAPPED, 1);
-		sim_tlb_flush(s, c);
+		unmap_flush(s, c);
 	}
 }
 
@@ -201,8 +225,7 @@ static void unmap_folio(struct sim *s, uint64_t head, uint64_t nr, enum sim_comp
 static int folio_dirty_ptes(struct sim *s, uint64_t head, uint64_t nr)
 {
 	for (uint64_t p = head; p < head + nr; p++) {
-		unsigned prot;
-		if (!mmu_lookup(s->mmu, s->vma.start + p * SIM_PAGE, NULL, &prot) && (prot & MMU_D))
+		if (sim_pt_dirty(s, s->vma.start + p * SIM_PAGE))
 			return 1;
 	}
 	return 0;
@@ -301,6 +324,10 @@ static uint64_t shrink_inactive(struct sim *s, uint64_t *reclaimed, enum sim_com
 		}
 		evict(s, h, nr, c); /* FOLIOREF_RECLAIM(_CLEAN): clean file folio */
 		*reclaimed += nr;
+	}
+	if (s->flush_pending) { /* try_to_unmap_flush: the batch's deferred flush */
+		s->flush_pending = 0;
+		sim_tlb_flush(s, c);
 	}
 	return taken;
 }

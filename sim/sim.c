@@ -71,6 +71,7 @@ static const char *const pstat_names[SIM_PS__COUNT][2] = {
 	[SIM_PS_RECLAIM_CYCLES] = { "reclaim.cycles", "cycles" },
 	[SIM_PS_SWAP_OUT] = { "swap.out", "pages" },
 	[SIM_PS_SWAP_IN] = { "swap.in", "pages" },
+	[SIM_PS_LOCK_WAITS] = { "faults.lock_waits", "count" },
 };
 static const char *const comp_names[SIM_C__COUNT] = {
 	[SIM_C_USER] = "user", [SIM_C_TLB] = "tlb", [SIM_C_WALK] = "walk",
@@ -147,9 +148,9 @@ void sim_direct_read(struct sim *s, uint64_t off, uint64_t len)
 /* What the model does not do yet: the message names the option and why (CONVENTIONS §4). */
 static int refuse(const struct sim_profile *p, const struct an_case_opts *o, int anon, char *err, size_t errlen)
 {
-	if (o->threads > 1) {
-		snprintf(err, errlen, "--threads %u not modelled: the model replays one thread on one CPU "
-			 "(no per-thread TLBs, shootdowns or fault contention yet); use --threads 1", o->threads);
+	if (o->threads > 1 && (o->method == AN_METHOD_FREAD || o->method == AN_METHOD_URING)) {
+		snprintf(err, errlen, "--threads %u with %s not modelled: only mmap, anon and read replay on several "
+			 "threads in the model (one FILE / one ring per thread is not)", o->threads, an_method_name(o->method));
 		return -EINVAL;
 	}
 	if (o->direct && o->writes) {
@@ -227,12 +228,18 @@ int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 		free(s);
 		return -EINVAL;
 	}
-	r = mmu_create(&s->p.mmu, &s->mmu);
-	if (r) {
-		snprintf(err, errlen, "mmu_create failed (%d)", r);
-		free(s);
-		return r;
+	s->nthr = s->o.threads > 1 ? s->o.threads : 1;
+	for (unsigned t = 0; t < s->nthr; t++) {
+		r = mmu_create(&s->p.mmu, &s->mmus[t]);
+		if (r) {
+			snprintf(err, errlen, "mmu_create failed (%d)", r);
+			for (unsigned u = 0; u < t; u++)
+				mmu_destroy(s->mmus[u]);
+			free(s);
+			return r;
+		}
 	}
+	s->mmu = s->mmus[0];
 	if (!anon) {
 		s->f.size = h->region_size;
 		s->f.pages = (h->region_size + SIM_PAGE - 1) / SIM_PAGE;
@@ -295,8 +302,118 @@ void sim_destroy(struct sim *s)
 		}
 		free(s->dir[i]);
 	}
-	mmu_destroy(s->mmu);
+	for (unsigned t = 0; t < s->nthr; t++)
+		mmu_destroy(s->mmus[t]);
+	free(s->held);
 	free(s);
+}
+
+/* ---- the page table shared by the modelled CPUs ------------------------ */
+
+int sim_pt_map(struct sim *s, uint64_t va, enum pg_size sz, unsigned prot)
+{
+	int r = mmu_map(s->mmus[0], va, sz, prot);
+
+	for (unsigned t = 1; t < s->nthr; t++)
+		mmu_map(s->mmus[t], va, sz, prot);
+	return r;
+}
+
+void sim_pt_unmap(struct sim *s, uint64_t va, uint64_t len)
+{
+	for (unsigned t = 0; t < s->nthr; t++)
+		mmu_unmap(s->mmus[t], va, len); /* each CPU's TLB invalidated (the shootdown's effect) */
+}
+
+void sim_pt_protect(struct sim *s, uint64_t va, uint64_t len, unsigned prot)
+{
+	for (unsigned t = 0; t < s->nthr; t++)
+		mmu_protect(s->mmus[t], va, len, prot);
+}
+
+int sim_pt_young_test_clear(struct sim *s, uint64_t va)
+{
+	int y = 0;
+
+	for (unsigned t = 0; t < s->nthr; t++)
+		y |= mmu_young_test_clear(s->mmus[t], va);
+	return y;
+}
+
+void sim_pt_young_set(struct sim *s, uint64_t va)
+{
+	for (unsigned t = 0; t < s->nthr; t++)
+		mmu_young_set(s->mmus[t], va);
+}
+
+int sim_pt_dirty(struct sim *s, uint64_t va)
+{
+	for (unsigned t = 0; t < s->nthr; t++) {
+		unsigned prot;
+		if (!mmu_lookup(s->mmus[t], va, NULL, &prot) && (prot & MMU_D))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- threads ----------------------------------------------------------------- */
+
+static uint64_t cyc_sum(const struct sim *s)
+{
+	uint64_t c = 0;
+
+	for (unsigned i = 0; i < SIM_C__COUNT; i++)
+		c += s->cyc[i];
+	return c;
+}
+
+/*
+ * One record of thread t on its own CPU (its TLBs: s->mmu = mmus[t]). Rounds
+ * replay one record per thread in thread order; a fault in a round where
+ * earlier threads of the round already faulted waits cost.lock_wait per such
+ * fault (the page-table lock / mapping locks those concurrent faults hold;
+ * per-VMA locks are taken for reading and do not serialise). The record's
+ * cycles (its components and its CPU's TLB/walk cycles) go to thread t.
+ */
+static int thread_rec(struct sim *s, const struct trace_rec *r, unsigned t)
+{
+	uint64_t c0 = cyc_sum(s), m0 = mmu_stat(s->mmus[t], MMU_ST_CYCLES), f0 = s->st[SIM_ST_FAULTS];
+	int err;
+
+	s->cur = t;
+	s->mmu = s->mmus[t];
+	err = s->ops->access(s, r, 1);
+	if (s->st[SIM_ST_FAULTS] > f0) {
+		if (s->round_faulters) {
+			sim_cost(s, SIM_C_FAULT, (uint64_t)s->p.c.lock_wait * s->round_faulters);
+			sim_pcount(s, SIM_PS_LOCK_WAITS, 1);
+		}
+		s->round_faulters++;
+	}
+	s->tcyc[t] += cyc_sum(s) - c0 + mmu_stat(s->mmus[t], MMU_ST_CYCLES) - m0;
+	s->trec[t]++;
+	return err;
+}
+
+/* blocks split, at the end: thread t's records are [t*n/N, (t+1)*n/N), replayed round-robin. */
+static int replay_blocks(struct sim *s)
+{
+	uint64_t n = s->nheld, N = s->nthr;
+
+	for (uint64_t r = 0;; r++) {
+		int any = 0;
+		s->round_faulters = 0;
+		for (unsigned t = 0; t < N; t++) {
+			uint64_t i = t * n / N + r;
+			if (i >= (t + 1) * n / N)
+				continue;
+			any = 1;
+			if (thread_rec(s, &s->held[i], t))
+				return -EFAULT;
+		}
+		if (!any)
+			return 0;
+	}
 }
 
 int sim_access(struct sim *s, const struct trace_rec *recs, size_t n)
@@ -309,21 +426,51 @@ int sim_access(struct sim *s, const struct trace_rec *recs, size_t n)
 				 (unsigned long long)s->region);
 			return -EINVAL;
 		}
-	return s->ops->access(s, recs, n);
+	if (s->nthr <= 1)
+		return s->ops->access(s, recs, n);
+	if (s->o.split == AN_SPLIT_BLOCKS) { /* needs the record count per thread: keep the trace */
+		if (s->nheld + n > s->capheld) {
+			size_t cap = s->capheld ? s->capheld : 4096;
+			while (cap < s->nheld + n)
+				cap *= 2;
+			struct trace_rec *h = realloc(s->held, cap * sizeof(*h));
+			if (!h) {
+				snprintf(s->err, sizeof(s->err), "--split blocks: no memory to hold %zu records",
+					 s->nheld + n);
+				return -ENOMEM;
+			}
+			s->held = h;
+			s->capheld = cap;
+		}
+		memcpy(s->held + s->nheld, recs, n * sizeof(*recs));
+		s->nheld += n;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++, s->rec_seen++) { /* interleave: record i to thread i mod N */
+		unsigned t = (unsigned)(s->rec_seen % s->nthr);
+		if (t == 0)
+			s->round_faulters = 0;
+		if (thread_rec(s, &recs[i], t))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 int sim_finish(struct sim *s, struct sim_stats *out)
 {
 	uint64_t tcyc, wcyc;
 
+	if (s->nthr > 1 && s->o.split == AN_SPLIT_BLOCKS && replay_blocks(s))
+		return -EFAULT;
 	if (s->ops->finish)
 		s->ops->finish(s);
 	memset(out, 0, sizeof(*out));
 	memcpy(out->st, s->st, sizeof(out->st));
 	memcpy(out->ps, s->ps, sizeof(out->ps));
 	out->pressure = s->o.direct || s->o.mem_limit || s->o.threads > 1;
-	for (unsigned i = 0; i < MMU_ST__COUNT; i++)
-		out->mmu[i] = mmu_stat(s->mmu, (enum mmu_stat)i);
+	for (unsigned i = 0; i < MMU_ST__COUNT; i++) /* summed over the CPUs */
+		for (unsigned t = 0; t < s->nthr; t++)
+			out->mmu[i] += mmu_stat(s->mmus[t], (enum mmu_stat)i);
 	tcyc = out->mmu[MMU_ST_CYCLES];
 	wcyc = out->mmu[MMU_ST_WALK_CYCLES];
 	s->cyc[SIM_C_WALK] = wcyc;
@@ -332,7 +479,17 @@ int sim_finish(struct sim *s, struct sim_stats *out)
 	out->cycles = 0;
 	for (unsigned i = 0; i < SIM_C__COUNT; i++)
 		out->cycles += out->cyc[i];
-	out->pt_bytes = mmu_pt_bytes(s->mmu);
+	out->nthr = s->nthr;
+	if (s->nthr > 1) { /* the replay takes as long as its slowest thread; the breakdown sums all CPUs */
+		out->cycles = 0;
+		for (unsigned t = 0; t < s->nthr; t++) {
+			out->tcyc[t] = s->tcyc[t];
+			out->trec[t] = s->trec[t];
+			if (s->tcyc[t] > out->cycles)
+				out->cycles = s->tcyc[t];
+		}
+	}
+	out->pt_bytes = mmu_pt_bytes(s->mmus[0]);
 	out->ghz = s->p.ghz;
 	return 0;
 }
@@ -383,6 +540,15 @@ void sim_stats_to_case(const struct sim_stats *st, json_t *c)
 	if (st->pressure) /* issue-16 metrics: only for cases with direct, mem-limit or threads */
 		for (unsigned i = 0; i < SIM_PS__COUNT; i++)
 			an_case_set_value(c, pstat_names[i][0], pstat_names[i][1], (double)st->ps[i]);
+	for (unsigned t = 0; st->nthr > 1 && t < st->nthr && t < AN_THREADS_MAX; t++) {
+		char key[48];
+		snprintf(key, sizeof(key), "thread.%u.ns", t);
+		an_case_set_value(c, key, "ns", (double)st->tcyc[t] / st->ghz);
+		snprintf(key, sizeof(key), "thread.%u.records", t);
+		an_case_set_value(c, key, "count", (double)st->trec[t]);
+		snprintf(key, sizeof(key), "thread.%u.cycles", t);
+		an_case_set_value(c, key, "cycles", (double)st->tcyc[t]);
+	}
 	an_case_set_status(c, "checksum", "count", AN_STATUS_UNSUPPORTED,
 			   "the model moves no data");
 	for (unsigned i = 0; i < SIM_C__COUNT; i++)

@@ -215,6 +215,7 @@ enum sim_pstat {
 	SIM_PS_RECLAIM_CYCLES,  /* reclaim.cycles: cycles of reclaim (inside fault/syscall components) */
 	SIM_PS_SWAP_OUT,        /* swap.out: pages written to swap (pswpout) */
 	SIM_PS_SWAP_IN,         /* swap.in: pages read from swap, readahead included (pswpin) */
+	SIM_PS_LOCK_WAITS,      /* faults.lock_waits: faults that waited for a concurrent one (threads) */
 	SIM_PS__COUNT
 };
 
@@ -227,6 +228,9 @@ struct sim_stats {
 	uint64_t mmu[MMU_ST__COUNT];      /* translation statistics (mmu_stat) */
 	uint64_t cycles;                  /* sum of cyc[] */
 	uint64_t pt_bytes;                /* VmPTE at the end of the replay */
+	unsigned nthr;                    /* threads modelled (1: the usual replay) */
+	uint64_t tcyc[AN_THREADS_MAX];    /* threads > 1: cycles per thread (cycles = their max) */
+	uint64_t trec[AN_THREADS_MAX];    /* threads > 1: records per thread */
 	double ghz;                       /* profile frequency (ns = cycles / ghz) */
 };
 

@@ -171,6 +171,20 @@ struct sim {
 	uint64_t io_deferred;       /* cycles of the waits deferred since the last sim_io_flush */
 	uint64_t io_deferred_n;     /* ... how many waits */
 	struct memcg mc;            /* memory limit and LRU (mc.limit 0: none) */
+	/* threads (--threads N > 1): one modelled CPU per thread, shared page tables */
+	unsigned nthr;              /* threads / CPUs modelled (1: the usual replay) */
+	unsigned cur;               /* thread replaying now; s->mmu = mmus[cur] */
+	struct mmu *mmus[AN_THREADS_MAX]; /* per-CPU TLBs and walk caches, each with a copy of the one
+				       page table (every map/unmap/protect goes to all: sim_pt_*) */
+	uint64_t rec_seen;          /* records received (interleave: record i is thread i mod N) */
+	uint64_t round_faults;      /* faults so far when the current round began */
+	unsigned round_n;           /* records of the current round replayed */
+	unsigned round_faulters;    /* threads of the current round that faulted */
+	uint64_t tcyc[AN_THREADS_MAX]; /* per-thread cycles (own components + own TLB/walk cycles) */
+	uint64_t trec[AN_THREADS_MAX]; /* per-thread records */
+	struct trace_rec *held;     /* blocks split: the trace kept until sim_finish (memory ~ records) */
+	size_t nheld, capheld;      /* ... records held, capacity */
+	int flush_pending;          /* reclaim unmapped PTEs of this batch: one batched flush due */
 	/* statistics */
 	uint64_t st[SIM_ST__COUNT]; /* enum sim_stat */
 	uint64_t ps[SIM_PS__COUNT]; /* enum sim_pstat */
@@ -246,6 +260,14 @@ int lru_workingset(struct sim *s, uint64_t head);
 void lru_mark_accessed(struct sim *s, uint64_t head);
 /* A TLB flush of the mm (fault zap, COW, reclaim unmap): counted local or shootdown. */
 void sim_tlb_flush(struct sim *s, enum sim_comp c);
+
+/* ---- the shared page table of all modelled CPUs (sim.c) ---- */
+int sim_pt_map(struct sim *s, uint64_t va, enum pg_size sz, unsigned prot);
+void sim_pt_unmap(struct sim *s, uint64_t va, uint64_t len);
+void sim_pt_protect(struct sim *s, uint64_t va, uint64_t len, unsigned prot);
+int sim_pt_young_test_clear(struct sim *s, uint64_t va); /* any CPU's copy young; all cleared */
+void sim_pt_young_set(struct sim *s, uint64_t va);
+int sim_pt_dirty(struct sim *s, uint64_t va);             /* any CPU's copy dirty */
 
 /* ---- O_DIRECT (sim.c) ---- */
 /* One O_DIRECT request for record [off, off+len): widened to 4 KiB, device time, no copy. */
