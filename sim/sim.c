@@ -480,7 +480,14 @@ int sim_finish(struct sim *s, struct sim_stats *out)
 	for (unsigned i = 0; i < SIM_C__COUNT; i++)
 		out->cycles += out->cyc[i];
 	out->nthr = s->nthr;
-	if (s->nthr > 1) { /* the replay takes as long as its slowest thread; the breakdown sums all CPUs */
+	if (s->nthr > 1) {
+		/*
+		 * The replay takes as long as its slowest thread, but not less than
+		 * the device needs for everyone's reads: one device serving
+		 * min(N, cost.io_queue) requests at once (the threads' I/O cycles
+		 * summed over that). The breakdown sums all CPUs.
+		 */
+		uint64_t q = s->p.c.io_queue ? s->p.c.io_queue : 1, dev;
 		out->cycles = 0;
 		for (unsigned t = 0; t < s->nthr; t++) {
 			out->tcyc[t] = s->tcyc[t];
@@ -488,6 +495,9 @@ int sim_finish(struct sim *s, struct sim_stats *out)
 			if (s->tcyc[t] > out->cycles)
 				out->cycles = s->tcyc[t];
 		}
+		dev = s->cyc[SIM_C_IO] / (q < s->nthr ? q : s->nthr);
+		if (dev > out->cycles)
+			out->cycles = dev;
 	}
 	out->pt_bytes = mmu_pt_bytes(s->mmus[0]);
 	out->ghz = s->p.ghz;
