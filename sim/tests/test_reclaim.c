@@ -35,6 +35,16 @@ static uint64_t ps(const struct sim_stats *st, enum sim_pstat i)
 	return st->ps[i];
 }
 
+/* The base profile and a case of method m on a cold 1 MiB file (anon: none) under a 64-page limit. */
+static void base_case(struct sim_profile *p, struct an_case_opts *o, enum an_method m)
+{
+	base_profile(p);
+	an_case_opts_default(o);
+	o->method = m;
+	o->cache = m == AN_METHOD_ANON ? AN_CACHE_NONE : AN_CACHE_COLD;
+	o->mem_limit = 256 * KiB;
+}
+
 /*
  * A: pread, one byte per page.
  *   read 0..63 once: 64 folios on the inactive list (tail 0), each
@@ -55,11 +65,7 @@ static void test_read_sequence(void)
 	struct sim_stats st;
 	struct st_pat pats[] = { pages(0, 64), pages(64, 1), pages(32, 1), pages(0, 1) };
 
-	base_profile(&p);
-	an_case_opts_default(&o);
-	o.method = AN_METHOD_READ;
-	o.cache = AN_CACHE_COLD;
-	o.mem_limit = 256 * KiB;
+	base_case(&p, &o, AN_METHOD_READ);
 	if (st_run(&p, &o, 0, 1 * MiB, pats, 4, &st, NULL)) {
 		tap_ok(0, "A: runs");
 		return;
@@ -95,11 +101,7 @@ static void test_refault_activation(void)
 	struct sim *s;
 	struct st_pat pats[] = { pages(0, 64), pages(0, 32), pages(64, 1), pages(63, 1), pages(32, 1) };
 
-	base_profile(&p);
-	an_case_opts_default(&o);
-	o.method = AN_METHOD_READ;
-	o.cache = AN_CACHE_COLD;
-	o.mem_limit = 256 * KiB;
+	base_case(&p, &o, AN_METHOD_READ);
 	if (st_run(&p, &o, 0, 1 * MiB, pats, 5, &st, &s)) {
 		tap_ok(0, "B: runs");
 		return;
@@ -136,12 +138,8 @@ static void test_mmap_second_chance(void)
 	struct sim_stats st;
 	struct st_pat pats[] = { pages(0, 61), pages(61, 1), pages(0, 1) };
 
-	base_profile(&p);
-	an_case_opts_default(&o);
-	o.method = AN_METHOD_MMAP;
+	base_case(&p, &o, AN_METHOD_MMAP);
 	o.madv = AN_MADV_RANDOM;
-	o.cache = AN_CACHE_COLD;
-	o.mem_limit = 256 * KiB;
 	if (st_run(&p, &o, 0, 1 * MiB, pats, 3, &st, NULL)) {
 		tap_ok(0, "C: runs");
 		return;
@@ -242,12 +240,8 @@ static void test_swap(void)
 	struct st_pat w = { 0, 4096, 62, 8, TRACE_OP_WRITE };
 	struct st_pat pats[] = { w, pages(0, 4) };
 
-	base_profile(&p);
-	an_case_opts_default(&o);
-	o.method = AN_METHOD_ANON;
+	base_case(&p, &o, AN_METHOD_ANON);
 	o.madv = AN_MADV_NOHUGEPAGE;
-	o.cache = AN_CACHE_NONE;
-	o.mem_limit = 256 * KiB;
 	if (st_run(&p, &o, 1, 1 * MiB, pats, 2, &st, NULL)) {
 		tap_ok(0, "G: runs");
 		return;
@@ -281,12 +275,8 @@ static void test_threads(void)
 	struct sim_stats st, one;
 	struct st_pat pats[] = { pages(0, 61), pages(61, 1), pages(0, 1) };
 
-	base_profile(&p);
-	an_case_opts_default(&o);
-	o.method = AN_METHOD_MMAP;
+	base_case(&p, &o, AN_METHOD_MMAP);
 	o.madv = AN_MADV_RANDOM;
-	o.cache = AN_CACHE_COLD;
-	o.mem_limit = 256 * KiB;
 	o.threads = 2;
 	o.split = AN_SPLIT_INTERLEAVE;
 	if (st_run(&p, &o, 0, 1 * MiB, pats, 3, &st, NULL)) {
