@@ -480,6 +480,7 @@ int sim_finish(struct sim *s, struct sim_stats *out)
 	for (unsigned i = 0; i < SIM_C__COUNT; i++)
 		out->cycles += out->cyc[i];
 	out->nthr = s->nthr;
+	snprintf(out->defaulted, sizeof(out->defaulted), "%s", s->p.defaulted);
 	if (s->nthr > 1) {
 		/*
 		 * The replay takes as long as its slowest thread, but not less than
@@ -550,6 +551,8 @@ void sim_stats_to_case(const struct sim_stats *st, json_t *c)
 	if (st->pressure) /* issue-16 metrics: only for cases with direct, mem-limit or threads */
 		for (unsigned i = 0; i < SIM_PS__COUNT; i++)
 			an_case_set_value(c, pstat_names[i][0], pstat_names[i][1], (double)st->ps[i]);
+	if (st->pressure && st->defaulted[0])
+		json_object_set_new(c, "profile_defaulted", json_string(st->defaulted));
 	for (unsigned t = 0; st->nthr > 1 && t < st->nthr && t < AN_THREADS_MAX; t++) {
 		char key[48];
 		snprintf(key, sizeof(key), "thread.%u.ns", t);

@@ -229,6 +229,7 @@ struct sim_stats {
 	uint64_t cycles;                  /* sum of cyc[] */
 	uint64_t pt_bytes;                /* VmPTE at the end of the replay */
 	unsigned nthr;                    /* threads modelled (1: the usual replay) */
+	char defaulted[256];              /* issue-16 profile keys the profile file lacked (defaults used) */
 	uint64_t tcyc[AN_THREADS_MAX];    /* threads > 1: cycles per thread (cycles = their max) */
 	uint64_t trec[AN_THREADS_MAX];    /* threads > 1: records per thread */
 	double ghz;                       /* profile frequency (ns = cycles / ghz) */
@@ -262,7 +263,11 @@ const char *sim_pstat_name(enum sim_pstat id);
  * ns_per_access, bytes_per_s, faults.*, tlb.l1d.miss, tlb.stlb.miss,
  * walk.cycles, syscalls, syscalls.read, pagecache.added, pt.bytes, per-level
  * TLB/PWC counts, and "breakdown" {component: cycles}. checksum is reported
- * unsupported (the model moves no data).
+ * unsupported (the model moves no data). Cases with direct, mem-limit or
+ * threads also get the enum sim_pstat metrics (reclaim.*, workingset.*,
+ * swap.*, tlb.shootdowns, tlb.flush.local, ...), thread.<i>.ns/.records/
+ * .cycles when threads > 1, and "profile_defaulted" naming the issue-16
+ * profile keys the profile did not give (their built-in defaults applied).
  */
 void sim_stats_to_case(const struct sim_stats *st, json_t *c);
 
