@@ -4,6 +4,9 @@
  * previous one ended (the harness's rule for sequential traces). Each call:
  * syscall entry/exit, filemap_read (page-cache walk, readahead by prev_pos,
  * copy_to_user). Write records are pwrite64() into the page cache.
+ * With --direct (O_DIRECT) each read record is one device request of its
+ * 4 KiB-aligned covering span, with no page cache and no copy
+ * (sim_direct_read); direct writes are refused at sim_create.
  */
 #include "sim/sim_int.h"
 
@@ -21,13 +24,19 @@ static int read_access(struct sim *s, const struct trace_rec *r, size_t n)
 		if (r[i].op == TRACE_OP_WRITE) {
 			sys_enter(s, SIM_ST_SYSCALLS_WRITE);
 			pc_write(s, r[i].off, r[i].len);
+		} else if (s->o.direct) { /* O_DIRECT pread64: device to the user buffer */
+			sys_enter(s, SIM_ST_SYSCALLS_READ);
+			sim_direct_read(s, r[i].off, r[i].len);
 		} else {
 			sys_enter(s, SIM_ST_SYSCALLS_READ); /* read() or pread64() */
 			pc_read(s, &s->f.ra, r[i].off, r[i].len);
 		}
 		s->next_off = r[i].off + r[i].len;
 		s->st[SIM_ST_BYTES] += r[i].len;
-		sim_user_bytes(s, r[i].off, r[i].len);
+		if (s->o.direct) /* the fold reads the just-DMAed buffer (small, reused: cache-resident) */
+			sim_cost(s, SIM_C_USER, s->p.c.user_access + r[i].len * s->p.c.fold_mcyc_per_byte / 1000);
+		else
+			sim_user_bytes(s, r[i].off, r[i].len);
 	}
 	s->st[SIM_ST_RECORDS] += n;
 	return 0;

@@ -33,6 +33,9 @@
  * for the device together (async buffered reads: each completes when its
  * folio is unlocked), so their waits overlap up to cost.io_queue requests
  * (sim_io_flush at each waiting enter and at the end).
+ * --direct: each read SQE is an O_DIRECT request of the record's 4 KiB-aligned
+ * span (sim_direct_read): no page cache, no copy; its device wait overlaps
+ * like a cold read's.
  */
 #include "sim/sim_int.h"
 
@@ -49,7 +52,8 @@ static int uring_setup(struct sim *s, char *err, size_t errlen)
 	s->uring_async = 0;
 	s->uring_reap_acc = 0;
 	s->uring_async_waits = 0;
-	/* reads that miss the cache wait for the device in parallel, up to qd at a time (sim_io_flush) */
+	/* reads that miss the cache (and every O_DIRECT read) wait for the device in parallel,
+	   up to qd at a time (sim_io_flush) */
 	s->io_defer = s->o.qd > 1 && !s->f.shmem && s->p.c.io_queue > 1;
 	return 0;
 }
@@ -138,12 +142,17 @@ static int uring_access(struct sim *s, const struct trace_rec *r, size_t n)
 		uint64_t waits = s->st[SIM_ST_IO_WAITS];
 		if (r[i].op == TRACE_OP_WRITE)
 			pc_write(s, r[i].off, r[i].len);
+		else if (s->o.direct)
+			sim_direct_read(s, r[i].off, r[i].len);
 		else
 			pc_read(s, &s->f.ra, r[i].off, r[i].len);
 		/* punted (tmpfs), or a read that waits for the device: completes asynchronously */
 		s->uring_async += s->f.shmem || (r[i].op != TRACE_OP_WRITE && s->st[SIM_ST_IO_WAITS] != waits);
 		s->st[SIM_ST_BYTES] += r[i].len;
-		sim_user_bytes(s, r[i].off, r[i].len);
+		if (s->o.direct) /* DMA into the (cache-resident, reused) buffer: the fold only */
+			s->cyc[SIM_C_USER] += s->p.c.user_access + r[i].len * s->p.c.fold_mcyc_per_byte / 1000;
+		else
+			sim_user_bytes(s, r[i].off, r[i].len);
 		s->uring_pending++;
 		if (++s->uring_recs % SIM_HARNESS_CHUNK_RECS == 0)
 			submit(s); /* the harness's chunk ends */

@@ -77,10 +77,12 @@ static int pte_none(struct sim *s, uint64_t va)
 
 static void map_pte(struct sim *s, uint64_t va, int w)
 {
-	int r = mmu_map(s->mmu, va, PG_4K, w ? MMU_W : 0);
+	int r = sim_pt_map(s, va, PG_4K, w ? MMU_W : 0);
 
 	if (r == 0) {
 		ck_of(s, va)->pmd = PMD_TABLE;
+		if (s->mc.limit) /* x86 vm_page_prot has _PAGE_ACCESSED: installed young (reclaim sees it) */
+			sim_pt_young_set(s, va);
 		sim_count(s, SIM_ST_PTES_MAPPED, 1);
 		sim_cost(s, SIM_C_FAULT, s->p.c.fault_pte);
 	}
@@ -93,10 +95,12 @@ static void map_pte(struct sim *s, uint64_t va, int w)
  */
 static int map_pmd(struct sim *s, uint64_t haddr, int w, int deposit)
 {
-	int r = mmu_map(s->mmu, haddr, PG_2M, (w ? MMU_W : 0) | (deposit ? MMU_DEPOSIT : 0));
+	int r = sim_pt_map(s, haddr, PG_2M, (w ? MMU_W : 0) | (deposit ? MMU_DEPOSIT : 0));
 
 	if (r == 0) {
 		ck_of(s, haddr)->pmd = PMD_HUGE;
+		if (s->mc.limit)
+			sim_pt_young_set(s, haddr);
 		sim_count(s, SIM_ST_PMDS_MAPPED, 1);
 		sim_cost(s, SIM_C_FAULT, s->p.c.fault_pmd);
 	}
@@ -106,9 +110,9 @@ static int map_pmd(struct sim *s, uint64_t haddr, int w, int deposit)
 /* Remove a PMD leaf (file: zap on split; anon: before re-mapping as PTEs). */
 static void zap_pmd(struct sim *s, uint64_t haddr)
 {
-	mmu_unmap(s->mmu, haddr, PMD_SIZE);
+	sim_pt_unmap(s, haddr, PMD_SIZE);
 	ck_of(s, haddr)->pmd = PMD_NONE;
-	sim_cost(s, SIM_C_FAULT, s->p.c.tlb_flush);
+	sim_tlb_flush(s, SIM_C_FAULT);
 }
 
 /* thp_vma_suitable_order(PMD): the aligned 2 MiB range lies inside the VMA. */
@@ -193,8 +197,11 @@ static int fault_around(struct sim *s, uint64_t va, uint64_t pgoff)
 			a = head;
 			b = fend - 1;
 		}
+		/* 6.18 filemap_map_folio_range / filemap_map_order0_folio: pages of a
+		   PG_workingset folio (only under a memory limit) do not lower mmap_miss */
+		int ws = s->mc.limit && lru_workingset(s, head);
 		for (uint64_t p = a; p <= b; p++) {
-			miss++;
+			miss += !ws;
 			if (!pte_none(s, va_of(s, p)))
 				continue;
 			map_pte(s, va_of(s, p), w);
@@ -388,25 +395,34 @@ static int anon_thp_ok(const struct sim *s)
 }
 
 /* Not-present fault on the anonymous VMA. */
-static void anon_fault(struct sim *s, uint64_t va, int write)
+static int anon_fault(struct sim *s, uint64_t va, int write)
 {
 	struct chunk *ck = ck_of(s, va);
 	unsigned o = s->p.k.anon_mthp_order;
+
+	if (s->mc.limit) { /* swap entry or swap-cache page: do_swap_page */
+		int r = swap_fault(s, (va - s->vma.start) / SIM_PAGE, write);
+		if (r >= 0) {
+			sim_count(s, SIM_ST_FLT_ANON, 1);
+			map_pte(s, va & ~(uint64_t)(SIM_PAGE - 1), 1);
+			return r;
+		}
+	}
 
 	if (ck->pmd == PMD_NONE && anon_thp_ok(s) && pmd_suitable(s, va)) {
 		sim_count(s, SIM_ST_FLT_THP, 1);
 		if (!write && s->p.k.thp_zero_page) { /* huge zero page */
 			map_pmd(s, va & ~(PMD_SIZE - 1), 0, 1);
-			return;
+			return 0;
 		}
 		sim_cost(s, SIM_C_FAULT, s->p.c.zero_2m);
 		map_pmd(s, va & ~(PMD_SIZE - 1), 1, 1);
-		return;
+		return 0;
 	}
 	sim_count(s, SIM_ST_FLT_ANON, 1);
 	if (!write) { /* the shared zero page, read-only */
 		map_pte(s, va & ~(uint64_t)(SIM_PAGE - 1), 0);
-		return;
+		return 0;
 	}
 	if (o > 0 && o < SIM_PMD_ORDER) { /* largest enabled mTHP order that fits */
 		uint64_t n = UINT64_C(1) << o, pg = (va - s->vma.start) / SIM_PAGE, h = pg & ~(n - 1);
@@ -417,11 +433,14 @@ static void anon_fault(struct sim *s, uint64_t va, int write)
 			sim_cost(s, SIM_C_FAULT, (uint64_t)s->p.c.zero_4k * n);
 			for (uint64_t p = h; p < h + n; p++)
 				map_pte(s, va_of(s, p), 1);
-			return;
+			return 0;
 		}
 	}
 	sim_cost(s, SIM_C_FAULT, s->p.c.zero_4k);
+	if (s->mc.limit)
+		anon_page_new(s, (va - s->vma.start) / SIM_PAGE);
 	map_pte(s, va & ~(uint64_t)(SIM_PAGE - 1), 1);
+	return 0;
 }
 
 /* Write to a present read-only translation. */
@@ -450,12 +469,14 @@ static int wp_fault(struct sim *s, uint64_t va, uint64_t pgoff)
 	}
 	if (s->vma.anon || !s->vma.shared) { /* do_wp_page -> wp_page_copy */
 		sim_cost(s, SIM_C_FAULT, s->vma.anon ? s->p.c.zero_4k : s->p.c.copy_4k);
-		mmu_unmap(s->mmu, pva, SIM_PAGE);
+		if (s->vma.anon && s->mc.limit) /* the zero page replaced by a new, charged page */
+			anon_page_new(s, pgoff);
+		sim_pt_unmap(s, pva, SIM_PAGE);
 		map_pte(s, pva, 1);
 		return 0;
 	}
 	/* wp_page_shared: page_mkwrite (files that have one), make this one PTE writable */
-	mmu_protect(s->mmu, pva, SIM_PAGE, MMU_W);
+	sim_pt_protect(s, pva, SIM_PAGE, MMU_W);
 	sim_cost(s, SIM_C_FAULT, s->p.c.fault_pte);
 	if (s->vma.writenotify)
 		page_mkwrite(s, pgoff);
@@ -472,12 +493,16 @@ int flt_handle(struct sim *s, uint64_t va, int is_write, int res)
 			 (unsigned long long)va);
 		return -EFAULT;
 	}
+	s->mc.pin = pgoff;  /* the faulting folio is locked: reclaim keeps it */
+	s->mc.in_fault = 1; /* reclaim from here is charged to the fault */
 	if (res == MMU_FAULT_WP)
 		major = wp_fault(s, va, pgoff);
 	else if (s->vma.anon)
-		anon_fault(s, va, is_write);
+		major = anon_fault(s, va, is_write);
 	else
 		major = file_fault(s, va, pgoff, is_write);
+	s->mc.pin = LRU_NIL;
+	s->mc.in_fault = 0;
 	count_fault(s, major);
 	return 0;
 }

@@ -96,10 +96,12 @@ static int add_folio(struct sim *s, uint64_t head, unsigned order, int ra_flag, 
 		if (b && (*b & PC_PRESENT))
 			return -EEXIST;
 	}
+	lru_charge(s, n); /* mem_cgroup_charge: may reclaim first (memory limit only) */
 	for (uint64_t i = 0; i < n; i++)
 		*pg_byte(s, head + i, 1) = (uint8_t)(PC_PRESENT | order);
 	if (ra_flag)
 		*pg_byte(s, head, 1) |= PC_RA;
+	lru_add(s, head, order);
 	sim_count(s, SIM_ST_PC_ADDED, n);
 	sim_count(s, SIM_ST_PC_FOLIOS_ADDED, 1);
 	if (io && !s->f.shmem) {
@@ -541,8 +543,11 @@ uint64_t pc_read(struct sim *s, struct ra_state *ra, uint64_t pos, uint64_t coun
 	while (count && pos < s->f.size) {
 		uint64_t index = pos / SIM_PAGE;
 		uint64_t last_index = (pos + count + SIM_PAGE - 1) / SIM_PAGE;
-		unsigned n = read_batch(s, index, last_index - 1, heads, orders);
+		unsigned n;
 		uint64_t end_off;
+
+		s->mc.pin = index; /* the folio being read is locked / referenced: reclaim keeps it */
+		n = read_batch(s, index, last_index - 1, heads, orders);
 
 		if (!n && !s->f.shmem) {
 			sim_io_sync_begin(s);
@@ -559,6 +564,11 @@ uint64_t pc_read(struct sim *s, struct ra_state *ra, uint64_t pos, uint64_t coun
 		}
 		if (pc_test_ra(s, heads[n - 1]) && !s->f.shmem)
 			ra_async(s, ra, heads[n - 1], orders[n - 1], last_index - heads[n - 1]);
+		/* filemap_read: folio_mark_accessed(first folio) unless the read stays in the previous one */
+		if (s->mc.limit && (last_pos == UINT64_MAX || last_pos == 0 ||
+				    (last_pos - 1) / SIM_PAGE < heads[0] ||
+				    (last_pos - 1) / SIM_PAGE >= heads[0] + (UINT64_C(1) << orders[0])))
+			lru_mark_accessed(s, heads[0]);
 		sim_count(s, SIM_ST_PC_LOOKUPS, n);
 		sim_cost(s, SIM_C_SYSCALL, ((uint64_t)s->p.c.pc_lookup + sim_folio_meta(s)) * n);
 		end_off = MIN(s->f.size, pos + count);
@@ -573,6 +583,7 @@ uint64_t pc_read(struct sim *s, struct ra_state *ra, uint64_t pos, uint64_t coun
 		}
 	}
 	ra->prev_pos = (int64_t)last_pos;
+	s->mc.pin = LRU_NIL;
 	return done;
 }
 

@@ -53,6 +53,26 @@ static const char *const stat_names[SIM_ST__COUNT] = {
 	[SIM_ST_IO_WAITS] = "io.waits",
 	[SIM_ST_COPY_BYTES] = "copy.bytes",
 };
+/* name, unit */
+static const char *const pstat_names[SIM_PS__COUNT][2] = {
+	[SIM_PS_DIRECT_REQS] = { "direct.requests", "count" },
+	[SIM_PS_DIRECT_BYTES] = { "direct.bytes", "bytes" },
+	[SIM_PS_LIMIT_PAGES] = { "memcg.limit_pages", "pages" },
+	[SIM_PS_RECLAIM_SCANNED] = { "reclaim.scanned", "pages" },
+	[SIM_PS_RECLAIM_STOLEN] = { "reclaim.stolen", "pages" },
+	[SIM_PS_RECLAIM_RUNS] = { "reclaim.runs", "count" },
+	[SIM_PS_ACTIVATE] = { "reclaim.activate", "pages" },
+	[SIM_PS_DEACTIVATE] = { "reclaim.deactivate", "pages" },
+	[SIM_PS_UNMAPPED] = { "reclaim.unmapped", "count" },
+	[SIM_PS_REFAULTS] = { "workingset.refaults", "pages" },
+	[SIM_PS_WS_ACTIVATE] = { "workingset.activate", "pages" },
+	[SIM_PS_TLB_LOCAL] = { "tlb.flush.local", "count" },
+	[SIM_PS_TLB_SHOOTDOWNS] = { "tlb.shootdowns", "count" },
+	[SIM_PS_RECLAIM_CYCLES] = { "reclaim.cycles", "cycles" },
+	[SIM_PS_SWAP_OUT] = { "swap.out", "pages" },
+	[SIM_PS_SWAP_IN] = { "swap.in", "pages" },
+	[SIM_PS_LOCK_WAITS] = { "faults.lock_waits", "count" },
+};
 static const char *const comp_names[SIM_C__COUNT] = {
 	[SIM_C_USER] = "user", [SIM_C_TLB] = "tlb", [SIM_C_WALK] = "walk",
 	[SIM_C_FAULT] = "fault", [SIM_C_SYSCALL] = "syscall", [SIM_C_COPY] = "copy",
@@ -66,6 +86,10 @@ const char *sim_stat_name(enum sim_stat id)
 const char *sim_comp_name(enum sim_comp c)
 {
 	return (unsigned)c < SIM_C__COUNT ? comp_names[c] : "?";
+}
+const char *sim_pstat_name(enum sim_pstat id)
+{
+	return (unsigned)id < SIM_PS__COUNT ? pstat_names[id][0] : "?";
 }
 const char *sim_error(const struct sim *s)
 {
@@ -93,6 +117,68 @@ void sim_user_bytes(struct sim *s, uint64_t off, uint64_t bytes)
 	sim_cost(s, SIM_C_USER, s->p.c.user_access + bytes * s->p.c.fold_mcyc_per_byte / 1000);
 }
 
+/*
+ * O_DIRECT read of record [off, off+len). The harness widens an unaligned
+ * record to the covering 4 KiB-aligned span [off & ~4095, roundup(off + len,
+ * 4096)) (clipped to the file's last page) and reads it in one request into
+ * an aligned buffer, so the device moves the whole span. Cost: cost.direct_io
+ * (block-layer work) plus the device time of a synchronous read of that many
+ * pages, priced as a synchronous buffered read's window (io_page per page +
+ * sim_io_wait: io_request and io_page_sync), deferred and overlapped like
+ * cold buffered reads when io_uring runs qd > 1 (io_defer). No page cache
+ * (pagecache.added stays 0), no copy_to_user: DMA writes the user buffer.
+ */
+void sim_direct_read(struct sim *s, uint64_t off, uint64_t len)
+{
+	uint64_t a = off & ~(uint64_t)(SIM_PAGE - 1), e = (off + len + SIM_PAGE - 1) & ~(uint64_t)(SIM_PAGE - 1);
+	uint64_t fend = s->f.pages * SIM_PAGE, pages;
+
+	if (e > fend)
+		e = fend;
+	pages = (e - a) / SIM_PAGE;
+	sim_pcount(s, SIM_PS_DIRECT_REQS, 1);
+	sim_pcount(s, SIM_PS_DIRECT_BYTES, e - a);
+	sim_cost(s, SIM_C_SYSCALL, s->p.c.direct_io);
+	sim_io_sync_begin(s);
+	sim_cost(s, SIM_C_IO, (uint64_t)s->p.c.io_page * pages);
+	s->io_win += pages;
+	sim_io_wait(s);
+}
+
+/* What the model does not do yet: the message names the option and why (CONVENTIONS §4). */
+static int refuse(const struct sim_profile *p, const struct an_case_opts *o, int anon, char *err, size_t errlen)
+{
+	if (o->threads > 1 && (o->method == AN_METHOD_FREAD || o->method == AN_METHOD_URING)) {
+		snprintf(err, errlen, "--threads %u with %s not modelled: only mmap, anon and read replay on several "
+			 "threads in the model (one FILE / one ring per thread is not)", o->threads, an_method_name(o->method));
+		return -EINVAL;
+	}
+	if (o->direct && o->writes) {
+		snprintf(err, errlen, "--direct with write records not modelled: only O_DIRECT reads are");
+		return -EINVAL;
+	}
+	if (!o->mem_limit)
+		return 0;
+	if (anon && (p->k.thp_anon == SIM_THP_ALWAYS || (p->k.thp_anon == SIM_THP_MADVISE && o->madv == AN_MADV_HUGEPAGE) ||
+		     p->k.anon_mthp_order)) {
+		snprintf(err, errlen, "--mem-limit %llu with anonymous THP/mTHP not modelled: swap of large folios "
+			 "(split or swap of whole folios) is not; use --madvise nohugepage or normal",
+			 (unsigned long long)o->mem_limit);
+		return -EINVAL;
+	}
+	if (o->cache == AN_CACHE_TMPFS) {
+		snprintf(err, errlen, "--mem-limit %llu on tmpfs not modelled: shmem pages are swap-backed and "
+			 "the swap model is not built", (unsigned long long)o->mem_limit);
+		return -EINVAL;
+	}
+	if (o->writes && !anon) {
+		snprintf(err, errlen, "--mem-limit %llu with write records to a file not modelled: dirty page-cache "
+			 "writeback and private COW (anon) pages under reclaim are not", (unsigned long long)o->mem_limit);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 	       const struct trace_hdr *h, struct sim **out, char *err, size_t errlen)
 {
@@ -113,11 +199,17 @@ int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 			 an_method_name(opts->method));
 		return -EINVAL;
 	}
+	if (refuse(p, opts, anon, err, errlen))
+		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->p = *p;
 	s->o = *opts;
+	if (lru_init(s, err, errlen)) {
+		free(s);
+		return -EINVAL;
+	}
 	if (s->o.qd == 0)
 		s->o.qd = 1;
 	s->region = h->region_size;
@@ -136,12 +228,18 @@ int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 		free(s);
 		return -EINVAL;
 	}
-	r = mmu_create(&s->p.mmu, &s->mmu);
-	if (r) {
-		snprintf(err, errlen, "mmu_create failed (%d)", r);
-		free(s);
-		return r;
+	s->nthr = s->o.threads > 1 ? s->o.threads : 1;
+	for (unsigned t = 0; t < s->nthr; t++) {
+		r = mmu_create(&s->p.mmu, &s->mmus[t]);
+		if (r) {
+			snprintf(err, errlen, "mmu_create failed (%d)", r);
+			for (unsigned u = 0; u < t; u++)
+				mmu_destroy(s->mmus[u]);
+			free(s);
+			return r;
+		}
 	}
+	s->mmu = s->mmus[0];
 	if (!anon) {
 		s->f.size = h->region_size;
 		s->f.pages = (h->region_size + SIM_PAGE - 1) / SIM_PAGE;
@@ -169,6 +267,8 @@ int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 	 * faults.populate, its page tables in pt.bytes (VmPTE spans both).
 	 */
 	memset(s->cyc, 0, sizeof(s->cyc));
+	memset(s->ps, 0, sizeof(s->ps));
+	s->ps[SIM_PS_LIMIT_PAGES] = s->mc.limit;
 	s->st[SIM_ST_PC_ADDED] = 0;
 	s->st[SIM_ST_PC_FOLIOS_ADDED] = 0;
 	*out = s;
@@ -195,12 +295,125 @@ void sim_destroy(struct sim *s)
 	for (unsigned i = 0; i < DIR_SIZE; i++) {
 		if (!s->dir[i])
 			continue;
-		for (unsigned j = 0; j < DIR_SIZE; j++)
+		for (unsigned j = 0; j < DIR_SIZE; j++) {
+			if (s->dir[i][j])
+				free(s->dir[i][j]->lru);
 			free(s->dir[i][j]);
+		}
 		free(s->dir[i]);
 	}
-	mmu_destroy(s->mmu);
+	for (unsigned t = 0; t < s->nthr; t++)
+		mmu_destroy(s->mmus[t]);
+	free(s->held);
 	free(s);
+}
+
+/* ---- the page table shared by the modelled CPUs ------------------------ */
+
+int sim_pt_map(struct sim *s, uint64_t va, enum pg_size sz, unsigned prot)
+{
+	int r = mmu_map(s->mmus[0], va, sz, prot);
+
+	for (unsigned t = 1; t < s->nthr; t++)
+		mmu_map(s->mmus[t], va, sz, prot);
+	return r;
+}
+
+void sim_pt_unmap(struct sim *s, uint64_t va, uint64_t len)
+{
+	for (unsigned t = 0; t < s->nthr; t++)
+		mmu_unmap(s->mmus[t], va, len); /* each CPU's TLB invalidated (the shootdown's effect) */
+}
+
+void sim_pt_protect(struct sim *s, uint64_t va, uint64_t len, unsigned prot)
+{
+	for (unsigned t = 0; t < s->nthr; t++)
+		mmu_protect(s->mmus[t], va, len, prot);
+}
+
+int sim_pt_young_test_clear(struct sim *s, uint64_t va)
+{
+	int y = 0;
+
+	for (unsigned t = 0; t < s->nthr; t++)
+		y |= mmu_young_test_clear(s->mmus[t], va);
+	return y;
+}
+
+void sim_pt_young_set(struct sim *s, uint64_t va)
+{
+	for (unsigned t = 0; t < s->nthr; t++)
+		mmu_young_set(s->mmus[t], va);
+}
+
+int sim_pt_dirty(struct sim *s, uint64_t va)
+{
+	for (unsigned t = 0; t < s->nthr; t++) {
+		unsigned prot;
+		if (!mmu_lookup(s->mmus[t], va, NULL, &prot) && (prot & MMU_D))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- threads ----------------------------------------------------------------- */
+
+static uint64_t cyc_sum(const struct sim *s)
+{
+	uint64_t c = 0;
+
+	for (unsigned i = 0; i < SIM_C__COUNT; i++)
+		c += s->cyc[i];
+	return c;
+}
+
+/*
+ * One record of thread t on its own CPU (its TLBs: s->mmu = mmus[t]). Rounds
+ * replay one record per thread in thread order; a fault in a round where
+ * earlier threads of the round already faulted waits cost.lock_wait per such
+ * fault (the page-table lock / mapping locks those concurrent faults hold;
+ * per-VMA locks are taken for reading and do not serialise). The record's
+ * cycles (its components and its CPU's TLB/walk cycles) go to thread t.
+ */
+static int thread_rec(struct sim *s, const struct trace_rec *r, unsigned t)
+{
+	uint64_t c0 = cyc_sum(s), m0 = mmu_stat(s->mmus[t], MMU_ST_CYCLES), f0 = s->st[SIM_ST_FAULTS];
+	int err;
+
+	s->cur = t;
+	s->mmu = s->mmus[t];
+	err = s->ops->access(s, r, 1);
+	if (s->st[SIM_ST_FAULTS] > f0) {
+		if (s->round_faulters) {
+			sim_cost(s, SIM_C_FAULT, (uint64_t)s->p.c.lock_wait * s->round_faulters);
+			sim_pcount(s, SIM_PS_LOCK_WAITS, 1);
+		}
+		s->round_faulters++;
+	}
+	s->tcyc[t] += cyc_sum(s) - c0 + mmu_stat(s->mmus[t], MMU_ST_CYCLES) - m0;
+	s->trec[t]++;
+	return err;
+}
+
+/* blocks split, at the end: thread t's records are [t*n/N, (t+1)*n/N), replayed round-robin. */
+static int replay_blocks(struct sim *s)
+{
+	uint64_t n = s->nheld, N = s->nthr;
+
+	for (uint64_t r = 0;; r++) {
+		int any = 0;
+		s->round_faulters = 0;
+		for (unsigned t = 0; t < N; t++) {
+			uint64_t i = t * n / N + r;
+			if (i >= (t + 1) * n / N)
+				continue;
+			any = 1;
+			if (thread_rec(s, &s->held[i], t))
+				return -EFAULT;
+		}
+		if (!any)
+			return 0;
+	}
 }
 
 int sim_access(struct sim *s, const struct trace_rec *recs, size_t n)
@@ -213,19 +426,51 @@ int sim_access(struct sim *s, const struct trace_rec *recs, size_t n)
 				 (unsigned long long)s->region);
 			return -EINVAL;
 		}
-	return s->ops->access(s, recs, n);
+	if (s->nthr <= 1)
+		return s->ops->access(s, recs, n);
+	if (s->o.split == AN_SPLIT_BLOCKS) { /* needs the record count per thread: keep the trace */
+		if (s->nheld + n > s->capheld) {
+			size_t cap = s->capheld ? s->capheld : 4096;
+			while (cap < s->nheld + n)
+				cap *= 2;
+			struct trace_rec *h = realloc(s->held, cap * sizeof(*h));
+			if (!h) {
+				snprintf(s->err, sizeof(s->err), "--split blocks: no memory to hold %zu records",
+					 s->nheld + n);
+				return -ENOMEM;
+			}
+			s->held = h;
+			s->capheld = cap;
+		}
+		memcpy(s->held + s->nheld, recs, n * sizeof(*recs));
+		s->nheld += n;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++, s->rec_seen++) { /* interleave: record i to thread i mod N */
+		unsigned t = (unsigned)(s->rec_seen % s->nthr);
+		if (t == 0)
+			s->round_faulters = 0;
+		if (thread_rec(s, &recs[i], t))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 int sim_finish(struct sim *s, struct sim_stats *out)
 {
 	uint64_t tcyc, wcyc;
 
+	if (s->nthr > 1 && s->o.split == AN_SPLIT_BLOCKS && replay_blocks(s))
+		return -EFAULT;
 	if (s->ops->finish)
 		s->ops->finish(s);
 	memset(out, 0, sizeof(*out));
 	memcpy(out->st, s->st, sizeof(out->st));
-	for (unsigned i = 0; i < MMU_ST__COUNT; i++)
-		out->mmu[i] = mmu_stat(s->mmu, (enum mmu_stat)i);
+	memcpy(out->ps, s->ps, sizeof(out->ps));
+	out->pressure = s->o.direct || s->o.mem_limit || s->o.threads > 1;
+	for (unsigned i = 0; i < MMU_ST__COUNT; i++) /* summed over the CPUs */
+		for (unsigned t = 0; t < s->nthr; t++)
+			out->mmu[i] += mmu_stat(s->mmus[t], (enum mmu_stat)i);
 	tcyc = out->mmu[MMU_ST_CYCLES];
 	wcyc = out->mmu[MMU_ST_WALK_CYCLES];
 	s->cyc[SIM_C_WALK] = wcyc;
@@ -234,7 +479,28 @@ int sim_finish(struct sim *s, struct sim_stats *out)
 	out->cycles = 0;
 	for (unsigned i = 0; i < SIM_C__COUNT; i++)
 		out->cycles += out->cyc[i];
-	out->pt_bytes = mmu_pt_bytes(s->mmu);
+	out->nthr = s->nthr;
+	snprintf(out->defaulted, sizeof(out->defaulted), "%s", s->p.defaulted);
+	if (s->nthr > 1) {
+		/*
+		 * The replay takes as long as its slowest thread, but not less than
+		 * the device needs for everyone's reads: one device serving
+		 * min(N, cost.io_queue) requests at once (the threads' I/O cycles
+		 * summed over that). The breakdown sums all CPUs.
+		 */
+		uint64_t q = s->p.c.io_queue ? s->p.c.io_queue : 1, dev;
+		out->cycles = 0;
+		for (unsigned t = 0; t < s->nthr; t++) {
+			out->tcyc[t] = s->tcyc[t];
+			out->trec[t] = s->trec[t];
+			if (s->tcyc[t] > out->cycles)
+				out->cycles = s->tcyc[t];
+		}
+		dev = s->cyc[SIM_C_IO] / (q < s->nthr ? q : s->nthr);
+		if (dev > out->cycles)
+			out->cycles = dev;
+	}
+	out->pt_bytes = mmu_pt_bytes(s->mmus[0]);
 	out->ghz = s->p.ghz;
 	out->timed_waits = s->uring_async_waits;
 	return 0;
@@ -292,6 +558,20 @@ void sim_stats_to_case(const struct sim_stats *st, json_t *c)
 		snprintf(key, sizeof(key), "%s%s", strncmp(n, "tlb.", 4) && strncmp(n, "walk.", 5) &&
 			 strncmp(n, "pwc.", 4) ? "mmu." : "", n);
 		an_case_set_value(c, key, strstr(n, "cycles") ? "cycles" : "count", (double)st->mmu[i]);
+	}
+	if (st->pressure) /* issue-16 metrics: only for cases with direct, mem-limit or threads */
+		for (unsigned i = 0; i < SIM_PS__COUNT; i++)
+			an_case_set_value(c, pstat_names[i][0], pstat_names[i][1], (double)st->ps[i]);
+	if (st->pressure && st->defaulted[0])
+		json_object_set_new(c, "profile_defaulted", json_string(st->defaulted));
+	for (unsigned t = 0; st->nthr > 1 && t < st->nthr && t < AN_THREADS_MAX; t++) {
+		char key[48];
+		snprintf(key, sizeof(key), "thread.%u.ns", t);
+		an_case_set_value(c, key, "ns", (double)st->tcyc[t] / st->ghz);
+		snprintf(key, sizeof(key), "thread.%u.records", t);
+		an_case_set_value(c, key, "count", (double)st->trec[t]);
+		snprintf(key, sizeof(key), "thread.%u.cycles", t);
+		an_case_set_value(c, key, "cycles", (double)st->tcyc[t]);
 	}
 	an_case_set_status(c, "checksum", "count", AN_STATUS_UNSUPPORTED,
 			   "the model moves no data");

@@ -86,6 +86,16 @@ struct sim_costs {
 	uint32_t mem_line_fresh;   /* per further line of the same 4 KiB page after a line fetched at a new
 				      place (prefetchers ramping inside the page; 0: same as mem_line_seq) */
 	uint32_t llc_bytes;        /* last-level cache size: data of larger regions comes from DRAM */
+	/* issue 16 (memory pressure, O_DIRECT, threads); shared/i16 interface names */
+	uint32_t direct_io;        /* per O_DIRECT request beyond cost.syscall: bio set-up, submission,
+				      completion (the device time is io_request/io_page_sync as for a
+				      synchronous buffered read); DMA to the user buffer: no copy */
+	uint32_t reclaim_folio;    /* per folio reclaimed: LRU isolation, rmap unmap, xarray removal
+				      and free (excludes the TLB flush and any I/O) */
+	uint32_t ipi;              /* per remote CPU per TLB shootdown: IPI, remote flush, ack wait */
+	uint32_t swap_out;         /* per page written to swap, charged to the reclaiming task */
+	uint32_t swap_in;          /* per page read from swap synchronously in do_swap_page */
+	uint32_t lock_wait;        /* per concurrent faulting thread a fault waits for (mmap_lock/VMA lock) */
 };
 
 /* Kernel policy (profile section [kernel]); see shared/KERNEL-NOTES.md. */
@@ -107,6 +117,7 @@ struct sim_kernel {
 	uint32_t anon_mthp_order;  /* largest enabled anonymous mTHP order below PMD (0 = none) */
 	uint32_t st_blksize;       /* stat st_blksize of the file (glibc buffer rule) */
 	uint32_t tmpfs_st_blksize; /* st_blksize on tmpfs */
+	uint32_t page_cluster;     /* vm.page-cluster: swap readahead of 2^page_cluster pages */
 };
 
 /* A cost profile. */
@@ -115,6 +126,8 @@ struct sim_profile {
 	char source[256];          /* where it was read from (path), for the result */
 	char fingerprint[17];      /* host fingerprint hash it was calibrated on ("" for stock profiles) */
 	char noisy[256];           /* keys calibrate flagged noisy, space-separated ("" when none) */
+	char defaulted[256];       /* issue-16 keys the file did not give (their defaults apply),
+				      space-separated ("" when none or not parsed from a file) */
 	double ghz;                /* TSC / core frequency used to convert cycles to ns */
 	struct sim_kernel k;       /* kernel policy */
 	struct sim_costs c;        /* costs per event */
@@ -182,13 +195,46 @@ enum sim_comp {
 	SIM_C__COUNT
 };
 
+/*
+ * Statistics of the issue-16 features (O_DIRECT, memory limit, reclaim,
+ * threads), indexed by enum sim_pstat. Kept apart from enum sim_stat so that
+ * cases without those options report exactly the metrics they did before:
+ * they are reported only when sim_stats.pressure is set.
+ */
+enum sim_pstat {
+	SIM_PS_DIRECT_REQS = 0, /* direct.requests: O_DIRECT requests (one per record) */
+	SIM_PS_DIRECT_BYTES,    /* direct.bytes: bytes the device transferred (records widened to 4 KiB) */
+	SIM_PS_LIMIT_PAGES,     /* memcg.limit_pages: mem_limit / 4096 (0: no limit) */
+	SIM_PS_RECLAIM_SCANNED, /* reclaim.scanned: pages scanned on the inactive list (pgscan) */
+	SIM_PS_RECLAIM_STOLEN,  /* reclaim.stolen: pages reclaimed (pgsteal) */
+	SIM_PS_RECLAIM_RUNS,    /* reclaim.runs: memcg reclaim calls (try_to_free_mem_cgroup_pages) */
+	SIM_PS_ACTIVATE,        /* reclaim.activate: pages promoted to the active list (pgactivate) */
+	SIM_PS_DEACTIVATE,      /* reclaim.deactivate: pages moved active -> inactive (pgdeactivate) */
+	SIM_PS_UNMAPPED,        /* reclaim.unmapped: PTEs/PMDs of reclaimed folios cleared (try_to_unmap) */
+	SIM_PS_REFAULTS,        /* workingset.refaults: pages added where a shadow entry was (workingset_refault) */
+	SIM_PS_WS_ACTIVATE,     /* workingset.activate: refaulted pages activated (distance <= workingset) */
+	SIM_PS_TLB_LOCAL,       /* tlb.flush.local: TLB flushes with no other CPU to notify */
+	SIM_PS_TLB_SHOOTDOWNS,  /* tlb.shootdowns: flushes that IPI other CPUs (one CPU modelled: 0) */
+	SIM_PS_RECLAIM_CYCLES,  /* reclaim.cycles: cycles of reclaim (inside fault/syscall components) */
+	SIM_PS_SWAP_OUT,        /* swap.out: pages written to swap (pswpout) */
+	SIM_PS_SWAP_IN,         /* swap.in: pages read from swap, readahead included (pswpin) */
+	SIM_PS_LOCK_WAITS,      /* faults.lock_waits: faults that waited for a concurrent one (threads) */
+	SIM_PS__COUNT
+};
+
 /* What sim_finish returns. */
 struct sim_stats {
 	uint64_t st[SIM_ST__COUNT];       /* model statistics */
+	uint64_t ps[SIM_PS__COUNT];       /* issue-16 statistics (reported when pressure) */
+	int pressure;                     /* the case uses direct, mem_limit or threads */
 	uint64_t cyc[SIM_C__COUNT];       /* cycles per component */
 	uint64_t mmu[MMU_ST__COUNT];      /* translation statistics (mmu_stat) */
 	uint64_t cycles;                  /* sum of cyc[] */
 	uint64_t pt_bytes;                /* VmPTE at the end of the replay */
+	unsigned nthr;                    /* threads modelled (1: the usual replay) */
+	char defaulted[256];              /* issue-16 profile keys the profile file lacked (defaults used) */
+	uint64_t tcyc[AN_THREADS_MAX];    /* threads > 1: cycles per thread (cycles = their max) */
+	uint64_t trec[AN_THREADS_MAX];    /* threads > 1: records per thread */
 	double ghz;                       /* profile frequency (ns = cycles / ghz) */
 	uint64_t timed_waits;             /* io_uring waits priced with the profile's mean completions per
 					     wait: the enter count depends on timing (stated tolerance) */
@@ -215,13 +261,18 @@ const char *sim_error(const struct sim *s);
 /* Names for reporting. */
 const char *sim_stat_name(enum sim_stat id);
 const char *sim_comp_name(enum sim_comp c);
+const char *sim_pstat_name(enum sim_pstat id);
 
 /*
  * Fill a result case object (analysis/result.h) with the metrics: cycles, ns,
  * ns_per_access, bytes_per_s, faults.*, tlb.l1d.miss, tlb.stlb.miss,
  * walk.cycles, syscalls, syscalls.read, pagecache.added, pt.bytes, per-level
  * TLB/PWC counts, and "breakdown" {component: cycles}. checksum is reported
- * unsupported (the model moves no data).
+ * unsupported (the model moves no data). Cases with direct, mem-limit or
+ * threads also get the enum sim_pstat metrics (reclaim.*, workingset.*,
+ * swap.*, tlb.shootdowns, tlb.flush.local, ...), thread.<i>.ns/.records/
+ * .cycles when threads > 1, and "profile_defaulted" naming the issue-16
+ * profile keys the profile did not give (their built-in defaults applied).
  */
 void sim_stats_to_case(const struct sim_stats *st, json_t *c);
 

@@ -31,13 +31,53 @@
 #define PC_PRESENT 0x80u /* page cached (part of a folio), uptodate */
 #define PC_RA 0x40u      /* PG_readahead (kept on the folio's head page) */
 #define PC_ORDER 0x0fu   /* folio order */
+/* Anonymous region under a memory limit (reclaim.c), same byte per page: PC_PRESENT = a
+   resident anon page (on the LRU), PC_SWAPPED = a valid copy in swap (with PC_PRESENT:
+   in the swap cache, clean), PC_RA = brought in by swap readahead, not yet used. */
+#define PC_SWAPPED 0x20u
 
 enum pmd_state { PMD_NONE = 0, PMD_TABLE, PMD_HUGE };
+
+/* LRU state of one chunk's pages (reclaim.c; allocated only under a memory limit). */
+#define LRU_NIL UINT64_MAX
+#define LF_ACTIVE 0x01u     /* PG_active (head page): on the active list */
+#define LF_REFERENCED 0x02u /* PG_referenced (head page) */
+#define LF_WORKINGSET 0x04u /* PG_workingset (head page) */
+#define LF_LRU 0x08u        /* PG_lru (head page): on one of the two lists */
+#define LF_SHADOW_WS 0x10u  /* the shadow entry of this page was a workingset folio's */
+struct lru_ck {
+	uint64_t prev[SIM_PMD_PAGES];   /* list links of folio heads (page index, LRU_NIL) */
+	uint64_t next[SIM_PMD_PAGES];
+	uint64_t shadow[SIM_PMD_PAGES]; /* workingset shadow: eviction stamp + 1 (0: none) */
+	uint8_t fl[SIM_PMD_PAGES];      /* LF_* bits */
+};
 
 /* One 2 MiB range of the region: page-cache state of its 512 pages and its PMD. */
 struct chunk {
 	uint8_t pg[SIM_PMD_PAGES]; /* PC_* bits per page */
 	uint8_t pmd;               /* enum pmd_state of the VMA's PMD entry here */
+	struct lru_ck *lru;        /* LRU links and shadows (memory limit only; NULL otherwise) */
+};
+
+/* One LRU list of folios (list head = most recently added, reclaim takes the tail). */
+struct lru_list {
+	uint64_t head, tail; /* folio head page indices (LRU_NIL: empty) */
+	uint64_t pages;      /* pages on the list (lruvec NR_{IN,}ACTIVE_FILE) */
+};
+
+/* The memory cgroup of the replay (--mem-limit) with its file LRU (reclaim.c). */
+struct memcg {
+	uint64_t limit;      /* config: capacity in pages (mem_limit / 4096), 0 = no limit */
+	uint64_t cache;      /* state: page-cache pages charged */
+	uint64_t age;        /* state: lruvec->nonresident_age (evictions + activations, pages) */
+	uint64_t ws_act;     /* state: WORKINGSET_ACTIVATE_FILE so far (set-up included) */
+	uint64_t ws_act_seen; /* state: ws_act at the previous reclaim (prepare_scan_count) */
+	uint64_t pin;        /* state: page the running fault / read holds locked (LRU_NIL: none) */
+	int in_fault;        /* state: reclaim now runs inside a fault (cost goes to fault) */
+	struct lru_list inactive, active; /* state: the file LRU lists (the anon lists for an anon region) */
+	uint64_t ra_prev;    /* state: vma->swap_readahead_info: page of the last swap-in fault */
+	unsigned ra_win;     /* ... its readahead window (pages) */
+	unsigned ra_hits;    /* ... swap-cache hits on readahead pages since */
 };
 
 #define DIR_BITS 12u
@@ -134,8 +174,24 @@ struct sim {
 	int io_defer;               /* synchronous waits overlap (io_uring qd > 1): sim_io_wait defers them */
 	uint64_t io_deferred;       /* cycles of the waits deferred since the last sim_io_flush */
 	uint64_t io_deferred_n;     /* ... how many waits */
+	struct memcg mc;            /* memory limit and LRU (mc.limit 0: none) */
+	/* threads (--threads N > 1): one modelled CPU per thread, shared page tables */
+	unsigned nthr;              /* threads / CPUs modelled (1: the usual replay) */
+	unsigned cur;               /* thread replaying now; s->mmu = mmus[cur] */
+	struct mmu *mmus[AN_THREADS_MAX]; /* per-CPU TLBs and walk caches, each with a copy of the one
+				       page table (every map/unmap/protect goes to all: sim_pt_*) */
+	uint64_t rec_seen;          /* records received (interleave: record i is thread i mod N) */
+	uint64_t round_faults;      /* faults so far when the current round began */
+	unsigned round_n;           /* records of the current round replayed */
+	unsigned round_faulters;    /* threads of the current round that faulted */
+	uint64_t tcyc[AN_THREADS_MAX]; /* per-thread cycles (own components + own TLB/walk cycles) */
+	uint64_t trec[AN_THREADS_MAX]; /* per-thread records */
+	struct trace_rec *held;     /* blocks split: the trace kept until sim_finish (memory ~ records) */
+	size_t nheld, capheld;      /* ... records held, capacity */
+	int flush_pending;          /* reclaim unmapped PTEs of this batch: one batched flush due */
 	/* statistics */
 	uint64_t st[SIM_ST__COUNT]; /* enum sim_stat */
+	uint64_t ps[SIM_PS__COUNT]; /* enum sim_pstat */
 	uint64_t cyc[SIM_C__COUNT]; /* enum sim_comp (tlb/walk filled at finish) */
 	char err[512];              /* last error */
 };
@@ -144,6 +200,11 @@ static inline void sim_count(struct sim *s, enum sim_stat id, uint64_t n)
 {
 	if (s->counting)
 		s->st[id] += n;
+}
+static inline void sim_pcount(struct sim *s, enum sim_pstat id, uint64_t n)
+{
+	if (s->counting)
+		s->ps[id] += n;
 }
 static inline void sim_cost(struct sim *s, enum sim_comp c, uint64_t cyc)
 {
@@ -180,6 +241,41 @@ static inline void sim_io_sync_begin(struct sim *s)
 }
 /* Charge a synchronous wait for device reads (the window since sim_io_sync_begin at io_page_sync). */
 void sim_io_wait(struct sim *s);
+
+/* ---- memory limit: LRU, reclaim, workingset (reclaim.c) ---- */
+/* Set up the cgroup (mc.limit from the case); -EINVAL with a message when not modelled. */
+int lru_init(struct sim *s, char *err, size_t errlen);
+/* mem_cgroup_charge of nr pages about to be added: reclaims first while over the limit. */
+void lru_charge(struct sim *s, uint64_t nr);
+/* A folio was added to the page cache: shadow refault check, onto the LRU. */
+void lru_add(struct sim *s, uint64_t head, unsigned order);
+/* Anonymous page pg gets a new page (write fault) under a memory limit: charge, onto the LRU. */
+void anon_page_new(struct sim *s, uint64_t pg);
+/*
+ * do_swap_page for page pg of the anonymous VMA under a memory limit: -1 when
+ * pg has no swap entry nor swap-cache page (the usual anonymous fault), 0 when
+ * the page is in the swap cache (minor), 1 when it was read from swap (major,
+ * with VMA swap readahead). The caller maps the page (writable: exclusive).
+ */
+int swap_fault(struct sim *s, uint64_t pg, int write);
+/* PG_workingset of the folio at head (0 without a memory limit). */
+int lru_workingset(struct sim *s, uint64_t head);
+/* folio_mark_accessed (read paths). */
+void lru_mark_accessed(struct sim *s, uint64_t head);
+/* A TLB flush of the mm (fault zap, COW, reclaim unmap): counted local or shootdown. */
+void sim_tlb_flush(struct sim *s, enum sim_comp c);
+
+/* ---- the shared page table of all modelled CPUs (sim.c) ---- */
+int sim_pt_map(struct sim *s, uint64_t va, enum pg_size sz, unsigned prot);
+void sim_pt_unmap(struct sim *s, uint64_t va, uint64_t len);
+void sim_pt_protect(struct sim *s, uint64_t va, uint64_t len, unsigned prot);
+int sim_pt_young_test_clear(struct sim *s, uint64_t va); /* any CPU's copy young; all cleared */
+void sim_pt_young_set(struct sim *s, uint64_t va);
+int sim_pt_dirty(struct sim *s, uint64_t va);             /* any CPU's copy dirty */
+
+/* ---- O_DIRECT (sim.c) ---- */
+/* One O_DIRECT request for record [off, off+len): widened to 4 KiB, device time, no copy. */
+void sim_direct_read(struct sim *s, uint64_t off, uint64_t len);
 
 /* ---- VMA, faults, touching memory (fault.c) ---- */
 void vma_setup(struct sim *s, int anon);

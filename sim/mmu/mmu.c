@@ -424,6 +424,24 @@ int mmu_lookup(const struct mmu *m, uint64_t va, enum pg_size *sz, unsigned *pro
 	return 0;
 }
 
+int mmu_young_test_clear(struct mmu *m, uint64_t va)
+{
+	uint64_t *e = pt_leaf(&m->pt, va, NULL);
+
+	if (!e || !(*e & PTE_A))
+		return 0;
+	*e &= ~PTE_A;
+	return 1;
+}
+
+void mmu_young_set(struct mmu *m, uint64_t va)
+{
+	uint64_t *e = pt_leaf(&m->pt, va, NULL);
+
+	if (e)
+		*e |= PTE_A;
+}
+
 uint64_t mmu_pt_pages(const struct mmu *m, enum mmu_level lvl)
 {
 	return (unsigned)lvl < MMU_LVL__COUNT ? m->pt.pages[lvl] : 0;

@@ -216,6 +216,16 @@ int mmu_unmap_range(struct mmu *m, uint64_t va, uint64_t len, uint64_t floor,
 		    uint64_t ceiling);
 int mmu_protect(struct mmu *m, uint64_t va, uint64_t len, unsigned prot);
 int mmu_lookup(const struct mmu *m, uint64_t va, enum pg_size *sz, unsigned *prot);
+/*
+ * Accessed bit of the leaf mapping va (the reclaim model's folio_referenced):
+ * mmu_young_test_clear returns 1 and clears it when set (x86
+ * ptep_clear_flush_young flushes no TLB entry, so a translation still cached
+ * keeps hitting without setting the bit again), 0 when clear or unmapped;
+ * mmu_young_set sets it (x86 installs user PTEs with _PAGE_ACCESSED in
+ * vm_page_prot). Neither touches the TLBs nor the statistics.
+ */
+int mmu_young_test_clear(struct mmu *m, uint64_t va);
+void mmu_young_set(struct mmu *m, uint64_t va);
 
 /*
  * Page-table memory. mmu_pt_bytes follows Linux VmPTE (mm_pgtables_bytes):

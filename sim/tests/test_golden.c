@@ -34,6 +34,17 @@ static const struct gcase cases[] = {
 	  { "method=io_uring", "qd=8", "cache=warm-read:1M", NULL } },
 	{ "anon-uniform64M-thp", "uniform:size=64M,n=100000,len=8,seed=5,anon=1", "vm-host",
 	  { "method=anon", "madvise=hugepage", NULL } },
+	/* issue 16: random 4 KiB over twice the memory limit (reclaim, refaults, unmap flushes) */
+	{ "mmap-uniform16M-mem8M", "uniform:size=16M,n=20000,len=4K,seed=11", "vm-host",
+	  { "method=mmap", "cache=cold", "mem-limit=8M", NULL } },
+	{ "read-direct-uniform16M", "uniform:size=16M,n=5000,len=4K,seed=11", "vm-host",
+	  { "method=read", "direct=1", "cache=cold", NULL } },
+	/* two threads, blocks split, random 4 KiB over twice the limit (shootdowns, lock waits) */
+	{ "mmap-threads2-uniform16M-mem8M", "uniform:size=16M,n=10000,len=4K,seed=13", "vm-host",
+	  { "method=mmap", "cache=cold", "mem-limit=8M", "threads=2", NULL } },
+	/* anonymous memory over swap: half writes, twice the limit */
+	{ "anon-swap-uniform16M-mem8M", "uniform:size=16M,n=40000,len=64,seed=3,anon=1,w=0.5", "vm-host",
+	  { "method=anon", "madvise=nohugepage", "mem-limit=8M", NULL } },
 };
 
 /* Replay one case; the metric set as text into buf. */
@@ -86,6 +97,12 @@ static int run_case(const struct gcase *g, char *buf, size_t len)
 	for (unsigned i = 0; i < SIM_ST__COUNT; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s %llu\n", sim_stat_name(i),
 					(unsigned long long)st.st[i]);
+	for (unsigned i = 0; st.pressure && i < SIM_PS__COUNT; i++) /* issue-16 cases only */
+		off += (size_t)snprintf(buf + off, len - off, "%s %llu\n", sim_pstat_name(i),
+					(unsigned long long)st.ps[i]);
+	for (unsigned t = 0; st.nthr > 1 && t < st.nthr; t++)
+		off += (size_t)snprintf(buf + off, len - off, "thread.%u.cycles %llu\nthread.%u.records %llu\n", t,
+					(unsigned long long)st.tcyc[t], t, (unsigned long long)st.trec[t]);
 	for (unsigned i = 0; i < SIM_C__COUNT; i++)
 		off += (size_t)snprintf(buf + off, len - off, "breakdown.%s %llu\n", sim_comp_name(i),
 					(unsigned long long)st.cyc[i]);

@@ -1,0 +1,334 @@
+/*
+ * sim/tests/test_reclaim.c — the issue-16 model features on hand-computed
+ * sequences: the memory cgroup's two-list LRU (sim/reclaim.c: second
+ * chance, promotion, reclaim in 32-page batches, shadow refaults and their
+ * activation distance, unmapping of mapped victims), O_DIRECT requests
+ * (widening to 4 KiB, no page cache, no copy), and the refusals of what is
+ * not modelled. Profiles are the built-in default with readahead off
+ * (ra_pages 0: each pread miss adds one order-0 folio) and, for mmap,
+ * fault-around off (fault_around_pages 1) and MADV_RANDOM, so each touch of
+ * a cold page adds exactly one folio. Capacity: mem-limit 256 KiB = 64 pages.
+ */
+#include "simtest.h"
+#include "sim/sim_int.h"
+#include <errno.h>
+
+#define KiB (UINT64_C(1) << 10)
+#define MiB (UINT64_C(1) << 20)
+
+static void base_profile(struct sim_profile *p)
+{
+	sim_profile_default(p);
+	p->k.ra_pages = 0;          /* no readahead: one page per miss */
+	p->k.ext4_large_folios = 0; /* order-0 folios */
+	p->k.fault_around_pages = 1; /* no fault-around */
+}
+
+static struct st_pat pages(uint64_t first, uint64_t n)
+{
+	struct st_pat p = { first * 4096, 4096, n, 1, TRACE_OP_READ };
+	return p;
+}
+
+static uint64_t ps(const struct sim_stats *st, enum sim_pstat i)
+{
+	return st->ps[i];
+}
+
+/* The base profile and a case of method m on a cold 1 MiB file (anon: none) under a 64-page limit. */
+static void base_case(struct sim_profile *p, struct an_case_opts *o, enum an_method m)
+{
+	base_profile(p);
+	an_case_opts_default(o);
+	o->method = m;
+	o->cache = m == AN_METHOD_ANON ? AN_CACHE_NONE : AN_CACHE_COLD;
+	o->mem_limit = 256 * KiB;
+}
+
+/*
+ * A: pread, one byte per page.
+ *   read 0..63 once: 64 folios on the inactive list (tail 0), each
+ *     PG_referenced (first folio_mark_accessed); cache 64 = the limit.
+ *   read 64: charge 1 -> 65 > 64 -> reclaim(32): inactive not low (64 vs 0
+ *     active), one batch from the tail: 0..31, no PTEs, PG_referenced alone
+ *     does not save an unmapped folio -> all 32 reclaimed (stamps 0..31,
+ *     nonresident age 32). scanned 32, stolen 32.
+ *   read 32 (cached, inactive, referenced): second mark_accessed -> active,
+ *     age 33. activate 1.
+ *   read 0 (evicted, shadow stamp 0): refault 1; distance 33 - 0 = 33 >
+ *     NR_ACTIVE_FILE 1 -> stays inactive: workingset.activate 0.
+ */
+static void test_read_sequence(void)
+{
+	struct sim_profile p;
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct st_pat pats[] = { pages(0, 64), pages(64, 1), pages(32, 1), pages(0, 1) };
+
+	base_case(&p, &o, AN_METHOD_READ);
+	if (st_run(&p, &o, 0, 1 * MiB, pats, 4, &st, NULL)) {
+		tap_ok(0, "A: runs");
+		return;
+	}
+	tap_eq_u64(ps(&st, SIM_PS_LIMIT_PAGES), 64, "A: capacity 64 pages");
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_RUNS), 1, "A: one reclaim (at page 64)");
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_SCANNED), 32, "A: one batch of 32 scanned");
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_STOLEN), 32, "A: pages 0..31 reclaimed (referenced but unmapped)");
+	tap_eq_u64(ps(&st, SIM_PS_ACTIVATE), 1, "A: second read of page 32 activates it");
+	tap_eq_u64(ps(&st, SIM_PS_REFAULTS), 1, "A: page 0 refaults (shadow entry)");
+	tap_eq_u64(ps(&st, SIM_PS_WS_ACTIVATE), 0, "A: refault distance 33 > active 1: not activated");
+	tap_eq_u64(ps(&st, SIM_PS_TLB_LOCAL), 0, "A: read(): nothing mapped, no flush");
+	tap_eq_u64(st.st[SIM_ST_PC_ADDED], 66, "A: 64 + page 64 + page 0 again added");
+}
+
+/*
+ * B: refault activation at the distance boundary (pread).
+ *   read 0..63, then 0..31 again: 0..31 active (32 pages, age 32), 32..63
+ *     inactive and referenced.
+ *   read 64: reclaim: inactive 32 not below active 32 -> no deactivation;
+ *     batch 32..63 reclaimed (stamps 32..63, age 64). scanned 32, stolen 32.
+ *   read 63 (stamp 63): distance 64 - 63 = 1 <= active 32 -> activated
+ *     (age 65, active 33).
+ *   read 32 (stamp 32): distance 65 - 32 = 33 <= active 33 -> activated
+ *     (the boundary: the kernel tests refault_distance <= workingset_size).
+ *   refaults 2, workingset.activate 2, activate (mark_accessed) 32.
+ */
+static void test_refault_activation(void)
+{
+	struct sim_profile p;
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct sim *s;
+	struct st_pat pats[] = { pages(0, 64), pages(0, 32), pages(64, 1), pages(63, 1), pages(32, 1) };
+
+	base_case(&p, &o, AN_METHOD_READ);
+	if (st_run(&p, &o, 0, 1 * MiB, pats, 5, &st, &s)) {
+		tap_ok(0, "B: runs");
+		return;
+	}
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_SCANNED), 32, "B: one batch scanned");
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_STOLEN), 32, "B: inactive 32..63 reclaimed");
+	tap_eq_u64(ps(&st, SIM_PS_DEACTIVATE), 0, "B: inactive not low: active list untouched");
+	tap_eq_u64(ps(&st, SIM_PS_ACTIVATE), 32, "B: re-reads of 0..31 activate");
+	tap_eq_u64(ps(&st, SIM_PS_REFAULTS), 2, "B: pages 63 and 32 refault");
+	tap_eq_u64(ps(&st, SIM_PS_WS_ACTIVATE), 2, "B: both within the distance (1 <= 32, 33 <= 33)");
+	tap_eq_u64(s->mc.active.pages, 34, "B: active list 0..31 + 63 + 32");
+	tap_eq_u64(s->mc.inactive.pages, 1, "B: inactive list holds page 64");
+	tap_eq_u64(s->mc.cache, 35, "B: cache pages = the lists' pages");
+	sim_destroy(s);
+}
+
+/*
+ * C: mmap (MAP_PRIVATE, MADV_RANDOM, no fault-around), one touch per page.
+ *   The page tables are charged: one PTE, one PMD and one PUD page (3),
+ *   so 61 file pages fit. Touch 0..60: 61 major faults, PTEs young.
+ *   Touch 61: 61 + 3 + 1 > 64 -> reclaim(32):
+ *     batch 1 = tail 0..31: young -> PG_referenced, kept (young cleared,
+ *       no flush), back to the head in that order;
+ *     batch 2 = 32..60 (29) + 0,1,2: 32..60 young -> kept; 0..2 not young
+ *       but referenced -> reclaimed: 3 (each unmapped: 1 local flush);
+ *     batch 3 = 3..31 (29) + 32,33,34: none young -> all 32 reclaimed.
+ *     scanned 96, stolen 35, unmapped 35, tlb.flush.local 35, age 35.
+ *   Touch 0 again: major fault, refault (stamp 0, distance 35 > active 0).
+ */
+static void test_mmap_second_chance(void)
+{
+	struct sim_profile p;
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct st_pat pats[] = { pages(0, 61), pages(61, 1), pages(0, 1) };
+
+	base_case(&p, &o, AN_METHOD_MMAP);
+	o.madv = AN_MADV_RANDOM;
+	if (st_run(&p, &o, 0, 1 * MiB, pats, 3, &st, NULL)) {
+		tap_ok(0, "C: runs");
+		return;
+	}
+	tap_eq_u64(st.pt_bytes, 3 * 4096, "C: three page-table pages charged");
+	tap_eq_u64(st.st[SIM_ST_FAULTS_MAJOR], 63, "C: 61 + page 61 + page 0 again: major faults");
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_SCANNED), 96, "C: three batches scanned");
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_STOLEN), 35, "C: 3 + 32 reclaimed after the second chance");
+	tap_eq_u64(ps(&st, SIM_PS_UNMAPPED), 35, "C: every victim was mapped and is unmapped");
+	tap_eq_u64(ps(&st, SIM_PS_TLB_LOCAL), 35, "C: one local flush per unmapped PTE");
+	tap_eq_u64(ps(&st, SIM_PS_TLB_SHOOTDOWNS), 0, "C: one CPU: no shootdown");
+	tap_eq_u64(ps(&st, SIM_PS_REFAULTS), 1, "C: page 0 refaults");
+	tap_eq_u64(ps(&st, SIM_PS_WS_ACTIVATE), 0, "C: distance 35 > active 0");
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_CYCLES), 35 * (uint64_t)p.c.reclaim_folio,
+		   "C: cost.reclaim_folio per folio reclaimed");
+}
+
+/* D: O_DIRECT pread of [100, 5100): widened to [0, 8192), one request, no cache, no copy. */
+static void test_direct(void)
+{
+	struct sim_profile p;
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct st_pat pat = { 100, 0, 1, 5000, TRACE_OP_READ };
+
+	base_profile(&p);
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_READ;
+	o.direct = 1;
+	o.cache = AN_CACHE_COLD;
+	if (st_run(&p, &o, 0, 1 * MiB, &pat, 1, &st, NULL)) {
+		tap_ok(0, "D: runs");
+		return;
+	}
+	tap_eq_u64(ps(&st, SIM_PS_DIRECT_REQS), 1, "D: one request");
+	tap_eq_u64(ps(&st, SIM_PS_DIRECT_BYTES), 8192, "D: the covering 4 KiB-aligned span");
+	tap_eq_u64(st.st[SIM_ST_PC_ADDED], 0, "D: no page cache");
+	tap_eq_u64(st.st[SIM_ST_COPY_BYTES], 0, "D: no copy_to_user");
+	tap_eq_u64(st.cyc[SIM_C_SYSCALL], p.c.syscall + p.c.direct_io, "D: cost.syscall + cost.direct_io");
+	tap_eq_u64(st.cyc[SIM_C_IO], p.c.io_request + 2 * (uint64_t)p.c.io_page, "D: device time of 2 pages");
+	tap_ok(st.pressure, "D: issue-16 metrics reported");
+}
+
+/* E: what is not modelled is refused with the option and the reason. */
+static void test_refusals(void)
+{
+	struct sim_profile p;
+	struct an_case_opts o;
+	struct trace_hdr h;
+	struct sim *s;
+	char err[512];
+
+	base_profile(&p);
+	memset(&h, 0, sizeof(h));
+	h.version = TRACE_VERSION;
+	h.region_kind = TRACE_REGION_FILE;
+	h.region_size = MiB;
+	an_case_opts_default(&o);
+	o.threads = 2;
+	o.method = AN_METHOD_URING;
+	tap_ok(sim_create(&p, &o, &h, &s, err, sizeof(err)) == -EINVAL && strstr(err, "--threads 2 with io_uring not modelled"),
+	       "E: --threads 2 with io_uring refused (%s)", err);
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_ANON;
+	o.cache = AN_CACHE_NONE;
+	o.madv = AN_MADV_HUGEPAGE;
+	o.mem_limit = MiB / 2;
+	h.region_kind = TRACE_REGION_ANON;
+	tap_ok(sim_create(&p, &o, &h, &s, err, sizeof(err)) == -EINVAL && strstr(err, "--mem-limit"),
+	       "E: anon THP under --mem-limit refused (%s)", err);
+	h.region_kind = TRACE_REGION_FILE;
+	an_case_opts_default(&o);
+	o.mem_limit = 64 * KiB;
+	tap_ok(sim_create(&p, &o, &h, &s, err, sizeof(err)) == -EINVAL && strstr(err, "65536"),
+	       "E: a limit below two reclaim batches refused (%s)", err);
+}
+
+/*
+ * G: anonymous memory over swap (MADV_NOHUGEPAGE, vm.page-cluster 3: window
+ * at most 8). Writes to pages 0..60 fill the 64 pages with the 3 page-table
+ * pages; the write to page 61 reclaims exactly as in C (young first, second
+ * chance): 35 pages swapped out (no swap copy yet: all written).
+ *   read 0: swap entry; no previous fault -> window 1: swap.in 1, major.
+ *   read 1: next to the previous (0) -> window 2 forward: pages 1 (waited
+ *     for) and 2 (readahead): swap.in 3, major.
+ *   read 2: in the swap cache (a readahead hit): minor, hits 1.
+ *   read 3: previous fault 1, hits 1 -> 1 + 2 = 3 rounded to 4; not next
+ *     to 1 -> centred: [2, 6): 2 is cached, 3 read, 4 and 5 read ahead:
+ *     swap.in 6, major.
+ *   Every page read back had a shadow: workingset.refaults 6; age 35 with
+ *   no active pages: none activated. No further reclaim (33 + 3 < 64).
+ */
+static void test_swap(void)
+{
+	struct sim_profile p;
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct st_pat w = { 0, 4096, 62, 8, TRACE_OP_WRITE };
+	struct st_pat pats[] = { w, pages(0, 4) };
+
+	base_case(&p, &o, AN_METHOD_ANON);
+	o.madv = AN_MADV_NOHUGEPAGE;
+	if (st_run(&p, &o, 1, 1 * MiB, pats, 2, &st, NULL)) {
+		tap_ok(0, "G: runs");
+		return;
+	}
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_SCANNED), 96, "G: three batches scanned");
+	tap_eq_u64(ps(&st, SIM_PS_SWAP_OUT), 35, "G: 35 pages swapped out");
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_STOLEN), 35, "G: 35 reclaimed");
+	tap_eq_u64(ps(&st, SIM_PS_SWAP_IN), 6, "G: windows 1, 2 and 4 (3 read): 6 pages in");
+	tap_eq_u64(st.st[SIM_ST_FAULTS_MAJOR], 3, "G: three swap-in major faults");
+	tap_eq_u64(st.st[SIM_ST_FAULTS], 62 + 4, "G: 62 write faults + 4 read faults");
+	tap_eq_u64(ps(&st, SIM_PS_REFAULTS), 6, "G: every page read back refaults");
+	tap_eq_u64(ps(&st, SIM_PS_WS_ACTIVATE), 0, "G: no active pages: none activated");
+	tap_eq_u64(ps(&st, SIM_PS_TLB_LOCAL), 35, "G: one local flush per unmapped PTE");
+}
+
+/*
+ * H: C's sequence on two threads, interleaved (record i to thread i % 2),
+ * each thread on its own CPU and TLBs, one shared page table.
+ *   Rounds 0..30 pair records (2r, 2r+1): both fault, the second waits for
+ *   the first: 31 lock waits (cost.lock_wait each, thread 1's time). Round
+ *   31 holds record 62 (page 0 again) alone: no wait.
+ *   Reclaim at page 61 (record 61, thread 1) as in C, but the mm runs on
+ *   both CPUs: try_to_unmap defers its flushes to one per batch: batch 2
+ *   (3 unmapped) and batch 3 (32 unmapped) flush once each with an IPI to
+ *   the other CPU: tlb.shootdowns 2, cost.ipi x 1 CPU each.
+ */
+static void test_threads(void)
+{
+	struct sim_profile p;
+	struct an_case_opts o;
+	struct sim_stats st, one;
+	struct st_pat pats[] = { pages(0, 61), pages(61, 1), pages(0, 1) };
+
+	base_case(&p, &o, AN_METHOD_MMAP);
+	o.madv = AN_MADV_RANDOM;
+	o.threads = 2;
+	o.split = AN_SPLIT_INTERLEAVE;
+	if (st_run(&p, &o, 0, 1 * MiB, pats, 3, &st, NULL)) {
+		tap_ok(0, "H: runs");
+		return;
+	}
+	tap_eq_u64(st.st[SIM_ST_FAULTS_MAJOR], 63, "H: the same 63 major faults");
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_STOLEN), 35, "H: the same 35 pages reclaimed");
+	tap_eq_u64(ps(&st, SIM_PS_UNMAPPED), 35, "H: 35 PTEs cleared");
+	tap_eq_u64(ps(&st, SIM_PS_TLB_SHOOTDOWNS), 2, "H: one batched shootdown per batch with unmaps");
+	tap_eq_u64(ps(&st, SIM_PS_TLB_LOCAL), 2, "H: the initiator's own flush of each");
+	tap_eq_u64(ps(&st, SIM_PS_LOCK_WAITS), 31, "H: the second fault of rounds 0..30 waits");
+	tap_eq_u64(st.trec[0], 32, "H: thread 0 replays records 0, 2, .., 62");
+	tap_eq_u64(st.trec[1], 31, "H: thread 1 replays 31");
+	uint64_t slow = st.tcyc[0] > st.tcyc[1] ? st.tcyc[0] : st.tcyc[1];
+	tap_ok(st.cycles == (slow > st.cyc[SIM_C_IO] ? slow : st.cyc[SIM_C_IO]),
+	       "H: time = the slower thread, or the serial device (io_queue 1) when longer");
+	o.threads = 1;
+	if (st_run(&p, &o, 0, 1 * MiB, pats, 3, &one, NULL)) {
+		tap_ok(0, "H: one-thread run");
+		return;
+	}
+	tap_eq_u64(st.cyc[SIM_C_FAULT] - one.cyc[SIM_C_FAULT],
+		   31 * (uint64_t)p.c.lock_wait + 2 * ((uint64_t)p.c.ipi + p.c.tlb_flush) - 35 * (uint64_t)p.c.tlb_flush,
+		   "H: fault cycles differ by 31 lock waits + 2 shootdowns - 35 local flushes");
+}
+
+/* F: a profile file without the issue-16 keys gets their defaults and says which. */
+static void test_profile_defaulted(void)
+{
+	static const char ini[] = "[cost]\ndirect_io = 1234 # test value\n";
+	struct sim_profile p, vm;
+	char err[256];
+
+	tap_ok(sim_profile_parse(ini, sizeof(ini) - 1, "t.ini", &p, err, sizeof(err)) == 0, "F: parses (%s)", err);
+	tap_eq_u64(p.c.direct_io, 1234, "F: cost.direct_io read");
+	tap_ok(!strstr(p.defaulted, "cost.direct_io") && strstr(p.defaulted, "cost.reclaim_folio") &&
+	       strstr(p.defaulted, "kernel.page_cluster"), "F: defaulted keys named: '%s'", p.defaulted);
+	tap_eq_u64(p.k.page_cluster, 3, "F: kernel.page_cluster default 3");
+	st_profile("vm-host", &vm);
+	tap_ok(vm.defaulted[0] == 0, "F: vm-host gives every issue-16 key ('%s')", vm.defaulted);
+}
+
+int main(void)
+{
+	test_profile_defaulted();
+	test_read_sequence();
+	test_refault_activation();
+	test_mmap_second_chance();
+	test_direct();
+	test_refusals();
+	test_swap();
+	test_threads();
+	return tap_done();
+}
