@@ -6,6 +6,7 @@
  * cgroup that exists, so they need no allocation and no locks.
  */
 #include "bench/cgroup.h"
+#include "bench/bench.h"
 #include "analysis/result.h"
 #include "common/mb.h"
 
@@ -161,7 +162,7 @@ int cg_find(struct cg *g, char *err, size_t len)
 	} else {
 		snprintf(err, len, "no usable memory controller: no cgroup2 mount in /proc/mounts lists "
 			 "memory in its cgroup.controllers and no cgroup v1 mount carries memory");
-		return -ENOTSUP;
+		return -BENCH_E_HOST_LACKS;
 	}
 	if ((e = self_path(g->ver, self, sizeof(self)))) {
 		snprintf(err, len, "memory cgroup: this process's v%d cgroup not in /proc/self/cgroup", g->ver);
@@ -449,7 +450,7 @@ int cg_run_check(uint64_t limit, int anon, uint64_t region, char *err, size_t le
 	snprintf(err, len, "anonymous region of %s above the limit %s with no swap (/proc/swaps lists none): "
 		 "the replay would be OOM-killed, not reclaimed", mb_fmt_size(region, a, sizeof(a)),
 		 mb_fmt_size(limit, b, sizeof(b)));
-	return -ENOMEM;
+	return -BENCH_E_HOST_LACKS;
 }
 
 int cg_run_start(struct cg_run *r, uint64_t limit, unsigned reps, char *err, size_t len)

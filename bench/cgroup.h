@@ -66,7 +66,7 @@ struct cg {
 /*
  * Find a usable memory controller (v2 preferred, else v1) and fill ver,
  * home, parent and path. 0, or -errno with a message naming the path looked
- * at and the errno (-ENOTSUP when no hierarchy has a memory controller).
+ * at and the errno (-BENCH_E_HOST_LACKS when no hierarchy has a memory controller).
  */
 int cg_find(struct cg *g, char *err, size_t len);
 /* Remove stale mapbench-<pid> cgroups of dead pids under g->parent; returns how many. */
@@ -96,7 +96,8 @@ struct cg_run {
 
 /*
  * Refuse what a limit cannot do: an anonymous region larger than limit with
- * no swap (/proc/swaps empty) would be OOM-killed, not reclaimed. 0 or -errno + message.
+ * no swap (/proc/swaps empty) would be OOM-killed, not reclaimed. 0 or
+ * -BENCH_E_HOST_LACKS + message.
  */
 int cg_run_check(uint64_t limit, int anon, uint64_t region, char *err, size_t len);
 /* Lines of /proc/swaps after its header (0: no swap; -1: unreadable). */
