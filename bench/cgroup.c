@@ -552,7 +552,11 @@ void cg_run_emit(const struct cg_run *r, json_t *co)
 		snprintf(note, sizeof(note), "%s%s%s delta over the access phase, %s", k[0], k[1] ? " + " : "",
 			 k[1] ? k[1] : "",
 			 r->src[i] == 1 ? "the replay's memory cgroup (memory.stat)"
-					: "/proc/vmstat: system-wide, other processes' activity included");
+			 : !r->limit    ? "/proc/vmstat: system-wide (no --mem-limit), other processes' activity included"
+			 : r->g.ver == CG_V1 ? "/proc/vmstat: system-wide, other processes' activity included "
+					       "(cgroup v1 memory.stat has no such key)"
+					     : "/proc/vmstat: system-wide, other processes' activity included "
+					       "(this kernel's v2 memory.stat has no such key)");
 		if (an_case_metric(co, name))
 			json_object_set_new(an_case_metric(co, name), "note", json_string(note));
 	}
