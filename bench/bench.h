@@ -26,6 +26,14 @@
 #define BENCH_RESIDENT_RECS (UINT64_C(4) << 20) /* traces up to this many records stay decoded in memory */
 #define BENCH_CHUNK_RECS (UINT64_C(1) << 14)    /* records per timed chunk (256 KiB: stays in L2) */
 #define BENCH_TP_REPS 3u                        /* untimed tracepoint-counting repetitions (at most reps) */
+/*
+ * bench_run returns -BENCH_E_HOST_LACKS when this host lacks what the case
+ * needs (no memory controller for --mem-limit, no swap for an anonymous
+ * region above it): `mapbench run` then exits BENCH_EXIT_SKIP and a suite
+ * marks the case skipped with the message as the reason.
+ */
+#define BENCH_E_HOST_LACKS ENOMEDIUM
+#define BENCH_EXIT_SKIP 77
 #define BENCH_TP_REDO 3u                        /* counting repetitions redone at most when the system evicted the warm file meanwhile */
 
 /* A source of records (trace file, generator, array). */

@@ -37,6 +37,7 @@
 #include "bench/acc.h"
 #include "bench/bench.h"
 #include "bench/cache.h"
+#include "bench/cgroup.h"
 #include "bench/counters.h"
 #include "bench/threads.h"
 #include "analysis/result.h"
@@ -593,6 +594,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	struct thr_pool *thr = NULL; /* --threads N > 1 (threads.c) */
 	struct trace_rec *chunk = NULL;
 	double *rs[RM__COUNT] = { 0 };
+	struct cg_run cgr; /* --mem-limit cgroup and the pressure counters (cgroup.h) */
 	/*
 	 * Tracepoints cost every syscall and page-cache addition a trip through
 	 * perf, so they would inflate the timed repetitions: they are opened only
@@ -610,6 +612,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 
 	memset(sum, 0, sizeof(*sum));
 	memset(&file, 0, sizeof(file));
+	memset(&cgr, 0, sizeof(cgr));
 	if ((e = an_case_opts_check(&opts, h, msg, sizeof(msg)))) {
 		snprintf(err, errlen, "%s", msg);
 		return e;
@@ -694,6 +697,12 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 			e = -ENOMEM;
 			goto out_ctr;
 		}
+	/* ---- memory cgroup (--mem-limit): after the records and the chunk are allocated ---- */
+	if ((e = cg_run_check(opts.mem_limit, !m->needs_file, h->region_size, msg, sizeof(msg))) ||
+	    (e = cg_run_start(&cgr, opts.mem_limit, cfg->reps, msg, sizeof(msg)))) {
+		snprintf(err, errlen, "--mem-limit: %s", msg);
+		goto out_ctr;
+	}
 
 	for (unsigned rep = 0; rep < total; rep++) {
 		struct acc_ctx c;
@@ -712,6 +721,10 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 				rep < cfg->warmup ? cfg->warmup : counting ? ntp : cfg->reps,
 				rep < cfg->warmup ? " (warm-up)" : counting ? " (counting tracepoints)" : "");
 			shown = 1;
+		}
+		if ((e = cg_run_enter(&cgr, msg, sizeof(msg)))) { /* fresh cgroup, joined (--mem-limit) */
+			snprintf(err, errlen, "repetition %u: %s", rep + 1, msg);
+			goto out_ctr;
 		}
 		if (m->needs_file && (e = establish_retry(&file, &opts, cfg->drop_caches, &cr, msg, sizeof(msg)))) {
 			snprintf(err, errlen, "repetition %u: %s", rep + 1, msg);
@@ -754,10 +767,12 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		}
 		ctr_reset(ctrs);
 		os_usage_now(&u1);
+		cg_run_replay_begin(&cgr);
 		if (thr)
 			e = thr_access(thr, &c, &tsc, &ns, &ndis, &ua, msg, sizeof(msg));
 		else
 			e = access_phase(m, &c, src, &sc, chunk, &tsc, &ns, &ndis, &ua, msg, sizeof(msg));
+		cg_run_replay_end(&cgr, !e && rec);
 		pte_end = acc_vmpte_kb();
 		if (!e)
 			ctr_read(ctrs, ndis);
@@ -765,6 +780,8 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 			ctr_read(tps, ndis);
 		thr_close_if(thr);
 		m->close(&c);
+		if (!e)
+			e = cg_run_exit(&cgr, msg, sizeof(msg)); /* leave and remove the cgroup */
 		if (e) {
 			snprintf(err, errlen, "repetition %u: %s", rep + 1, msg);
 			goto out_ctr;
@@ -839,6 +856,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		thr_emit(thr, co, nsamp);
 	if (tps)
 		ctr_emit(tps, co);
+	cg_run_emit(&cgr, co);
 	an_case_set_value(co, "checksum", "fold53", (double)(checksum & ((UINT64_C(1) << 53) - 1)));
 	{
 		char hx[32], ms[128], cs[64];
@@ -892,6 +910,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 out_ctr:
 	if (shown && e)
 		fprintf(stderr, "\n");
+	cg_run_finish(&cgr);
 	for (int i = 0; i < RM__COUNT; i++)
 		free(rs[i]);
 	if (ctrs)

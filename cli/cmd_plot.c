@@ -4,6 +4,7 @@
  * lack of data, each with a message), 2 on usage/input/gnuplot errors.
  */
 #include "analysis/plot.h"
+#include "analysis/plot_pressure.h"
 #include "cli/cmds.h"
 #include "common/mb.h"
 
@@ -19,6 +20,7 @@ static void usage(FILE *f)
 		"  --scripts DIR     gnuplot scripts (default $MAPBENCH_PLOTS, else %s)\n"
 		"  --metric NAME     metric of the history plot (default ns_per_access)\n"
 		"  --no-svg          PNG only\n"
+		"  --pressure        only the pressure figure: accesses/s against file size / memory limit\n"
 		"figures: methods, workset, scatter-<family>, faults, history\n",
 		an_plot_scripts_dir(NULL));
 }
@@ -28,7 +30,7 @@ int cmd_plot(int argc, char **argv)
 	struct an_plot_opts o = { .svg = 1 };
 	struct an_plot_report rep;
 	char **inputs = calloc(argc + 1, sizeof(char *));
-	int n = 0, status = 2;
+	int n = 0, status = 2, pressure = 0;
 	struct an_set set;
 
 	if (!inputs)
@@ -46,6 +48,8 @@ int cmd_plot(int argc, char **argv)
 			o.scripts = argv[++i];
 		} else if (!strcmp(a, "--metric") && has) {
 			o.history_metric = argv[++i];
+		} else if (!strcmp(a, "--pressure")) {
+			pressure = 1;
 		} else if (!strcmp(a, "--no-svg")) {
 			o.svg = 0;
 		} else if (a[0] == '-' && a[1]) {
@@ -68,7 +72,9 @@ int cmd_plot(int argc, char **argv)
 		free(inputs);
 		return 2;
 	}
-	if (!an_plot_run(&set, &o, &rep)) {
+	if (pressure) /* the pressure suite's figure only (analysis/plot_pressure.h) */
+		status = an_plot_pressure(&set, &o) ? 2 : 0;
+	else if (!an_plot_run(&set, &o, &rep)) {
 		printf("plot: %u image(s) in %s, %u figure(s) skipped\n", rep.images, o.outdir, rep.skipped);
 		status = 0;
 	}

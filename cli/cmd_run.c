@@ -124,7 +124,7 @@ static int one_case(struct an_result *r, const char *trace, struct bench_cfg *cf
 	an_case_id(&o, src->hdr, id, sizeof(id));
 	json_t *co = an_result_add_case(r, id, "native");
 	if ((e = bench_run(cfg, src, co, sum, err, sizeof(err))))
-		mb_err("run", "%s", err);
+		mb_err("run", "%s%s", e == -BENCH_E_HOST_LACKS ? "SKIP: " : "", err);
 	bench_src_destroy(src);
 	*co_out = co;
 	return e;
@@ -227,7 +227,11 @@ int cmd_run(int argc, char **argv)
 		json_t *co;
 		char ms[128], cs[64];
 
-		if (one_case(r, trace, &cfg, &co, &sum))
+		int e = one_case(r, trace, &cfg, &co, &sum);
+		if (e == -BENCH_E_HOST_LACKS) {
+			rc = BENCH_EXIT_SKIP; /* this host lacks what the case needs (bench.h) */
+		}
+		if (e)
 			goto out;
 		an_case_opts_method_str(&cfg.opts, ms, sizeof(ms));
 		an_case_opts_cache_str(&cfg.opts, cs, sizeof(cs));

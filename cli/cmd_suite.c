@@ -53,7 +53,7 @@ static const char usage_text[] =
 	"failed included), 4 --require-agreement and a family FAILs, 130 interrupted.\n"
 	"\n"
 	"Built-in suites (bench/suites/*.suite, or $MAPBENCH_SUITES): quick, default,\n"
-	"crosscheck, seed, tlb-reach. The file format is described in bench/suites/README.suite.\n";
+	"crosscheck, seed, tlb-reach, pressure. The file format is described in bench/suites/README.suite.\n";
 
 enum { OPT_JOBS_NATIVE = 256, OPT_NATIVE_ONLY, OPT_MODEL_ONLY, OPT_PROFILE, OPT_REPS,
        OPT_NO_ANALYSIS, OPT_EXE, OPT_PCACHE, OPT_NOCAL, OPT_RECAL, OPT_REQAGREE };

@@ -13,6 +13,7 @@
  * one state; children never outlive the runner (killed on interrupt,
  * PR_SET_PDEATHSIG if the runner dies).
  */
+#include "bench/bench.h"
 #include "bench/suites/runner.h"
 #include "bench/suites/hostprof.h"
 #include "common/mb.h"
@@ -279,7 +280,11 @@ static void finished(struct run *r, struct task *t, int status)
 	} else {
 		t->state = TS_FAILED;
 		log_tail(t->log, tail, sizeof(tail));
-		if (t->exit_code == 2 && log_has(t->log, "not built yet"))
+		if (t->kind == TASK_NATIVE && t->exit_code == BENCH_EXIT_SKIP) {
+			/* the host lacks what the case needs (bench.h): skipped with the reason */
+			t->state = TS_SKIPPED;
+			mb_sfmt(t->why, sizeof(t->why), "%s", tail);
+		} else if (t->exit_code == 2 && log_has(t->log, "not built yet"))
 			mb_sfmt(t->why, sizeof(t->why), "'mapbench %s' is not built yet in this version",
 				 t->argv[1]);
 		else if (WIFSIGNALED(status))
@@ -614,7 +619,7 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 	struct sigaction sa_stop, sa_chld, old_int, old_term, old_chld;
 	sigset_t block, orig;
 	char path[PATH_MAX];
-	size_t nfail = 0, nok = 0, nkilled = 0;
+	size_t nfail = 0, nok = 0, nkilled = 0, nskip = 0;
 	int interrupted = 0, e;
 
 	struct suite_run_opts oo = *o; /* with the profile "host" resolved */
@@ -706,10 +711,12 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 			nok++;
 		else if (r.t[i].state == TS_KILLED || r.t[i].state == TS_PENDING)
 			nkilled++;
+		else if (r.t[i].state == TS_SKIPPED)
+			nskip++;
 	}
-	fprintf(stderr, "suite %s: %s after %.1f s: %zu ok, %zu failed%s; native.json %zu cases, model.json %zu cases, in %s\n",
+	fprintf(stderr, "suite %s: %s after %.1f s: %zu ok, %zu skipped, %zu failed%s; native.json %zu cases, model.json %zu cases, in %s\n",
 		s->name, interrupted ? "INTERRUPTED" : "done", (double)(mb_now_ns() - r.t0) / 1e9, nok,
-		nfail, interrupted ? ", rest not run (results marked partial)" : "",
+		nskip, nfail, interrupted ? ", rest not run (results marked partial)" : "",
 		r.m[TASK_NATIVE].ncases, r.m[TASK_MODEL].ncases, o->out_dir);
 	(void)nkilled;
 	if (nfail) {

@@ -741,7 +741,7 @@ int suite_resolve(const char *name, char *path, size_t len, char *err, size_t er
 			return 0;
 	}
 	mb_sfmt(err, errlen, "suite '%s': no such file and no built-in suite of that name in %s "
-		 "(built-in: quick, default, crosscheck, seed, tlb-reach)", name, suite_builtin_dir());
+		 "(built-in: quick, default, crosscheck, seed, tlb-reach, pressure)", name, suite_builtin_dir());
 	return -ENOENT;
 }
 

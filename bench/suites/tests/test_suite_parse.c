@@ -26,7 +26,7 @@ static void bad(const char *text, const char *want1, const char *want2)
 
 int main(int argc, char **argv)
 {
-	static const char *const builtin[] = { "quick", "default", "crosscheck", "seed", "tlb-reach" };
+	static const char *const builtin[] = { "quick", "default", "crosscheck", "seed", "tlb-reach", "pressure" };
 	struct suite *s = NULL;
 	char err[1024] = "", label[256];
 	int r;
