@@ -13,6 +13,7 @@
 #include "common/mb.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -110,15 +111,11 @@ static void relpath(const char *from, const char *target, char *out, size_t len)
 static void figures(FILE *f, const char *plots, const char *report)
 {
 	static const struct { const char *file, *title; } figs[] = {
-		{ "methods", "Throughput and cost per access by method" },
-		{ "workset", "Cost vs working set, TLB reach marked" },
-		{ "scatter-faults", "Model vs native: faults" },
-		{ "scatter-syscalls", "Model vs native: syscalls" },
-		{ "scatter-pagecache", "Model vs native: page-cache additions" },
-		{ "scatter-pt", "Model vs native: page-table bytes" },
-		{ "scatter-tlb", "Model vs native: TLB" },
-		{ "scatter-time", "Model vs native: time" },
-		{ "faults", "Fault breakdown" },
+		{ "agreement", "Model vs native, one panel per metric" },
+		{ "read-fread-mmap", "read vs fread vs mmap (the seed experiment), ns per byte" },
+		{ "workset", "Cost per access vs working set, TLB reach marked" },
+		{ "methods-*", "Cost per access by method" },
+		{ "faults-*", "Page faults per MiB" },
 		{ "history", "History across baselines" },
 	};
 	char dir[PATH_MAX], rel[PATH_MAX], png[PATH_MAX];
@@ -131,12 +128,18 @@ static void figures(FILE *f, const char *plots, const char *report)
 		snprintf(dir, sizeof(dir), ".");
 	fprintf(f, "\n## Figures\n\n");
 	for (size_t i = 0; i < MB_ARRAY_SIZE(figs); i++) {
+		glob_t gl;
 		snprintf(png, sizeof(png), "%s/%s.png", plots, figs[i].file);
-		if (access(png, R_OK))
+		if (glob(png, 0, NULL, &gl))
 			continue;
-		relpath(dir, png, rel, sizeof(rel));
-		fprintf(f, "### %s\n\n![%s](%s)\n\n", figs[i].title, figs[i].title, rel);
-		shown++;
+		for (size_t k = 0; k < gl.gl_pathc; k++) {
+			const char *base = strrchr(gl.gl_pathv[k], '/');
+			relpath(dir, gl.gl_pathv[k], rel, sizeof(rel));
+			fprintf(f, "### %s (%s)\n\n![%s](%s)\n\n", figs[i].title, base ? base + 1 : gl.gl_pathv[k],
+				figs[i].title, rel);
+			shown++;
+		}
+		globfree(&gl);
 	}
 	if (!shown)
 		fprintf(f, "No figures in %s (run 'mapbench plot RESULTS -o %s').\n", plots, plots);
