@@ -759,7 +759,8 @@ static int fig_bars(struct fig *g, const struct an_set *set, const struct bars_s
 		if (p[i].nbars >= bs->min_bars)
 			p[seq++] = p[i];
 	np = seq;
-	qsort(p, np, sizeof(*p), cmp_panel);
+	if (np)
+		qsort(p, np, sizeof(*p), cmp_panel);
 	for (i = 0; i < np && !ret; i++) {
 		size_t j, n = 0;
 		struct panel *sel;
@@ -931,7 +932,8 @@ static int fig_agreement(struct fig *g, const struct an_set *set)
 		double llo = log10(pow(10, floor(log10(lo / 1.5)))), lhi = log10(pow(10, ceil(log10(hi * 1.5))));
 		struct { double x, y; size_t i; unsigned more; } lab[MAX_OUTLIERS];
 		size_t nlab = 0;
-		qsort(pt, n, sizeof(*pt), cmp_err);
+		if (n)
+			qsort(pt, n, sizeof(*pt), cmp_err);
 		for (size_t i = 0; i < n && nlab < MAX_OUTLIERS; i++) {
 			double x = (log10(pt[i].x) - llo) / (lhi - llo), y = (log10(pt[i].y) - llo) / (lhi - llo);
 			size_t j;
@@ -1177,7 +1179,8 @@ static int fig_workset(struct fig *g, const struct an_set *set)
 	for (size_t k = 0; k < ncv; k++)
 		if (cv[k].hi > cv[k].lo && cv[k].points >= minpts)
 			cv[nsel++] = cv[k];
-	qsort(cv, nsel, sizeof(*cv), curve_cmp);
+	if (nsel)
+		qsort(cv, nsel, sizeof(*cv), curve_cmp);
 	if (nsel > MAX_SERIES) {
 		dropped = nsel - MAX_SERIES;
 		nsel = MAX_SERIES;

@@ -214,7 +214,8 @@ int record_merge(const struct record_opts *o, const char *dir, struct record_sum
 		rc = -ENOENT;
 		goto out;
 	}
-	qsort(ev, ne, sizeof(*ev), ev_cmp);
+	if (ne)
+		qsort(ev, ne, sizeof(*ev), ev_cmp);
 
 	char cmd[256];
 	cmd_line(cmd, sizeof(cmd), o->argv);
