@@ -192,8 +192,42 @@ static void html_esc(FILE *f, const char *s, size_t n)
 	}
 }
 
-/* Minimal markdown (as produced above) to HTML. */
-static void md_to_html(const char *md, FILE *f)
+/*
+ * An image as a data: URI (base64), so the HTML needs no other file; src is
+ * relative to dir (the markdown's directory). Returns 0, or -errno when the
+ * file cannot be read (the caller links it instead and says so).
+ */
+static int img_data_uri(FILE *f, const char *dir, const char *src, size_t n)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char path[PATH_MAX];
+	unsigned char in[3 * 1024];
+	size_t got;
+	FILE *g;
+	int e = 0;
+
+	mb_sfmt(path, sizeof(path), "%s/%.*s", src[0] == '/' ? "" : dir, (int)n, src);
+	if (!(g = fopen(src[0] == '/' ? path + 1 : path, "rb")))
+		return -errno;
+	fputs(n > 4 && !strncmp(src + n - 4, ".svg", 4) ? "data:image/svg+xml;base64," : "data:image/png;base64,", f);
+	while ((got = fread(in, 1, sizeof(in), g)) > 0) {
+		for (size_t i = 0; i < got; i += 3) {
+			unsigned v = (unsigned)in[i] << 16 | (i + 1 < got ? (unsigned)in[i + 1] << 8 : 0) |
+				     (i + 2 < got ? in[i + 2] : 0);
+			fputc(b64[v >> 18 & 63], f);
+			fputc(b64[v >> 12 & 63], f);
+			fputc(i + 1 < got ? b64[v >> 6 & 63] : '=', f);
+			fputc(i + 2 < got ? b64[v & 63] : '=', f);
+		}
+	}
+	if (ferror(g))
+		e = -EIO;
+	fclose(g);
+	return e;
+}
+
+/* Minimal markdown (as produced above) to HTML; images embedded from dir. */
+static void md_to_html(const char *md, FILE *f, const char *dir)
 {
 	const char *p = md;
 	int in_table = 0, header = 0;
@@ -246,8 +280,14 @@ static void md_to_html(const char *md, FILE *f)
 					fputs("<p><img alt=\"", f);
 					html_esc(f, alt, (size_t)(ae - alt));
 					fputs("\" src=\"", f);
-					html_esc(f, src, (size_t)(se - src));
-					fputs("\"></p>\n", f);
+					if (img_data_uri(f, dir, src, (size_t)(se - src))) {
+						/* unreadable: a link, and the page says so */
+						html_esc(f, src, (size_t)(se - src));
+						fputs("\"> (not embedded: the file could not be read)", f);
+						fputs("</p>\n", f);
+					} else {
+						fputs("\"></p>\n", f);
+					}
 				}
 			} else if (n) {
 				fputs("<p>", f);
@@ -262,7 +302,7 @@ static void md_to_html(const char *md, FILE *f)
 	fputs("</body></html>\n", f);
 }
 
-static int write_file(const char *path, const char *data, int html)
+static int write_file(const char *path, const char *data, int html, const char *mdpath)
 {
 	struct mb_atomic a;
 	int ret = mb_atomic_open(&a, path);
@@ -271,8 +311,15 @@ static int write_file(const char *path, const char *data, int html)
 		mb_errno("report", ret, "cannot write %s", path);
 		return ret;
 	}
-	if (html)
-		md_to_html(data, a.fp);
+	if (html) {
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", mdpath);
+		if (strrchr(dir, '/'))
+			*strrchr(dir, '/') = 0;
+		else
+			snprintf(dir, sizeof(dir), ".");
+		md_to_html(data, a.fp, dir);
+	}
 	else
 		fputs(data, a.fp);
 	ret = mb_atomic_commit(&a);
@@ -336,7 +383,7 @@ int cmd_report(int argc, char **argv)
 	if (mf) {
 		write_md(mf, &set, plots, out ? out : html);
 		fclose(mf);
-		if ((!out || !write_file(out, md, 0)) && (!html || !write_file(html, md, 1))) {
+		if ((!out || !write_file(out, md, 0, out)) && (!html || !write_file(html, md, 1, out ? out : html))) {
 			printf("report: %s%s%s\n", out ? out : "", out && html ? " and " : "", html ? html : "");
 			status = 0;
 		}

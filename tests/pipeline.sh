@@ -19,6 +19,21 @@ grep -q "1 pair(s) joined" "$d/cmp.txt"; ok $? "native and model share the case 
 "$mb" merge -o "$d/all.json" "$d/native.json" "$d/model.json" >/dev/null; ok $? "merge"
 "$mb" report "$d/all.json" -o "$d/report.md" >/dev/null; ok $? "report"
 grep -q "mmap" "$d/report.md"; ok $? "report names the method"
+# the HTML report, in another directory than the markdown, embeds every figure
+"$mb" plot "$d/native.json" "$d/model.json" -o "$d/plots" >/dev/null 2>&1; ok $? "plot"
+mkdir -p "$d/elsewhere"
+"$mb" report "$d/all.json" -o "$d/report.md" --html "$d/elsewhere/r.html" --plots "$d/plots" >/dev/null; ok $? "report --html"
+python3 - "$d/elsewhere/r.html" "$d/plots" <<'PY'
+import base64, glob, re, sys
+s = open(sys.argv[1]).read()
+uris = re.findall(r'<img alt="[^"]*" src="([^"]*)"', s)
+pngs = {open(f, "rb").read() for f in glob.glob(sys.argv[2] + "/*.png")}
+assert uris, "no <img> in the report"
+for u in uris:
+    assert u.startswith("data:image/png;base64,"), "not embedded: " + u[:60]
+    assert base64.b64decode(u.split(",", 1)[1]) in pngs, "embedded image is none of the PNGs"
+PY
+ok $? "HTML embeds every figure as a data: URI of its PNG (self-contained)"
 "$mb" gate --baseline "$d/model.json" --current "$d/model.json" >/dev/null; ok $? "gate passes identical model results"
 python3 - "$d/model.json" "$d/model2.json" <<'PY'
 import json, sys
