@@ -156,24 +156,10 @@ int cmd_suite(int argc, char **argv)
 	struct suite *s = NULL;
 	char exe[PATH_MAX], outdef[PATH_MAX], err[1024];
 	const char *verb, *name;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int c, r;
-	ssize_t n;
 
-	memset(&o, 0, sizeof(o));
-	o.jobs = cpus > 0 ? (unsigned)cpus : 1;
-	o.jobs_native = 1;
-	o.sides = SUITE_NATIVE | SUITE_MODEL;
-	o.progress = 1;
-	o.analysis = 1;
-	o.calibrate = 1;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0) {
-		mb_errno("suite", -errno, "readlink /proc/self/exe");
+	if (suite_run_opts_init(&o, exe, sizeof(exe), "suite"))
 		return 2;
-	}
-	exe[n] = 0;
-	o.exe = exe;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
 		fputs(usage_text, stdout);

@@ -309,21 +309,10 @@ int cmd_whatif(int argc, char **argv)
 	int c, model_only = 0, rc = 2;
 	struct trace_reader *tr = NULL;
 	struct suite *s = NULL;
-	ssize_t n;
 
-	memset(&o, 0, sizeof(o));
-	o.jobs = 1;
-	o.jobs_native = 1;
-	o.progress = 1;
-	o.analysis = 1;
-	o.calibrate = 1;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0) {
-		mb_errno("whatif", -errno, "readlink /proc/self/exe");
+	if (suite_run_opts_init(&o, exe, sizeof(exe), "whatif"))
 		return 2;
-	}
-	exe[n] = 0;
-	o.exe = exe;
+	o.jobs = 1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:qh", long_opts, NULL)) != -1) {

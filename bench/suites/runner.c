@@ -613,6 +613,29 @@ static int print_verdicts(const char *dir)
 	return fail;
 }
 
+int suite_run_opts_init(struct suite_run_opts *o, char *exe, size_t len, const char *cmd)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	ssize_t n;
+
+	memset(o, 0, sizeof(*o));
+	o->jobs = cpus > 0 ? (unsigned)cpus : 1;
+	o->jobs_native = 1;
+	o->sides = SUITE_NATIVE | SUITE_MODEL;
+	o->progress = 1;
+	o->analysis = 1;
+	o->calibrate = 1;
+	n = readlink("/proc/self/exe", exe, len - 1);
+	if (n <= 0) {
+		int e = n < 0 ? -errno : -ENOENT;
+		mb_errno(cmd, e, "readlink /proc/self/exe");
+		return e;
+	}
+	exe[n] = 0;
+	o->exe = exe;
+	return 0;
+}
+
 int suite_run(const struct suite *s, const struct suite_run_opts *o)
 {
 	struct run r;

@@ -45,6 +45,14 @@ struct suite_run_opts {
 };
 
 /*
+ * The defaults of `suite run`: one model child per online CPU, native one at
+ * a time, both sides, progress, analysis, calibrate when the host profile is
+ * missing; exe is this executable (/proc/self/exe, into exe[len]). Returns 0
+ * or -errno (message printed, naming cmd).
+ */
+int suite_run_opts_init(struct suite_run_opts *o, char *exe, size_t len, const char *cmd);
+
+/*
  * Run the suite. The model profile "host" (the built-in suites' default)
  * is resolved first (hostprof.h: this host's cached profile, calibrated
  * when missing). After the analysis the agreement verdict of every metric
