@@ -58,9 +58,9 @@ static int uring_setup(struct sim *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* The profile's mean asynchronous completions per waiting enter, 0: all. */
 #define MIN_U64(a, b) ((a) < (b) ? (a) : (b))
 
+/* The profile's mean asynchronous completions per waiting enter, 0: all. */
 static double reap_mean(const struct sim *s)
 {
 	return s->f.shmem ? s->p.c.uring_reap_punt : s->p.c.uring_reap_io;
@@ -70,12 +70,12 @@ static double reap_mean(const struct sim *s)
  * io_uring_submit_and_wait(1): the queued SQEs are submitted, the inline
  * ones have completed; of the asynchronous ones, all (reap_mean 0) or the
  * profile's mean number (at least 1: the enter waits for one) are posted
- * when the task wakes and reaps. Returns the SQEs freed.
+ * when the task wakes and reaps.
  */
-static unsigned submit_wait(struct sim *s)
+static void submit_wait(struct sim *s)
 {
-	unsigned total = s->uring_pending + s->uring_inflight, async = s->uring_async, got = async;
-	unsigned inl = total - async;
+	unsigned async = s->uring_async, got = async;
+	unsigned inl = s->uring_pending + s->uring_inflight - async;
 	double m = reap_mean(s);
 
 	sys_enter(s, SIM_ST_SYSCALLS_URING);
@@ -105,7 +105,6 @@ static unsigned submit_wait(struct sim *s)
 	s->uring_pending = 0;
 	s->uring_inflight = async - got;
 	s->uring_async = async - got;
-	return total - s->uring_inflight;
 }
 
 /* io_uring_submit (no wait): at a chunk end and at the end of the trace. */
