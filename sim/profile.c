@@ -82,6 +82,7 @@ static const struct key keys[] = {
 	{ "cost.uring_punt_wait", KT_U32, C(uring_punt_wait), 0, 10000000, "cycles per waiting io_uring_enter that sleeps for io-wq completions" },
 	{ "cost.uring_reap_io", KT_DOUBLE, C(uring_reap_io), 0, 1024, "completions a waiting io_uring_enter finds posted when its reads wait for the device (mean; 0: all in flight)" },
 	{ "cost.uring_reap_punt", KT_DOUBLE, C(uring_reap_punt), 0, 1024, "completions a waiting io_uring_enter finds posted when its reads were punted to io-wq (mean; 0: all in flight)" },
+	{ "cost.uring_punt_wake", KT_U32, C(uring_punt_wake), 0, 100000000, "cycles a waiting io_uring_enter sleeps past the first io-wq completion: it reaps the SQEs completed meanwhile, this over the cycles per SQE (0: cost.uring_reap_punt)" },
 	{ "cost.uring_regfile_saving", KT_U32, C(uring_regfile_saving), 0, 1000000, "saved per SQE, registered file" },
 	{ "cost.uring_regbuf_saving", KT_U32, C(uring_regbuf_saving), 0, 1000000, "saved per SQE, registered buffers" },
 	{ "cost.tlb_flush", KT_U32, C(tlb_flush), 0, 1000000, "cycles per flush a fault issues" },

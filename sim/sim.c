@@ -305,6 +305,8 @@ void sim_destroy(struct sim *s)
 	for (unsigned t = 0; t < s->nthr; t++)
 		mmu_destroy(s->mmus[t]);
 	free(s->held);
+	free(s->uring_b);
+	free(s->uring_srv);
 	free(s);
 }
 
@@ -358,15 +360,6 @@ int sim_pt_dirty(struct sim *s, uint64_t va)
 
 /* ---- threads ----------------------------------------------------------------- */
 
-static uint64_t cyc_sum(const struct sim *s)
-{
-	uint64_t c = 0;
-
-	for (unsigned i = 0; i < SIM_C__COUNT; i++)
-		c += s->cyc[i];
-	return c;
-}
-
 /*
  * One record of thread t on its own CPU (its TLBs: s->mmu = mmus[t]). Rounds
  * replay one record per thread in thread order; a fault in a round where
@@ -377,7 +370,7 @@ static uint64_t cyc_sum(const struct sim *s)
  */
 static int thread_rec(struct sim *s, const struct trace_rec *r, unsigned t)
 {
-	uint64_t c0 = cyc_sum(s), m0 = mmu_stat(s->mmus[t], MMU_ST_CYCLES), f0 = s->st[SIM_ST_FAULTS];
+	uint64_t c0 = sim_cycles(s), m0 = mmu_stat(s->mmus[t], MMU_ST_CYCLES), f0 = s->st[SIM_ST_FAULTS];
 	int err;
 
 	s->cur = t;
@@ -390,7 +383,7 @@ static int thread_rec(struct sim *s, const struct trace_rec *r, unsigned t)
 		}
 		s->round_faulters++;
 	}
-	s->tcyc[t] += cyc_sum(s) - c0 + mmu_stat(s->mmus[t], MMU_ST_CYCLES) - m0;
+	s->tcyc[t] += sim_cycles(s) - c0 + mmu_stat(s->mmus[t], MMU_ST_CYCLES) - m0;
 	s->trec[t]++;
 	return err;
 }

@@ -74,6 +74,8 @@ struct sim_costs {
 	double uring_reap_io;      /* completions (mean) a waiting io_uring_enter of the harness finds posted
 				      when its reads in flight wait for the device (cold ext4); 0: all of them */
 	double uring_reap_punt;    /* the same when the reads were punted to io-wq (tmpfs); 0: all of them */
+	uint32_t uring_punt_wake;  /* cycles from an io-wq completion to the waiting enter reaping: it finds
+				      this much over the cycles per SQE posted (at least 1); 0: use uring_reap_punt */
 	uint32_t uring_regfile_saving; /* saved per SQE with a registered file */
 	uint32_t uring_regbuf_saving;  /* saved per SQE with registered buffers */
 	uint32_t tlb_flush;        /* per TLB shootdown/flush issued by a fault (PMD zap) */

@@ -168,6 +168,14 @@ struct sim {
 	unsigned uring_async;       /* io_uring: of pending + in flight, the SQEs that complete asynchronously
 				       (punted to io-wq, or waiting for the device) */
 	uint64_t uring_reap_acc;    /* io_uring: thousandths of a completion carried between waits */
+	uint64_t uring_sqes;        /* io_uring: SQEs queued while counting (cycles per SQE for the io-wq wake) */
+	unsigned uring_pend_async;  /* io_uring, device batches: pending SQEs that wait for the device */
+	struct uring_batch { uint64_t done; unsigned n; } *uring_b; /* io_uring, device batches: FIFO of
+				       submitted batches, completion time (model cycles) and SQEs left */
+	unsigned uring_bh, uring_bn; /* ... head index and batches in the FIFO (capacity qd) */
+	uint64_t *uring_srv;        /* io_uring, device batches: per device server (cost.io_queue, at most qd),
+				       busy until then (model cycles) */
+	unsigned uring_nsrv;        /* ... servers */
 	uint64_t uring_async_waits; /* io_uring: waits priced with the profile's mean completions per wait */
 	uint64_t io_win;            /* pages read from the device since the current synchronous read began */
 	uint64_t io_win_pmd;        /* ... of which in PMD-sized folios */
@@ -206,6 +214,16 @@ static inline void sim_pcount(struct sim *s, enum sim_pstat id, uint64_t n)
 	if (s->counting)
 		s->ps[id] += n;
 }
+/* Cycles charged so far (the model's clock; TLB and walk cycles are added at finish). */
+static inline uint64_t sim_cycles(const struct sim *s)
+{
+	uint64_t c = 0;
+
+	for (unsigned i = 0; i < SIM_C__COUNT; i++)
+		c += s->cyc[i];
+	return c;
+}
+
 static inline void sim_cost(struct sim *s, enum sim_comp c, uint64_t cyc)
 {
 	if (s->counting)
