@@ -479,6 +479,8 @@ static void html_esc(FILE *f, const char *s, size_t n)
 			fputs("&amp;", f);
 		else if (s[i] == '`')
 			;
+		else if (s[i] == '*' && i + 1 < n && s[i + 1] == '*')
+			i++; /* bold markers: dropped */
 		else
 			fputc(s[i], f);
 	}
@@ -525,8 +527,8 @@ static void md_to_html(const char *md, FILE *f, const char *dir)
 	int in_table = 0, header = 0;
 
 	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>mapbench report</title>\n"
-	      "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}table{border-collapse:collapse}"
-	      "td,th{border:1px solid #ccc;padding:2px 6px;font-size:90%}img{max-width:100%}</style></head><body>\n", f);
+	      "<style>body{font-family:sans-serif;max-width:1560px;margin:auto}table{border-collapse:collapse}"
+	      "td,th{border:1px solid #ccc;padding:2px 6px;font-size:90%;overflow-wrap:anywhere}th{overflow-wrap:normal}img{max-width:100%}</style></head><body>\n", f);
 	while (*p) {
 		const char *e = strchr(p, '\n');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -581,6 +583,10 @@ static void md_to_html(const char *md, FILE *f, const char *dir)
 						fputs("\"></p>\n", f);
 					}
 				}
+			} else if (n > 1 && p[0] == '>') {
+				fputs("<blockquote>", f);
+				html_esc(f, p + 1, n - 1);
+				fputs("</blockquote>\n", f);
 			} else if (n) {
 				fputs("<p>", f);
 				html_esc(f, p, n);
