@@ -816,6 +816,8 @@ static const struct {
 };
 
 #define MAX_OUTLIERS 6 /* outliers named per panel */
+/* Width of one label character (font 8) as a share of a panel's width, 1600 px, 3 panels a row. */
+#define LABEL_CHAR_FRAC 0.015
 
 struct apoint {
 	double x, y;      /* native, model */
@@ -927,7 +929,7 @@ static int fig_agreement(struct fig *g, const struct an_set *set)
 		 * The worst outliers, one label per case; a point next to an already
 		 * labelled one (both profiles, mmap and mmap shared ...) adds "+N" to
 		 * that label instead of a label over it. Labels sit right of points
-		 * in the left part of the panel, left of points in the right part.
+		 * where the label fits inside the panel, else left of them (cut when neither side has room).
 		 */
 		double llo = log10(pow(10, floor(log10(lo / 1.5)))), lhi = log10(pow(10, ceil(log10(hi * 1.5))));
 		struct { double x, y; size_t i; unsigned more; } lab[MAX_OUTLIERS];
@@ -954,13 +956,29 @@ static int fig_agreement(struct fig *g, const struct an_set *set)
 			size_t wrote = 0;
 			for (size_t j = 0; j < nlab; j++) {
 				const struct apoint *q = &pt[lab[j].i];
-				char full[240], txt[260];
-				if ((lab[j].x > 0.5) != side)
-					continue;
+				char full[240], txt[260], tail[48];
+				size_t room_r, room_l, len;
 				plot_label_short(q->id, full, sizeof(full));
-				mb_sfmt(txt, sizeof(txt), "%s x%.2g%s", full, q->y / q->x, lab[j].more ? " +" : "");
+				mb_sfmt(tail, sizeof(tail), " x%.2g%s", q->y / q->x, lab[j].more ? " +" : "");
 				if (lab[j].more)
-					snprintf(txt + strlen(txt), sizeof(txt) - strlen(txt), "%u", lab[j].more);
+					snprintf(tail + strlen(tail), sizeof(tail) - strlen(tail), "%u", lab[j].more);
+				/*
+				 * Keep the label inside the panel: right of the point when it
+				 * fits there, else left, else on the roomier side with the case
+				 * name cut (the ratio and +N stay).
+				 */
+				room_r = lab[j].x < 0.97 ? (size_t)((0.97 - lab[j].x) / LABEL_CHAR_FRAC) : 0;
+				room_l = lab[j].x > 0.03 ? (size_t)((lab[j].x - 0.03) / LABEL_CHAR_FRAC) : 0;
+				len = strlen(full) + strlen(tail);
+				if ((len <= room_r ? 0 : len <= room_l ? 1 : room_l > room_r) != side)
+					continue;
+				if (len > (side ? room_l : room_r)) {
+					size_t keep = (side ? room_l : room_r) > strlen(tail) + 3 ?
+						(side ? room_l : room_r) - strlen(tail) - 3 : 0;
+					if (keep < strlen(full))
+						mb_sfmt(full + keep, sizeof(full) - keep, "...");
+				}
+				mb_sfmt(txt, sizeof(txt), "%s%s", full, tail);
 				label(full, sizeof(full), txt);
 				if (!wrote++)
 					fprintf(f, "# %s outliers, labels %s of the point: native model \"case\"\n",

@@ -14,6 +14,7 @@
  * Exit: 0, 1 when some replay failed (the table says n/a), 2 usage/input.
  */
 #include "analysis/load.h"
+#include "analysis/reason.h"
 #include "bench/suites/runner.h"
 #include "bench/suites/suite.h"
 #include "cli/cmds.h"
@@ -110,57 +111,6 @@ static void spec_used(const char *spec, char *buf, size_t len)
 		n++;
 	memcpy(buf, u, n);
 	buf[n] = 0;
-}
-
-static double bd_cycles(const json_t *c, const char *comp)
-{
-	json_t *v = json_object_get(json_object_get(c, "breakdown"), comp);
-
-	return v ? json_number_value(v) : NAN;
-}
-
-/* The model's reason for one row, from its cycle breakdown. */
-static void row_reason(struct wi_row *r, uint64_t nrec, double pages)
-{
-	static const char *const comps[] = { "user", "tlb", "walk", "fault", "syscall", "copy", "io" };
-	double cyc[7], tot = 0;
-	int a = -1, b = -1;
-	size_t o = 0;
-
-	if (!r->mod) {
-		mb_sfmt(r->reason, sizeof(r->reason), "no model result");
-		return;
-	}
-	for (int i = 0; i < 7; i++) {
-		cyc[i] = bd_cycles(r->mod, comps[i]);
-		if (isnan(cyc[i]))
-			cyc[i] = 0;
-		tot += cyc[i];
-	}
-	if (tot <= 0) {
-		mb_sfmt(r->reason, sizeof(r->reason), "the model counts no cycles");
-		return;
-	}
-	for (int i = 0; i < 7; i++) {
-		if (a < 0 || cyc[i] > cyc[a]) {
-			b = a;
-			a = i;
-		} else if (b < 0 || cyc[i] > cyc[b]) {
-			b = i;
-		}
-	}
-	o += (size_t)snprintf(r->reason + o, sizeof(r->reason) - o, "%.0f%% %s", 100 * cyc[a] / tot,
-			      comps[a]);
-	if (b >= 0 && cyc[b] > 0)
-		o += (size_t)snprintf(r->reason + o, sizeof(r->reason) - o, ", %.0f%% %s",
-				      100 * cyc[b] / tot, comps[b]);
-	double f = an_case_value(r->mod, "faults.total"), sc = an_case_value(r->mod, "syscalls");
-	if (o < sizeof(r->reason) && !isnan(f) && f > 0 && pages > 0)
-		o += (size_t)snprintf(r->reason + o, sizeof(r->reason) - o, "; 1 fault per %.1f pages",
-				      pages / f);
-	if (o < sizeof(r->reason) && !isnan(sc) && sc > 0 && nrec)
-		snprintf(r->reason + o, sizeof(r->reason) - o, "; %.2f syscalls per record",
-			 sc / (double)nrec);
 }
 
 static double ratio(double a, double b)
@@ -294,7 +244,7 @@ static int load_rows(const char *dir, int model_only, struct an_set *nat, struct
 		an_case_cache(c, r->cache, sizeof(r->cache));
 		r->m_ns = an_case_value(c, "ns");
 		r->n_ns = r->nat ? an_case_value(r->nat, "ns") : NAN;
-		row_reason(r, nrec, an_case_working_set(c) / 4096);
+		an_model_reason(r->mod, nrec, an_case_working_set(c) / 4096, r->reason, sizeof(r->reason));
 	}
 	return *nrows ? 0 : -ENOENT;
 }

@@ -16,7 +16,8 @@ set format x "%.0s%c"
 set format y "%.0s%c"
 set grid xtics ytics lc rgb "#dddddd"
 set size ratio -1
-set key top left box opaque font ",8" samplen 1 spacing 0.9
+# bottom right, above the "not drawn" note: outliers with model > native (top left) stay visible
+set key at graph 0.98, graph 0.08 right bottom box opaque font ",8" samplen 1 spacing 0.9
 set bmargin 4
 upper(x) = (x*r_ > a_) ? x*(1+r_) : x + a_
 lower(x) = (x*r_ > a_) ? x*(1-r_) : ((x - a_) > 0 ? x - a_ : 1/0)

@@ -26,7 +26,8 @@ set logscale y 10
 set format y "%g"
 set grid ytics mytics lc rgb "#dddddd"
 set mytics 10
-set xtics rotate by -25 left nomirror
+# labels end at their bar and run down-left: run to the right, the last ones were cut at the image edge
+set xtics rotate by 25 right nomirror
 set ytics nomirror
 set key top left horizontal reverse Left samplen 1.5 font ",10" opaque
 set lmargin 10

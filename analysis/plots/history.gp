@@ -15,8 +15,9 @@ set linetype 7 lc rgb "#000000" lw 1.5
 set linetype 8 lc rgb "#999999" lw 1.5
 set linetype cycle 8
 set datafile missing "?"
-set title sprintf("History of %s across %d result files (one line per case)", metric, npoints)
-set xlabel "result file, oldest first (date, git)"
+set title sprintf("History of %s across %d result files (one line per case; x: result file, oldest first, date and git)", metric, npoints)
+# the x label goes into the title: under the rotated tics it collided with the legend below
+unset xlabel
 if (logy) { set logscale y; set ylabel sprintf("%s (%s), log scale", metric, unit) } \
 else { set ylabel sprintf("%s (%s)", metric, unit); set yrange [0:*] }
 set grid ytics
