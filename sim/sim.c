@@ -371,6 +371,7 @@ int sim_pt_dirty(struct sim *s, uint64_t va)
 static int thread_rec(struct sim *s, const struct trace_rec *r, unsigned t)
 {
 	uint64_t c0 = sim_cycles(s), m0 = mmu_stat(s->mmus[t], MMU_ST_CYCLES), f0 = s->st[SIM_ST_FAULTS];
+	uint64_t io0 = s->cyc[SIM_C_IO];
 	int err;
 
 	s->cur = t;
@@ -385,6 +386,7 @@ static int thread_rec(struct sim *s, const struct trace_rec *r, unsigned t)
 	}
 	s->tcyc[t] += sim_cycles(s) - c0 + mmu_stat(s->mmus[t], MMU_ST_CYCLES) - m0;
 	s->trec[t]++;
+	s->tio[t] += s->cyc[SIM_C_IO] - io0;
 	return err;
 }
 
@@ -449,6 +451,40 @@ int sim_access(struct sim *s, const struct trace_rec *recs, size_t n)
 	return 0;
 }
 
+/*
+ * Threads > 1: the device is one resource. Thread t's device cycles io[t]
+ * overlap the other threads' (rounds replay their records side by side):
+ * with u's, over min(io[t], io[u]). While N threads wait together the device
+ * serves P = min(N, io_threads) waits' worth at once, so each overlapped
+ * wait lasts N/P times as long: thread t's time is its own cycles plus
+ * (N/P - 1)/(N - 1) x sum over u != t of min(io[t], io[u]) (N equal threads:
+ * io x (N/P - 1) more). The replay takes as long as its slowest thread, and
+ * not less than the device needs for everyone's cycles (sum io / P).
+ * Integer results, rounded down: deterministic. The breakdown sums all CPUs.
+ */
+void sim_thread_times(const uint64_t *tcyc, const uint64_t *io, unsigned n, double io_threads,
+		      struct sim_stats *out)
+{
+	double par = io_threads < 1 ? 1 : io_threads > n ? n : io_threads;
+	double k = n > 1 ? ((double)n / par - 1) / (double)(n - 1) : 0;
+	uint64_t sum = 0, dev;
+
+	out->cycles = 0;
+	for (unsigned t = 0; t < n; t++) {
+		uint64_t ov = 0;
+		for (unsigned u = 0; u < n; u++)
+			if (u != t)
+				ov += io[t] < io[u] ? io[t] : io[u];
+		out->tcyc[t] = tcyc[t] + (uint64_t)((double)ov * k);
+		if (out->tcyc[t] > out->cycles)
+			out->cycles = out->tcyc[t];
+		sum += io[t];
+	}
+	dev = (uint64_t)((double)sum / par);
+	if (dev > out->cycles)
+		out->cycles = dev;
+}
+
 int sim_finish(struct sim *s, struct sim_stats *out)
 {
 	uint64_t tcyc, wcyc;
@@ -474,25 +510,10 @@ int sim_finish(struct sim *s, struct sim_stats *out)
 		out->cycles += out->cyc[i];
 	out->nthr = s->nthr;
 	snprintf(out->defaulted, sizeof(out->defaulted), "%s", s->p.defaulted);
-	if (s->nthr > 1) {
-		/*
-		 * The replay takes as long as its slowest thread, but not less than
-		 * the device needs for everyone's reads: one device serving
-		 * min(N, cost.io_queue) requests at once (the threads' I/O cycles
-		 * summed over that). The breakdown sums all CPUs.
-		 */
-		uint64_t q = s->p.c.io_queue ? s->p.c.io_queue : 1, dev;
-		out->cycles = 0;
-		for (unsigned t = 0; t < s->nthr; t++) {
-			out->tcyc[t] = s->tcyc[t];
-			out->trec[t] = s->trec[t];
-			if (s->tcyc[t] > out->cycles)
-				out->cycles = s->tcyc[t];
-		}
-		dev = s->cyc[SIM_C_IO] / (q < s->nthr ? q : s->nthr);
-		if (dev > out->cycles)
-			out->cycles = dev;
-	}
+	for (unsigned t = 0; s->nthr > 1 && t < s->nthr; t++)
+		out->trec[t] = s->trec[t];
+	if (s->nthr > 1)
+		sim_thread_times(s->tcyc, s->tio, s->nthr, s->p.c.io_threads, out);
 	out->pt_bytes = mmu_pt_bytes(s->mmus[0]);
 	out->ghz = s->p.ghz;
 	out->timed_waits = s->uring_async_waits;

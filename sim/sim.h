@@ -65,6 +65,10 @@ struct sim_costs {
 				      window (MADV_HUGEPAGE reads; 0: same as io_page_sync) */
 	uint32_t io_queue;         /* device requests served at once: io_uring with qd > 1 overlaps the
 				      synchronous waits of up to min(qd, io_queue) reads (1: serial) */
+	double io_threads;         /* speed-up of N threads' concurrent synchronous device waits over one
+				      thread's (the device as a shared resource: min(N, io_threads) waits'
+				      worth served at once; 1: serial). Not io_queue: one task's queued
+				      io_uring reads overlap far better than threads' blocking reads */
 	uint32_t stdio_call;       /* per fread() call in glibc (locking, bookkeeping) */
 	uint32_t uring_sqe;        /* per io_uring submission entry */
 	uint32_t uring_wait;       /* per io_uring_enter with IORING_ENTER_GETEVENTS, beyond cost.syscall
@@ -258,6 +262,10 @@ void sim_destroy(struct sim *s); /* accepts NULL */
 int sim_access(struct sim *s, const struct trace_rec *recs, size_t n);
 /* End of trace: flush batched work (io_uring), return the statistics. */
 int sim_finish(struct sim *s, struct sim_stats *out);
+/* Threads > 1: out->tcyc[] and out->cycles from the threads' own cycles tcyc[] and device
+   cycles io[] with the device shared (cost.io_threads; sim.c explains the rule). */
+void sim_thread_times(const uint64_t *tcyc, const uint64_t *io, unsigned n, double io_threads,
+		      struct sim_stats *out);
 const char *sim_error(const struct sim *s);
 
 /* Names for reporting. */

@@ -194,6 +194,7 @@ struct sim {
 	unsigned round_faulters;    /* threads of the current round that faulted */
 	uint64_t tcyc[AN_THREADS_MAX]; /* per-thread cycles (own components + own TLB/walk cycles) */
 	uint64_t trec[AN_THREADS_MAX]; /* per-thread records */
+	uint64_t tio[AN_THREADS_MAX];  /* per-thread device cycles (SIM_C_IO of its records) */
 	struct trace_rec *held;     /* blocks split: the trace kept until sim_finish (memory ~ records) */
 	size_t nheld, capheld;      /* ... records held, capacity */
 	int flush_pending;          /* reclaim unmapped PTEs of this batch: one batched flush due */

@@ -51,6 +51,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1573,6 +1574,109 @@ static void probe_io_queue(struct cal *c, int fd, size_t bytes, double one_cold)
 }
 #endif
 
+/*
+ * Threads sharing the device (cost.io_threads): IOT_READS cold O_DIRECT
+ * 4 KiB reads at scattered 4 KiB-aligned offsets of the probe file, once
+ * on one thread and once split over two (one fd, even and odd reads),
+ * wall time each. io_threads = one thread's time / two threads' time, the
+ * median of IOT_TRIES tries (alternating which goes first); two threads
+ * measure at most 2, so the value is written between 1 and 2. O_DIRECT
+ * bypasses the page cache: every read waits for the device.
+ */
+#define IOT_READS 256
+#define IOT_TRIES 5
+struct iot_arg {
+	int fd;          /* O_DIRECT descriptor */
+	char *buf;       /* one aligned 4 KiB buffer of this thread */
+	const off_t *off;/* offsets */
+	unsigned from, step, n; /* reads off[from], off[from + step], ... below n */
+	int bad;         /* a read failed or came back short */
+};
+
+static void *iot_reads(void *p)
+{
+	struct iot_arg *a = p;
+
+	for (unsigned i = a->from; i < a->n; i += a->step)
+		a->bad |= pread(a->fd, a->buf, PG, a->off[i]) != (ssize_t)PG;
+	return NULL;
+}
+
+/* Wall TSC cycles of the reads over nthr (1 or 2) threads; < 0 on failure. */
+static double iot_pass(int fd, char *buf, const off_t *off, unsigned nthr)
+{
+	struct iot_arg a[2];
+	pthread_t th;
+	uint64_t t0;
+	int bad;
+
+	for (unsigned t = 0; t < nthr; t++)
+		a[t] = (struct iot_arg){ fd, buf + (size_t)t * PG, off, t, nthr, IOT_READS, 0 };
+	if (nthr > 1) {
+		/* the second thread on another CPU, as the harness pins its threads (calibrate
+		   itself is pinned to one, and a new thread inherits that) */
+		pthread_attr_t at;
+		cpu_set_t set;
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		int me = sched_getcpu();
+		CPU_ZERO(&set);
+		for (long i = 0; i < ncpu && i < CPU_SETSIZE; i++)
+			if (i != me || ncpu == 1)
+				CPU_SET((int)i, &set);
+		pthread_attr_init(&at);
+		pthread_attr_setaffinity_np(&at, sizeof(set), &set);
+		t0 = tsc();
+		bad = pthread_create(&th, &at, iot_reads, &a[1]);
+		pthread_attr_destroy(&at);
+		if (bad)
+			return -1;
+	} else
+		t0 = tsc();
+	iot_reads(&a[0]);
+	if (nthr > 1)
+		pthread_join(th, NULL);
+	bad = a[0].bad | (nthr > 1 ? a[1].bad : 0);
+	return bad ? -1 : (double)(tsc() - t0);
+}
+
+static void probe_io_threads(struct cal *c, const char *path, size_t bytes)
+{
+	off_t off[IOT_READS];
+	double v[IOT_TRIES], one[IOT_TRIES], two[IOT_TRIES], m;
+	char runs[256] = "", val[32];
+	char *buf = aligned_alloc(PG, 2 * PG);
+	size_t pages = bytes / PG;
+	int fd = open(path, O_RDONLY | O_DIRECT);
+
+	if (fd < 0 || !buf) {
+		note(c, "io_threads not measured: open(%s, O_DIRECT): %s", path, fd < 0 ? strerror(errno) : "out of memory");
+		goto out;
+	}
+	for (unsigned i = 0; i < IOT_READS; i++) /* scattered, every one a different page */
+		off[i] = (off_t)(((uint64_t)i * 2654435761u + 12345) % pages) * (off_t)PG;
+	for (int t = 0; t < IOT_TRIES; t++) {
+		int first = t & 1 ? 2 : 1;
+		double a = iot_pass(fd, buf, off, (unsigned)first), b = iot_pass(fd, buf, off, (unsigned)(3 - first));
+		if (a <= 0 || b <= 0) {
+			note(c, "io_threads not measured: an O_DIRECT read of %s failed or came back short", path);
+			goto out;
+		}
+		one[t] = first == 1 ? a : b;
+		two[t] = first == 1 ? b : a;
+		v[t] = one[t] / two[t];
+		mb_sfmt(runs + strlen(runs), sizeof(runs) - strlen(runs), "%s%.2f", t ? ", " : "", v[t]);
+	}
+	m = median(v, IOT_TRIES);
+	mb_sfmt(val, sizeof(val), "%.2f", m < 1 ? 1 : m > 2 ? 2 : m);
+	put(c, "cost", "io_threads", val,
+	    "measured: %d cold O_DIRECT 4 KiB reads scattered over a %zu MiB file, one thread against two (one fd, reads alternating), wall time ratio, median of %d tries: %s (median one thread %.0f cycles per read; written between 1 and 2: two threads measure at most 2)",
+	    IOT_READS, bytes >> 20, IOT_TRIES, runs, median(one, IOT_TRIES) / IOT_READS);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+}
+
 static void probe_io(struct cal *c, const char *dir)
 {
 	char path[PATH_MAX], val[32];
@@ -1636,6 +1740,7 @@ static void probe_io(struct cal *c, const char *dir)
 	probe_io_queue(c, fd, bytes, one_cold);
 	probe_uring_reap(c, fd, bytes, 1, "uring_reap_io");
 #endif
+	probe_io_threads(c, path, bytes);
 	probe_sync_pmd(c, fd, path, bytes, one_cold);
 	probe_ra_skip(c, fd, path, bytes);
 out:

@@ -320,6 +320,58 @@ static void test_profile_defaulted(void)
 	tap_ok(vm.defaulted[0] == 0, "F: vm-host gives every issue-16 key ('%s')", vm.defaulted);
 }
 
+/*
+ * I: threads share the device (sim_thread_times, cost.io_threads P).
+ *   tcyc {1000, 800}, io {600, 400}, P 1.25: overlap min(600, 400) = 400,
+ *   stretch N/P - 1 = 0.6: thread 0 1000 + 240 = 1240, thread 1 800 + 240 =
+ *   1040; device 1000 / 1.25 = 800; time 1240. P 1: 1400 / 1200. P 2 (and
+ *   P 3, clamped to N): no stretch, time 1000. Three threads {100 x3}, io
+ *   {90 x3}, P 1.5: (3/1.5 - 1)/2 = 0.5 x 180 = 90 more each: 190.
+ *   End to end: two threads of cold O_DIRECT reads (equal device cycles
+ *   io/2 each): P 1.25 takes 0.6 x io/2 longer than P 2.
+ */
+static void test_thread_device(void)
+{
+	uint64_t tc[3] = { 1000, 800 }, io[3] = { 600, 400 };
+	struct sim_stats st, st2;
+
+	sim_thread_times(tc, io, 2, 1.25, &st);
+	tap_eq_u64(st.tcyc[0], 1240, "I: thread 0's overlapped waits stretched 0.6x");
+	tap_eq_u64(st.tcyc[1], 1040, "I: thread 1 likewise");
+	tap_eq_u64(st.cycles, 1240, "I: time = the slower thread");
+	sim_thread_times(tc, io, 2, 1, &st);
+	tap_ok(st.tcyc[0] == 1400 && st.tcyc[1] == 1200 && st.cycles == 1400, "I: P 1: serial device");
+	sim_thread_times(tc, io, 2, 2, &st);
+	tap_eq_u64(st.cycles, 1000, "I: P 2: full overlap");
+	sim_thread_times(tc, io, 2, 3, &st);
+	tap_eq_u64(st.cycles, 1000, "I: P 3 clamped to 2 threads");
+	uint64_t t3[3] = { 100, 100, 100 }, i3[3] = { 90, 90, 90 };
+	sim_thread_times(t3, i3, 3, 1.5, &st);
+	tap_ok(st.tcyc[0] == 190 && st.tcyc[2] == 190 && st.cycles == 190, "I: three threads, P 1.5");
+
+	struct sim_profile p;
+	struct an_case_opts o;
+	struct st_pat pat = { 0, 4096, 64, 4096, TRACE_OP_READ };
+	base_profile(&p);
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_READ;
+	o.direct = 1;
+	o.cache = AN_CACHE_COLD;
+	o.threads = 2;
+	p.c.io_threads = 2;
+	if (st_run(&p, &o, 0, 1 * MiB, &pat, 1, &st2, NULL)) {
+		tap_ok(0, "I: runs at P 2");
+		return;
+	}
+	p.c.io_threads = 1.25;
+	if (st_run(&p, &o, 0, 1 * MiB, &pat, 1, &st, NULL)) {
+		tap_ok(0, "I: runs at P 1.25");
+		return;
+	}
+	tap_eq_u64(st.cycles - st2.cycles, (uint64_t)(0.6 * (double)(st.cyc[SIM_C_IO] / 2)),
+		   "I: two direct-read threads: 0.6 x one thread's device cycles longer at P 1.25");
+}
+
 int main(void)
 {
 	test_profile_defaulted();
@@ -330,5 +382,6 @@ int main(void)
 	test_refusals();
 	test_swap();
 	test_threads();
+	test_thread_device();
 	return tap_done();
 }
