@@ -40,10 +40,10 @@
  *    anon lists do not count) the folio is activated (WORKINGSET_ACTIVATE),
  *    age += nr, and PG_workingset restored from the shadow.
  *
- * Simplifications (stated, deterministic): reclaim scans 32-page batches
- * from the tails until the target is met instead of the kernel's
- * priority-scaled proportional scan (get_scan_count: size >> priority);
- * one deactivation batch per inactive batch while deactivation applies;
+ * Simplifications (stated, deterministic): reclaim scans the one list pair
+ * of the region (file or anon) with the kernel's priority loop (reclaim()),
+ * not get_scan_count's anon/file balance (SCAN_FRACT by swappiness and
+ * reclaim costs: anon over swap scans the anon lists as SCAN_FILE would);
  * the per-CPU LRU-add batch (15 folios not yet on a list) is not modelled;
  * the folio a fault or read is working on is pinned (locked) and kept;
  * shadow entries are never reclaimed (no shadow-node shrinker); what is
@@ -270,12 +270,12 @@ static int pinned(const struct sim *s, uint64_t head, uint64_t nr)
 	return s->mc.pin != LRU_NIL && s->mc.pin >= head && s->mc.pin < head + nr;
 }
 
-/* shrink_active_list: up to 32 pages from the active tail to the inactive head. */
-static void shrink_active(struct sim *s)
+/* shrink_active_list: up to want (<= 32) pages from the active tail to the inactive head. */
+static void shrink_active(struct sim *s, uint64_t want)
 {
 	uint64_t taken = 0;
 
-	while (taken < SWAP_CLUSTER_MAX && s->mc.active.tail != LRU_NIL) {
+	while (taken < want && s->mc.active.tail != LRU_NIL) {
 		uint64_t h = s->mc.active.tail, nr = nr_of(s, h);
 		list_del(s, &s->mc.active, h);
 		taken += nr;
@@ -286,14 +286,14 @@ static void shrink_active(struct sim *s)
 	}
 }
 
-/* shrink_inactive_list of one batch of up to 32 pages; returns pages isolated. */
-static uint64_t shrink_inactive(struct sim *s, uint64_t *reclaimed, enum sim_comp c)
+/* shrink_inactive_list of one batch of up to want (<= 32) pages; returns pages isolated. */
+static uint64_t shrink_inactive(struct sim *s, uint64_t want, uint64_t *reclaimed, enum sim_comp c)
 {
 	uint64_t iso[SWAP_CLUSTER_MAX], taken = 0;
 	unsigned n = 0;
 
 	/* isolate_lru_folios: from the tail, whole folios, at least one */
-	while (n < SWAP_CLUSTER_MAX && taken < SWAP_CLUSTER_MAX && s->mc.inactive.tail != LRU_NIL) {
+	while (n < SWAP_CLUSTER_MAX && taken < want && s->mc.inactive.tail != LRU_NIL) {
 		uint64_t h = s->mc.inactive.tail;
 		taken += nr_of(s, h);
 		list_del(s, &s->mc.inactive, h);
@@ -346,26 +346,49 @@ static int inactive_is_low(const struct sim *s)
 	return ina * ratio < act;
 }
 
-/* try_to_free_mem_cgroup_pages(nr_to_reclaim); returns pages reclaimed. */
+#define DEF_PRIORITY 12 /* mm/vmscan.c: scan lru size >> priority, priority 12 down to 0 */
+
+/*
+ * try_to_free_mem_cgroup_pages(nr_to_reclaim); returns pages reclaimed.
+ * do_try_to_free_pages: priority DEF_PRIORITY down to 0 until target pages
+ * are reclaimed. Each level is one shrink_node -> shrink_lruvec:
+ * prepare_scan_control sets may_deactivate (file refault activations since
+ * the last run, or inactive_is_low), get_scan_count takes list size >>
+ * priority of each list (SCAN_FILE: the one list pair), and the lists are
+ * scanned in batches of at most 32 pages, inactive then active
+ * (for_each_evictable_lru), until the level's own reclaim reaches the target
+ * (cgroup reclaim: no proportional scan). Small lists are scanned a few
+ * pages at a time at first (8192 pages: 2, 4, 8, ... at priority 12, 11,
+ * 10): one shrink_folio_list, and with threads one deferred flush, each.
+ */
 static uint64_t reclaim(struct sim *s, uint64_t target)
 {
 	enum sim_comp c = s->mc.in_fault ? SIM_C_FAULT : SIM_C_SYSCALL;
-	uint64_t got = 0, scanned = 0, budget = 2 * (s->mc.inactive.pages + s->mc.active.pages) + 64;
-	int deact = s->mc.ws_act != s->mc.ws_act_seen;
+	uint64_t got = 0;
+	int refaulted = s->mc.ws_act != s->mc.ws_act_seen;
 
-	s->mc.ws_act_seen = s->mc.ws_act;
+	s->mc.ws_act_seen = s->mc.ws_act; /* snapshot_refaults */
 	sim_pcount(s, SIM_PS_RECLAIM_RUNS, 1);
-	while (got < target && scanned < budget) {
-		if (deact || inactive_is_low(s))
-			shrink_active(s);
-		deact = 0;
-		if (s->mc.inactive.tail == LRU_NIL) {
-			if (s->mc.active.tail == LRU_NIL)
-				break; /* nothing on the LRU */
-			shrink_active(s);
-			continue;
+	for (int prio = DEF_PRIORITY; prio >= 0 && got < target; prio--) {
+		int deact = refaulted || inactive_is_low(s);
+		uint64_t ni = s->mc.inactive.pages >> prio, na = deact ? s->mc.active.pages >> prio : 0;
+		uint64_t level = 0;
+		while ((ni || na) && level < target) {
+			if (ni) {
+				uint64_t k = ni < SWAP_CLUSTER_MAX ? ni : SWAP_CLUSTER_MAX;
+				ni -= k;
+				if (s->mc.inactive.tail == LRU_NIL)
+					ni = 0;
+				else
+					shrink_inactive(s, k, &level, c);
+			}
+			if (na) {
+				uint64_t k = na < SWAP_CLUSTER_MAX ? na : SWAP_CLUSTER_MAX;
+				na -= k;
+				shrink_active(s, k);
+			}
 		}
-		scanned += shrink_inactive(s, &got, c);
+		got += level;
 	}
 	return got;
 }
