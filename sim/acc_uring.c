@@ -63,9 +63,9 @@ static int uring_setup(struct sim *s, char *err, size_t errlen)
 	s->uring_pend_async = 0;
 	s->uring_bh = s->uring_bn = 0;
 	if (s->io_defer) {
-		s->uring_nsrv = MIN_U64(s->p.c.io_queue, s->o.qd);
-		if ((!s->uring_b && !(s->uring_b = calloc(s->o.qd, sizeof(*s->uring_b)))) ||
-		    (!s->uring_srv && !(s->uring_srv = calloc(s->uring_nsrv, sizeof(*s->uring_srv))))) {
+		s->uring_par = s->p.c.io_queue < s->o.qd ? s->p.c.io_queue : s->o.qd;
+		s->uring_dev_free = 0;
+		if (!s->uring_b && !(s->uring_b = calloc(s->o.qd, sizeof(*s->uring_b)))) {
 			snprintf(err, errlen, "io_uring: out of memory for %u device batches", s->o.qd);
 			return -ENOMEM;
 		}
@@ -110,10 +110,11 @@ static unsigned reap_take(struct sim *s, double m, unsigned avail)
 
 /*
  * Device batches (cold reads with qd > 1 and cost.io_queue > 1): the device
- * serves cost.io_queue requests at once; each read of a submitted batch that
- * waits for the device goes to the server free first (its wait: the batch's
- * summed waits over their number), so batches submitted while earlier ones
- * are in service overlap them. A batch's completions are posted together
+ * serves P = min(cost.io_queue, qd) requests at once, as calibrate measures
+ * it (32 reads at once take 32/P single waits): a batch of n waits of mean w
+ * occupies it for n w / P from when it is free (or now), and completes then,
+ * but not before one whole wait w has passed. Batches submitted while
+ * earlier ones are in service queue behind them. A batch's completions are posted together
  * when its last read is done (this virtio device: a waiting enter of
  * calibrate's cold probe reaps all 32). Meanwhile the task goes on: an enter
  * sleeps only when nothing it could reap is posted.
@@ -127,16 +128,11 @@ static void dev_submit(struct sim *s)
 	if (!s->uring_pend_async)
 		return;
 	b = &s->uring_b[(s->uring_bh + s->uring_bn++) % s->o.qd];
-	b->done = now;
 	b->n = s->uring_pend_async;
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t *srv = &s->uring_srv[0];
-		for (unsigned j = 1; j < s->uring_nsrv; j++)
-			if (s->uring_srv[j] < *srv)
-				srv = &s->uring_srv[j];
-		*srv = (*srv > now ? *srv : now) + w;
-		if (*srv > b->done)
-			b->done = *srv;
+	{
+		uint64_t start = s->uring_dev_free > now ? s->uring_dev_free : now;
+		s->uring_dev_free = start + (uint64_t)((double)s->io_deferred / s->uring_par);
+		b->done = start + w > s->uring_dev_free ? start + w : s->uring_dev_free;
 	}
 	s->uring_pend_async = 0;
 	s->io_deferred = 0;

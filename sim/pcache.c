@@ -150,12 +150,14 @@ void sim_io_wait(struct sim *s)
  */
 void sim_io_flush(struct sim *s, uint64_t par)
 {
-	uint64_t n = s->io_deferred_n, q = s->p.c.io_queue ? s->p.c.io_queue : 1;
+	uint64_t n = s->io_deferred_n;
+	double q = s->p.c.io_queue >= 1 ? s->p.c.io_queue : 1, p;
 
 	if (!n)
 		return;
-	par = MIN(MIN(par, q), n);
-	sim_cost(s, SIM_C_IO, s->io_deferred / (par ? par : 1));
+	p = (double)MIN(par, n);
+	p = p < q ? p : q;
+	sim_cost(s, SIM_C_IO, (uint64_t)((double)s->io_deferred / (p >= 1 ? p : 1)));
 	s->io_deferred = 0;
 	s->io_deferred_n = 0;
 }

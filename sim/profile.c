@@ -73,7 +73,7 @@ static const struct key keys[] = {
 	{ "cost.io_request", KT_U32, C(io_request), 0, 1e9, "cycles per synchronous device-read wait" },
 	{ "cost.io_page", KT_U32, C(io_page), 0, 1e8, "cycles per 4 KiB read from the device" },
 	{ "cost.io_page_sync", KT_U32, C(io_page_sync), 0, 1e8, "cycles per 4 KiB of a synchronous window waited for (0: as io_page)" },
-	{ "cost.io_queue", KT_U32, C(io_queue), 1, 1024, "device requests served at once (io_uring qd > 1 overlaps that many synchronous waits; 1: serial)" },
+	{ "cost.io_queue", KT_DOUBLE, C(io_queue), 1, 1024, "device requests served at once (io_uring qd > 1 overlaps that many synchronous waits; 1: serial)" },
 	{ "cost.io_threads", KT_DOUBLE, C(io_threads), 1, 64, "speed-up of concurrent threads' synchronous device waits over one thread's (device served min(threads, this) waits at once; 1: serial)" },
 	{ "cost.io_page_sync_pmd", KT_U32, C(io_page_sync_pmd), 0, 1e8, "cycles per 4 KiB of a PMD-sized folio in a synchronous window waited for (0: as io_page_sync)" },
 	{ "cost.stdio_call", KT_U32, C(stdio_call), 0, 100000, "cycles per fread() call in libc" },

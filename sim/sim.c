@@ -125,7 +125,9 @@ void sim_user_bytes(struct sim *s, uint64_t off, uint64_t bytes)
  * (block-layer work) plus the device time of a synchronous read of that many
  * pages, priced as a synchronous buffered read's window (io_page per page +
  * sim_io_wait: io_request and io_page_sync), deferred and overlapped like
- * cold buffered reads when io_uring runs qd > 1 (io_defer). No page cache
+ * cold buffered reads when io_uring runs qd > 1 (io_defer) — the transfer
+ * (io_page) as well: each request is one DMA of its own, where a buffered
+ * read's pages are added to the cache one folio at a time. No page cache
  * (pagecache.added stays 0), no copy_to_user: DMA writes the user buffer.
  */
 void sim_direct_read(struct sim *s, uint64_t off, uint64_t len)
@@ -140,7 +142,10 @@ void sim_direct_read(struct sim *s, uint64_t off, uint64_t len)
 	sim_pcount(s, SIM_PS_DIRECT_BYTES, e - a);
 	sim_cost(s, SIM_C_SYSCALL, s->p.c.direct_io);
 	sim_io_sync_begin(s);
-	sim_cost(s, SIM_C_IO, (uint64_t)s->p.c.io_page * pages);
+	if (s->io_defer && s->counting) /* one DMA per request: its transfer overlaps the others' too */
+		s->io_deferred += (uint64_t)s->p.c.io_page * pages;
+	else
+		sim_cost(s, SIM_C_IO, (uint64_t)s->p.c.io_page * pages);
 	s->io_win += pages;
 	sim_io_wait(s);
 }
@@ -306,7 +311,6 @@ void sim_destroy(struct sim *s)
 		mmu_destroy(s->mmus[t]);
 	free(s->held);
 	free(s->uring_b);
-	free(s->uring_srv);
 	free(s);
 }
 

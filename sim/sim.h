@@ -63,7 +63,7 @@ struct sim_costs {
 				      as one unit (replaces io_page for those pages; 0: same as io_page) */
 	uint32_t io_page_sync_pmd; /* the same for the pages of PMD-sized (order-9) folios in such a
 				      window (MADV_HUGEPAGE reads; 0: same as io_page_sync) */
-	uint32_t io_queue;         /* device requests served at once: io_uring with qd > 1 overlaps the
+	double io_queue;           /* device requests served at once: io_uring with qd > 1 overlaps the
 				      synchronous waits of up to min(qd, io_queue) reads (1: serial) */
 	double io_threads;         /* speed-up of N threads' concurrent synchronous device waits over one
 				      thread's (the device as a shared resource: min(N, io_threads) waits'

@@ -173,9 +173,9 @@ struct sim {
 	struct uring_batch { uint64_t done; unsigned n; } *uring_b; /* io_uring, device batches: FIFO of
 				       submitted batches, completion time (model cycles) and SQEs left */
 	unsigned uring_bh, uring_bn; /* ... head index and batches in the FIFO (capacity qd) */
-	uint64_t *uring_srv;        /* io_uring, device batches: per device server (cost.io_queue, at most qd),
-				       busy until then (model cycles) */
-	unsigned uring_nsrv;        /* ... servers */
+	uint64_t uring_dev_free;    /* io_uring, device batches: the device has served what was submitted
+				       by then (model cycles) */
+	double uring_par;           /* ... requests it serves at once: min(cost.io_queue, qd) */
 	uint64_t uring_async_waits; /* io_uring: waits priced with the profile's mean completions per wait */
 	uint64_t io_win;            /* pages read from the device since the current synchronous read began */
 	uint64_t io_win_pmd;        /* ... of which in PMD-sized folios */

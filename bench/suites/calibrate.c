@@ -1566,7 +1566,7 @@ static void probe_io_queue(struct cal *c, int fd, size_t bytes, double one_cold)
 	per = median(v, 3);
 	{
 		double q = per > 0 ? one_cold / per : 1;
-		mb_sfmt(val, sizeof(val), "%.0f", q < 1 ? 1 : q > 32 ? 32 : q);
+		mb_sfmt(val, sizeof(val), "%.1f", q < 1 ? 1 : q > 32 ? 32 : q);
 		put(c, "cost", "io_queue", val,
 		    "measured: 32 cold 4 KiB reads %zu MiB apart through io_uring at queue depth 32 (fsync + FADV_DONTNEED first), %.0f cycles per read (median of 3: %.0f, %.0f, %.0f), against a cold 4 KiB pread alone, %.0f: %.1f requests served at once (written between 1 and 32)",
 		    bytes / 32 >> 20, per, v[0], v[1], v[2], one_cold, q);

@@ -385,6 +385,49 @@ static void test_thread_device(void)
 		   "I: two direct-read threads: 0.6 x one thread's device cycles longer at P 1.25");
 }
 
+/*
+ * J: io_uring qd 8, O_DIRECT, 8 cold 4 KiB reads 64 KiB apart: one device
+ * batch of 8 waits of w = io_request + io_page (readahead off; the
+ * default profile's io_page_sync 0 adds nothing). With cost.io_queue P the
+ * batch occupies the device for 8 w / P, but not less than one w: P 2 and
+ * P 4 differ by 8w/2 - 8w/4 = 2w; P 2.5 (a fraction, as calibrate writes
+ * it) lies 8w/2 - 8w/2.5 = 0.8w below P 2; P 8 and P 16 (capped at qd 8)
+ * both take w.
+ */
+static uint64_t uring_direct_cycles(double q)
+{
+	struct sim_profile p;
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct st_pat pat = { 0, 64 * KiB, 8, 4096, TRACE_OP_READ };
+
+	base_profile(&p);
+	p.c.io_queue = q;
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_URING;
+	o.direct = 1;
+	o.qd = 8;
+	o.cache = AN_CACHE_COLD;
+	if (st_run(&p, &o, 0, 1 * MiB, &pat, 1, &st, NULL))
+		return 0;
+	return st.cycles;
+}
+
+static void test_uring_device(void)
+{
+	struct sim_profile p;
+	uint64_t w, t2 = uring_direct_cycles(2), t4 = uring_direct_cycles(4), t25 = uring_direct_cycles(2.5);
+	uint64_t t8 = uring_direct_cycles(8), t16 = uring_direct_cycles(16);
+
+	base_profile(&p);
+	w = (uint64_t)p.c.io_request + p.c.io_page;
+	tap_ok(t2 && t4 && t25 && t8 && t16, "J: runs");
+	tap_eq_u64(t2 - t4, 2 * w, "J: P 2 vs 4: 8w/2 - 8w/4 = 2w");
+	tap_eq_u64(t2 - t25, (uint64_t)(0.8 * (double)w), "J: P 2.5: 0.8w below P 2");
+	tap_eq_u64(t8, t16, "J: P 16 capped at qd 8: as P 8 (one w)");
+	tap_eq_u64(t4 - t8, w, "J: P 4 vs 8: 2w - w");
+}
+
 int main(void)
 {
 	test_profile_defaulted();
@@ -396,5 +439,6 @@ int main(void)
 	test_swap();
 	test_threads();
 	test_thread_device();
+	test_uring_device();
 	return tap_done();
 }
