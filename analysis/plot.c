@@ -952,38 +952,60 @@ static int fig_agreement(struct fig *g, const struct an_set *set)
 			lab[nlab].i = i;
 			lab[nlab++].more = 0;
 		}
+		/*
+		 * Each label's text and side first; a label whose box (panel
+		 * fractions: about LABEL_CHAR_FRAC per character, 0.035 high) would
+		 * overlap an earlier (worse) one's or the key's (bottom right) is
+		 * dropped: fewer names, none over another.
+		 */
+		char ltxt[MAX_OUTLIERS][240];
+		int lside[MAX_OUTLIERS], keep_lab[MAX_OUTLIERS];
+		double bx0[MAX_OUTLIERS], bx1[MAX_OUTLIERS];
+		for (size_t j = 0; j < nlab; j++) {
+			const struct apoint *q = &pt[lab[j].i];
+			char full[240], txt[260], tail[48];
+			size_t room_r, room_l, len;
+			int side;
+			plot_label_short(q->id, full, sizeof(full));
+			mb_sfmt(tail, sizeof(tail), " x%.2g%s", q->y / q->x, lab[j].more ? " +" : "");
+			if (lab[j].more)
+				snprintf(tail + strlen(tail), sizeof(tail) - strlen(tail), "%u", lab[j].more);
+			/*
+			 * Keep the label inside the panel: right of the point when it
+			 * fits there, else left, else on the roomier side with the case
+			 * name cut (the ratio and +N stay).
+			 */
+			room_r = lab[j].x < 0.97 ? (size_t)((0.97 - lab[j].x) / LABEL_CHAR_FRAC) : 0;
+			room_l = lab[j].x > 0.03 ? (size_t)((lab[j].x - 0.03) / LABEL_CHAR_FRAC) : 0;
+			len = strlen(full) + strlen(tail);
+			side = len <= room_r ? 0 : len <= room_l ? 1 : room_l > room_r;
+			if (len > (side ? room_l : room_r)) {
+				size_t k = (side ? room_l : room_r) > strlen(tail) + 3 ?
+					(side ? room_l : room_r) - strlen(tail) - 3 : 0;
+				if (k < strlen(full))
+					mb_sfmt(full + k, sizeof(full) - k, "...");
+			}
+			mb_sfmt(txt, sizeof(txt), "%s%s", full, tail);
+			label(ltxt[j], sizeof(ltxt[j]), txt);
+			lside[j] = side;
+			len = strlen(txt);
+			bx0[j] = side ? lab[j].x - 0.01 - (double)len * LABEL_CHAR_FRAC : lab[j].x + 0.01;
+			bx1[j] = side ? lab[j].x - 0.01 : lab[j].x + 0.01 + (double)len * LABEL_CHAR_FRAC;
+			keep_lab[j] = !(bx1[j] > 0.55 && lab[j].y < 0.2); /* the key's corner */
+			for (size_t k = 0; k < j && keep_lab[j]; k++)
+				if (keep_lab[k] && bx0[j] < bx1[k] && bx0[k] < bx1[j] && fabs(lab[j].y - lab[k].y) < 0.035)
+					keep_lab[j] = 0;
+		}
 		for (int side = 0; side < 2; side++) {
 			size_t wrote = 0;
 			for (size_t j = 0; j < nlab; j++) {
 				const struct apoint *q = &pt[lab[j].i];
-				char full[240], txt[260], tail[48];
-				size_t room_r, room_l, len;
-				plot_label_short(q->id, full, sizeof(full));
-				mb_sfmt(tail, sizeof(tail), " x%.2g%s", q->y / q->x, lab[j].more ? " +" : "");
-				if (lab[j].more)
-					snprintf(tail + strlen(tail), sizeof(tail) - strlen(tail), "%u", lab[j].more);
-				/*
-				 * Keep the label inside the panel: right of the point when it
-				 * fits there, else left, else on the roomier side with the case
-				 * name cut (the ratio and +N stay).
-				 */
-				room_r = lab[j].x < 0.97 ? (size_t)((0.97 - lab[j].x) / LABEL_CHAR_FRAC) : 0;
-				room_l = lab[j].x > 0.03 ? (size_t)((lab[j].x - 0.03) / LABEL_CHAR_FRAC) : 0;
-				len = strlen(full) + strlen(tail);
-				if ((len <= room_r ? 0 : len <= room_l ? 1 : room_l > room_r) != side)
+				if (!keep_lab[j] || lside[j] != side)
 					continue;
-				if (len > (side ? room_l : room_r)) {
-					size_t keep = (side ? room_l : room_r) > strlen(tail) + 3 ?
-						(side ? room_l : room_r) - strlen(tail) - 3 : 0;
-					if (keep < strlen(full))
-						mb_sfmt(full + keep, sizeof(full) - keep, "...");
-				}
-				mb_sfmt(txt, sizeof(txt), "%s%s", full, tail);
-				label(full, sizeof(full), txt);
 				if (!wrote++)
 					fprintf(f, "# %s outliers, labels %s of the point: native model \"case\"\n",
 						agree_panels[m].metric, side ? "left" : "right");
-				fprintf(f, "%.10g %.10g \"%s\"\n", q->x, q->y, full);
+				fprintf(f, "%.10g %.10g \"%s\"\n", q->x, q->y, ltxt[j]);
 			}
 			if (wrote) {
 				fputs("\n\n", f);
