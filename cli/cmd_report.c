@@ -206,21 +206,11 @@ static double ans_ratio(const struct ans_group *g, size_t a, size_t b, size_t *k
 	return *k ? exp(lsum / (double)*k) : NAN;
 }
 
-/* Winner (most wins, then the most traces) and runner-up; -1 when none. */
-static int ans_winner(const struct ans_group *g, int *runner, double *r_ratio, size_t *r_k, size_t *big)
+/* The closest competitor of w (smallest geometric-mean time ratio over shared traces) into runner/r_ratio/r_k/big. */
+static void ans_runner(const struct ans_group *g, int w, int *runner, double *r_ratio, size_t *r_k, size_t *big)
 {
-	int w = -1;
-	size_t total = 0;
-
-	for (size_t v = 0; v < g->nvar; v++) {
-		total += g->wins[v];
-		if (w < 0 || g->wins[v] > g->wins[w])
-			w = (int)v;
-	}
 	*runner = -1;
 	*r_ratio = NAN;
-	if (w < 0 || !total)
-		return -1;
 	for (size_t v = 0; v < g->nvar; v++) {
 		size_t k, b = 0;
 		double r;
@@ -232,6 +222,37 @@ static int ans_winner(const struct ans_group *g, int *runner, double *r_ratio, s
 			*r_k = k;
 			*big = b;
 		}
+	}
+}
+
+/*
+ * Winner and runner-up; -1 when none. The method with the most wins (then
+ * the most traces) — unless its closest competitor is faster on the traces
+ * both ran (geometric mean below 1: a method that ran on more traces
+ * collects more wins), then that one, until none is faster (each method
+ * visited once).
+ */
+static int ans_winner(const struct ans_group *g, int *runner, double *r_ratio, size_t *r_k, size_t *big)
+{
+	int w = -1;
+	size_t total = 0;
+	unsigned char seen[ANS_MAX_VAR] = { 0 };
+
+	for (size_t v = 0; v < g->nvar; v++) {
+		total += g->wins[v];
+		if (w < 0 || g->wins[v] > g->wins[w])
+			w = (int)v;
+	}
+	*runner = -1;
+	*r_ratio = NAN;
+	if (w < 0 || !total)
+		return -1;
+	for (;;) {
+		seen[w] = 1;
+		ans_runner(g, w, runner, r_ratio, r_k, big);
+		if (*runner < 0 || !(*r_ratio < 1) || seen[*runner])
+			break;
+		w = *runner;
 	}
 	return w;
 }
@@ -294,8 +315,8 @@ static void write_answer(FILE *f, const struct an_set *set)
 		fputs("No cases to answer from.\n", f);
 		goto out;
 	}
-	fprintf(f, "Per access pattern and cache state: the method fastest (time per run) on most traces, "
-		   "how much faster it is than the runner-up and than read/pread (geometric mean of the time ratios "
+	fprintf(f, "Per access pattern and cache state: the method fastest (time per run) on most traces "
+		   "(unless another is faster over the traces both ran: then that one), how much faster it is than the runner-up and than read/pread (geometric mean of the time ratios "
 		   "over the traces both ran), and the model's reason (its two largest cycle components, faults "
 		   "per page, syscalls per record) for the winner and the runner-up on the largest trace they share. "
 		   "Witness: %s.\n\n",
@@ -465,12 +486,17 @@ static void write_md(FILE *f, const struct an_set *set, const char *plots, const
 		figures(f, plots, report);
 }
 
-static void html_esc(FILE *f, const char *s, size_t n)
+/* wbr: table cells: a break opportunity after each separator of a case id or method
+   (",", "|", ":", "=", ";"), so a long cell wraps between its parts, not inside a word. */
+static void html_esc_(FILE *f, const char *s, size_t n, int wbr)
 {
 	for (size_t i = 0; i < n && s[i]; i++) {
 		if (s[i] == '\\' && s[i + 1] == '|') {
-			fputc('|', f);
+			fputs(wbr ? "|<wbr>" : "|", f);
 			i++;
+		} else if (wbr && strchr(",:=;", s[i]) && i + 1 < n && s[i + 1] != ' ') {
+			fputc(s[i], f);
+			fputs("<wbr>", f);
 		} else if (s[i] == '<')
 			fputs("&lt;", f);
 		else if (s[i] == '>')
@@ -484,6 +510,11 @@ static void html_esc(FILE *f, const char *s, size_t n)
 		else
 			fputc(s[i], f);
 	}
+}
+
+static void html_esc(FILE *f, const char *s, size_t n)
+{
+	html_esc_(f, s, n, 0);
 }
 
 /*
@@ -528,7 +559,7 @@ static void md_to_html(const char *md, FILE *f, const char *dir)
 
 	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>mapbench report</title>\n"
 	      "<style>body{font-family:sans-serif;max-width:1560px;margin:auto}table{border-collapse:collapse}"
-	      "td,th{border:1px solid #ccc;padding:2px 6px;font-size:90%;overflow-wrap:anywhere}th{overflow-wrap:normal}img{max-width:100%}</style></head><body>\n", f);
+	      "td,th{border:1px solid #ccc;padding:2px 6px;font-size:90%;overflow-wrap:break-word}th{overflow-wrap:normal}img{max-width:100%}</style></head><body>\n", f);
 	while (*p) {
 		const char *e = strchr(p, '\n');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -549,7 +580,7 @@ static void md_to_html(const char *md, FILE *f, const char *dir)
 					if (q >= end)
 						break;
 					fputs(header ? "<th>" : "<td>", f);
-					html_esc(f, c, (size_t)(q - c));
+					html_esc_(f, c, (size_t)(q - c), 1);
 					fputs(header ? "</th>" : "</td>", f);
 					c = q + 1;
 				}
