@@ -42,6 +42,7 @@
 #include "bench/acc.h"
 #include "bench/bench.h"
 #include "bench/cache.h"
+#include "bench/counters.h"
 #include "analysis/result.h"
 #include "bench/fingerprint.h"
 #include "common/mb.h"
@@ -97,7 +98,8 @@ struct cal {
 	double ghz;                         /* TSC cycles per ns */
 	char notes[16][512];                /* free comments for the header */
 	size_t nnotes;                      /* count */
-	double wf_cycles;                   /* whole-folio probe: TSC cycles of the read pass (0: not run) */
+	double wf_cycles;                   /* whole-folio probe: TSC cycles of the read pass's fault work (0: not run) */
+	double wf_again;                    /* ... cycles per touch of its second pass (subtracted per touch) */
 	long wf_faults;                     /* ... its faults */
 	long wf_pages;                      /* ... pages it mapped */
 	double sys;                         /* syscall cycles (getppid) as put (0: not measured) */
@@ -414,7 +416,10 @@ static void probe_llc(struct cal *c, double lat_dram, uint64_t sysfs)
 		double m0 = (lat[knee - 1] - lo) / (lat_dram - lo), x;
 		size_t below = 0;
 		x = m > m0 ? (0.5 - m0) / (m - m0) : 0;
-		est = (double)((uint64_t)mib[knee - 1] << 20) * pow(2.0, x) / 2;
+		/* the size where m crosses 0.5 (log-interpolated): the model treats a region
+		   above llc_bytes as all DRAM and one below as all cache, so the switch belongs
+		   where most accesses start to miss, not at the LRU capacity (half of it) */
+		est = (double)((uint64_t)mib[knee - 1] << 20) * pow(2.0, x);
 		for (size_t k = 0; k < knee; k++)
 			if ((lat[k] - lo) / (lat_dram - lo) < 0.25)
 				below = k;
@@ -427,7 +432,7 @@ static void probe_llc(struct cal *c, double lat_dram, uint64_t sysfs)
 	mb_sfmt(val, sizeof(val), "%llu", (unsigned long long)((uint64_t)(est / (1 << 20) + 0.5) << 20));
 	put(c, "cost", "llc_bytes", val,
 	    "measured: effective LLC from a random chase packed one node per line in THP memory, TSC cycles/access at MiB:%s, 256 MiB %.0f; "
-	    "miss share m = (lat - lat(1 MiB)) / (lat(256 MiB) - lat(1 MiB)) first >= 0.5 at %u MiB (m %.2f): C = S_half / 2, at least the largest size with m < 0.25%s; sysfs says %llu MiB (the socket's, shared with other guests)",
+	    "miss share m = (lat - lat(1 MiB)) / (lat(256 MiB) - lat(1 MiB)) first >= 0.5 at %u MiB (m %.2f): C = S_half, where half the accesses miss (log-interpolated; the model's switch from all-LLC to all-DRAM regions), at least the largest size with m < 0.25%s; sysfs says %llu MiB (the socket's, shared with other guests)",
 	    figs, lat_dram, knee < MB_ARRAY_SIZE(mib) ? mib[knee] : 0, m,
 	    knee < MB_ARRAY_SIZE(mib) ? "" : " (no knee up to 128 MiB: 128 MiB written)",
 	    (unsigned long long)(sysfs >> 20));
@@ -670,6 +675,11 @@ struct touch {
 	int write;      /* 1: store (anonymous or shared), 0: load */
 	double *each;   /* out, optional: TSC cycles of each touch (bytes / step entries) */
 	int keep;       /* 1: leave the mapping for the caller in map/raw (then unmap_2m(raw, bytes)) */
+	int retouch;    /* 1: time a second pass over the now-mapped range (no faults) and count only
+			   the fault work: (pass - touches x second pass) / faults. The model prices an
+			   access's TLB miss, walk and load apart from the fault (per access), so the
+			   fault costs solved from these passes must not hold them too */
+	double again;   /* out with retouch: TSC cycles per touch of the second pass */
 	char *map;      /* out with keep: the mapping */
 	char *raw;      /* out with keep: its reservation */
 	long faults;    /* out: minor faults of the last pass */
@@ -703,8 +713,16 @@ static double touch_pass(void *arg)
 	}
 	tt = tsc() - t0;
 	getrusage(RUSAGE_SELF, &r1);
-	(void)s;
 	t->faults = r1.ru_minflt - r0.ru_minflt;
+	if (t->retouch && t->faults > 0) {
+		size_t n = (t->bytes + t->step - 1) / t->step;
+		uint64_t t2 = tsc();
+		for (size_t off = 0; off < t->bytes; off += t->step)
+			s += m[off];
+		t->again = (double)(tsc() - t2) / (double)n;
+		tt -= tt > (uint64_t)(t->again * (double)n) ? (uint64_t)(t->again * (double)n) : tt;
+	}
+	(void)s;
 	if (t->keep && t->faults > 0) {
 		t->map = m;
 		t->raw = raw;
@@ -747,6 +765,7 @@ struct fault_shapes {
 	double shm;       /* T: tmpfs order-0 read fault with fault-around, cycles per fault, median */
 	long shm_faults;  /* its faults per pass */
 	size_t shm_pages; /* its pages */
+	double read_again, shm_again; /* cycles per touch of R's and T's second passes (subtracted per touch) */
 };
 
 /*
@@ -768,8 +787,9 @@ static void solve_faults(struct cal *c, const struct fault_shapes *s)
 	p = atof(val);
 	c->pte = p;
 	put(c, "cost", "fault_pte", val,
-	    "measured: solved with fault_folio and fault_entry from three fault shapes: anonymous read fault R = E + p = %.0f (%ld faults per pass); tmpfs order-0 fault-around T = E + %.1f p + %.1f f = %.0f (%ld faults, %.1f pages and folios each); 1 MiB-folio warm-write ext4 file W = E + %.1f p + f = %.0f (%ld faults, one folio each); cycles per fault, each the median of %d fresh mappings; p = (W - R) / (P - 1)%s",
-	    s->read, s->read_faults, n, n, s->shm, s->shm_faults, n, P, W, c->wf_faults, FAULT_PASSES, cl);
+	    "measured: solved with fault_folio and fault_entry from three fault shapes: anonymous read fault R = E + p = %.0f (%ld faults per pass); tmpfs order-0 fault-around T = E + %.1f p + %.1f f = %.0f (%ld faults, %.1f pages and folios each); 1 MiB-folio warm-write ext4 file W = E + %.1f p + f = %.0f (%ld faults, one folio each); cycles per fault, each the median of %d fresh mappings, fault work only: each pass minus its touches at the cycles per touch of a second pass over the mapped range (R %.0f, T %.0f, W %.0f: the TLB miss, walk and load the model prices per access); p = (W - R) / (P - 1)%s",
+	    s->read, s->read_faults, n, n, s->shm, s->shm_faults, n, P, W, c->wf_faults, FAULT_PASSES,
+	    s->read_again, s->shm_again, c->wf_again, cl);
 	fmt_clamped(val, sizeof(val), f, 1, cl, sizeof(cl));
 	c->folio = atof(val);
 	put(c, "cost", "fault_folio", val,
@@ -821,7 +841,7 @@ static void op_pread1(char *b)
 static void probe_costs(struct cal *c, const char *shm)
 {
 	size_t n = c->o->quick ? 2048 : 16384;
-	struct touch rd = { .fd = -1, .bytes = n * PG, .step = PG, .advice = MADV_NOHUGEPAGE };
+	struct touch rd = { .fd = -1, .bytes = n * PG, .step = PG, .advice = MADV_NOHUGEPAGE, .retouch = 1 };
 	struct touch wr = rd, huge = { .fd = -1, .bytes = (c->o->quick ? 8u : 32u) * (2u << 20), .step = 2u << 20,
 				      .advice = MADV_HUGEPAGE, .write = 1 };
 	struct fault_shapes fs = { .read_pages = n };
@@ -835,6 +855,7 @@ static void probe_costs(struct cal *c, const char *shm)
 	wr.write = 1;
 	fs.read = median_of(FAULT_PASSES, touch_pass, &rd);
 	fs.read_faults = rd.faults;
+	fs.read_again = rd.again;
 	anon_w = median_of(FAULT_PASSES, touch_pass, &wr);
 	c->huge_write = median_of(FAULT_PASSES, touch_pass, &huge);
 	memset(pg, 1, 2 * PG);
@@ -878,9 +899,10 @@ static void probe_costs(struct cal *c, const char *shm)
 	    "measured: pread of 1 byte from a cached tmpfs page, 5 x 20000, median %.1f cycles, minus syscall %.1f (includes the 1-byte copy)",
 	    pr1, sys);
 	{
-		struct touch t = { .fd = fd, .bytes = 8u << 20, .step = PG };
+		struct touch t = { .fd = fd, .bytes = 8u << 20, .step = PG, .retouch = 1 };
 		fs.shm = median_of(FAULT_PASSES, touch_pass, &t);
 		fs.shm_faults = t.faults;
+		fs.shm_again = t.again;
 		fs.shm_pages = t.bytes / PG;
 	}
 	close(fd);
@@ -1816,7 +1838,7 @@ static void probe_whole_folio(struct cal *c, const char *dir)
 {
 	char path[PATH_MAX];
 	size_t bytes = 64u << 20;
-	struct touch t = { .bytes = bytes, .step = PG };
+	struct touch t = { .bytes = bytes, .step = PG, .retouch = 1 };
 	long nf;
 	char *m;
 	int fd;
@@ -1830,6 +1852,7 @@ static void probe_whole_folio(struct cal *c, const char *dir)
 	t.fd = fd;
 	c->wf_cycles = median_of(FAULT_PASSES, touch_pass, &t); /* per fault; wf_faults scales it back to a pass */
 	nf = t.faults;
+	c->wf_again = t.again;
 	t.keep = 1;
 	if (c->wf_cycles < 0 || touch_pass(&t) < 0) {
 		c->wf_cycles = 0;
@@ -2237,6 +2260,110 @@ out:
 	json_decref(co);
 }
 
+/*
+ * cost.ipi: what a TLB shootdown adds for one other CPU. A page of
+ * anonymous memory is written and dropped (madvise MADV_DONTNEED: zap, then
+ * flush_tlb_mm_range) IPI_CALLS times: alone (the mm runs on this CPU only:
+ * a local flush), then while a second thread of this process spins on
+ * another CPU (the mm is loaded there: the flush IPIs it and waits for the
+ * ack). ipi = (with - alone) per call, the median of IPI_TRIES pairs; the
+ * TLB line of /proc/interrupts must have counted about one IPI per call,
+ * else the value is not written (a hypervisor's paravirtual flush may skip
+ * IPIs).
+ */
+#define IPI_CALLS 2000
+#define IPI_TRIES 5
+struct ipi_spin {
+	volatile int stop, running; /* written by the prober, the spinner */
+	volatile char *p;           /* its own line to write */
+};
+
+static void *ipi_spinner(void *a)
+{
+	struct ipi_spin *sp = a;
+
+	sp->running = 1;
+	while (!sp->stop)
+		sp->p[0]++;
+	return NULL;
+}
+
+static double ipi_pass(char *pg)
+{
+	uint64_t t0 = tsc();
+
+	for (int i = 0; i < IPI_CALLS; i++) {
+		pg[0] = (char)i;
+		if (madvise(pg, PG, MADV_DONTNEED))
+			return -1;
+	}
+	return (double)(tsc() - t0) / IPI_CALLS;
+}
+
+static void probe_ipi(struct cal *c)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	char *pg = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	double alone[IPI_TRIES], with[IPI_TRIES], d[IPI_TRIES], m;
+	long long irq0, irq1;
+	char runs[256] = "", val[32];
+	struct ipi_spin sp = { 0, 0, NULL };
+	pthread_attr_t at;
+	pthread_t th;
+	cpu_set_t set;
+	int me = sched_getcpu(), ok = 1;
+
+	if (pg == MAP_FAILED || ncpu < 2) {
+		note(c, "ipi not measured: %s", ncpu < 2 ? "one CPU online (no other CPU to shoot down)" : strerror(errno));
+		if (pg != MAP_FAILED)
+			munmap(pg, 2 * PG);
+		return;
+	}
+	sp.p = pg + PG;
+	CPU_ZERO(&set);
+	for (long i = 0; i < ncpu && i < CPU_SETSIZE; i++)
+		if (i != me)
+			CPU_SET((int)i, &set);
+	for (int t = 0; t < IPI_TRIES && ok; t++)
+		ok = (alone[t] = ipi_pass(pg)) > 0;
+	pthread_attr_init(&at);
+	pthread_attr_setaffinity_np(&at, sizeof(set), &set);
+	if (!ok || pthread_create(&th, &at, ipi_spinner, &sp)) {
+		pthread_attr_destroy(&at);
+		note(c, "ipi not measured: madvise(MADV_DONTNEED) or the spinning thread failed");
+		munmap(pg, 2 * PG);
+		return;
+	}
+	pthread_attr_destroy(&at);
+	while (!sp.running)
+		;
+	irq0 = tp_interrupts_tlb();
+	for (int t = 0; t < IPI_TRIES && ok; t++)
+		ok = (with[t] = ipi_pass(pg)) > 0;
+	irq1 = tp_interrupts_tlb();
+	sp.stop = 1;
+	pthread_join(th, NULL);
+	munmap(pg, 2 * PG);
+	if (!ok) {
+		note(c, "ipi not measured: madvise(MADV_DONTNEED) failed");
+		return;
+	}
+	for (int t = 0; t < IPI_TRIES; t++) {
+		d[t] = with[t] - alone[t];
+		mb_sfmt(runs + strlen(runs), sizeof(runs) - strlen(runs), "%s%.0f", t ? ", " : "", d[t]);
+	}
+	if (irq0 < 0 || irq1 < 0 || irq1 - irq0 < IPI_CALLS * IPI_TRIES / 2) {
+		note(c, "ipi not measured: /proc/interrupts counted %lld TLB shootdown IPIs for %d remote flushes (paravirtual flush, or the line is missing); the extra cycles per call were %s",
+		     irq0 < 0 || irq1 < 0 ? -1 : irq1 - irq0, IPI_CALLS * IPI_TRIES, runs);
+		return;
+	}
+	m = median(d, IPI_TRIES);
+	mb_sfmt(val, sizeof(val), "%.0f", m > 1 ? m : 1);
+	put(c, "cost", "ipi", val,
+	    "measured: madvise(MADV_DONTNEED) of a written anonymous page, %d calls, with a second thread of the process spinning on another CPU minus alone (local flush only), median of %d pairs: %s cycles per call (/proc/interrupts TLB: %lld IPIs over the %d calls)",
+	    IPI_CALLS, IPI_TRIES, runs, irq1 - irq0, IPI_CALLS * IPI_TRIES);
+}
+
 /* One probe: its name (for messages) and entry point; dir is the scratch directory, shm tmpfs. */
 struct probe {
 	const char *name;
@@ -2258,6 +2385,7 @@ static void p_memory(struct cal *c, const char *d, const char *m) { (void)d; (vo
 static void p_lines(struct cal *c, const char *d, const char *m) { (void)d; (void)m; probe_lines(c); }
 static void p_io(struct cal *c, const char *d, const char *m) { (void)m; probe_io(c, d); }
 static void p_user(struct cal *c, const char *d, const char *m) { (void)m; probe_user(c, d); }
+static void p_ipi(struct cal *c, const char *d, const char *m) { (void)d; (void)m; probe_ipi(c); }
 
 /* In run order: later probes use figures of earlier ones (struct cal's derived fields). */
 static const struct probe probes[] = {
@@ -2265,7 +2393,7 @@ static const struct probe probes[] = {
 	{ "readahead", p_readahead }, { "whole-folio", p_whole_folio }, { "costs", p_costs },
 	{ "pmd", p_pmd }, { "mkwrite", p_mkwrite }, { "zero-2m", p_zero_2m },
 	{ "cached-reads", p_cached_reads }, { "tlb", p_tlb }, { "memory", p_memory },
-	{ "lines", p_lines }, { "user", p_user }, { "io", p_io },
+	{ "lines", p_lines }, { "user", p_user }, { "ipi", p_ipi }, { "io", p_io },
 };
 #define NPROBES MB_ARRAY_SIZE(probes)
 
