@@ -316,6 +316,7 @@ int record_merge(const struct record_opts *o, const char *dir, struct record_sum
 			[RK_URING_FDS] = "io_uring instances open at exit (their reads NOT recorded)",
 			[RK_STDIO_OTHER] = "stdio read calls on streams not recorded",
 			[RK_EXEC_BARE] = "exec'd programs without the interposer in their environment (NOT recorded)",
+			[RK_FOREIGN_ABI] = "syscalls of another ABI (i386, x32) the tracer does not decode (NOT recorded)",
 		};
 		for (unsigned k = 0; k < RK__COUNT; k++)
 			if (ctr[k])
