@@ -211,7 +211,7 @@ static void note(struct fd_info *fi, uint8_t call, uint8_t op, uint64_t pos, ssi
 		return;
 	}
 	if (r <= 0) {
-		S.hdr->ctr[RK_EMPTY]++;
+		S.hdr->ctr[RECLOG_CALL_IS_READ_SYSCALL(call) ? RK_EMPTY_READS : RK_EMPTY]++;
 		return;
 	}
 	emit(fi->file, call, op, pos, (uint64_t)r);

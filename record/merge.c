@@ -204,6 +204,7 @@ int record_merge(const struct record_opts *o, const char *dir, struct record_sum
 			for (unsigned c = 0; c < RC__COUNT; c++)
 				if (RECLOG_CALL_IS_READ_SYSCALL(c))
 					syscr_seen += h->seen[c] + h->other[c];
+			syscr_seen += h->ctr[RK_EMPTY_READS] + h->ctr[RK_POS_UNKNOWN];
 			internal += h->ctr[RK_INTERNAL_READS];
 		}
 		munmap(m, (size_t)st.st_size);
@@ -305,9 +306,9 @@ int record_merge(const struct record_opts *o, const char *dir, struct record_sum
 			: "  %" PRIu64 " read syscalls the interposer did not see (kernel syscr; stdio buffer refills, raw syscalls, static code)\n",
 			sum->unseen_reads);
 		static const char *const what[RK__COUNT] = {
-			[RK_EMPTY] = "calls on the file that returned 0 bytes or an error",
+			[RK_EMPTY] = "other calls on the file (stdio, writes) that returned 0 bytes or an error",
 			[RK_LSEEK] = "lseek() calls on the file (positions followed, no record)",
-			[RK_POS_QUERIES] = "position queries the interposer made (shared offsets)",
+			[RK_POS_QUERIES] = "position queries the recorder made (shared offsets)",
 			[RK_MMAPS] = "mmap() of the file (present pages recorded at munmap/exit, 4 KiB each, address order)",
 			[RK_MAPS_DROPPED] = "mappings beyond the interposer's table (pages NOT recorded)",
 			[RK_MREMAPS] = "mremap() of a mapping (pages after the move NOT recorded)",
@@ -319,6 +320,8 @@ int record_merge(const struct record_opts *o, const char *dir, struct record_sum
 			[RK_STDIO_OTHER] = "stdio read calls on streams not recorded",
 			[RK_EXEC_BARE] = "exec'd programs without the interposer in their environment (NOT recorded)",
 			[RK_FOREIGN_ABI] = "syscalls of another ABI (i386, x32) the tracer does not decode (NOT recorded)",
+			[RK_EMPTY_READS] = "read syscalls on the file that returned 0 bytes (end of file) or an error",
+			[RK_POS_UNKNOWN] = "reads on the file whose position the tracer could not read (NOT recorded)",
 		};
 		for (unsigned k = 0; k < RK__COUNT; k++)
 			if (ctr[k])

@@ -30,9 +30,13 @@
  * present pages are sampled from /proc/TGID/pagemap at munmap/mremap entry,
  * before exec and at the exit of the last thread (which pages, not the
  * order of touches: ptrace does not see page faults).
- * End figures: /proc/TGID/io syscr at the image's start and end, as the
- * interposer takes them, so the report's "read syscalls not seen" holds
- * here too (e.g. sendfile, copy_file_range).
+ * End figures: syscr/rchar as the interposer takes them, so the report's
+ * "read syscalls not seen" holds here too (e.g. sendfile, copy_file_range):
+ * the sum over the image's threads of their own counts
+ * (/proc/TGID/task/TID/io) at their exit stops, less the exec'ing thread's
+ * at the exec event — not /proc/TGID/io, which adds the reaped children's
+ * counts, nor the kernel's reads of the binary during exec (counted from
+ * the execve entry to the exec event in neither image).
  *
  * Invariants: the program's syscalls are never changed (only observed);
  * every stopped tracee is resumed; a tracee that vanished (ESRCH) is
@@ -99,6 +103,8 @@ struct proc {
 	int pagemap;            /* /proc/TGID/pagemap of this image, -1: not opened */
 	struct reclog_map *maps; /* recorded mappings */
 	unsigned nmaps, capmaps;
+	uint64_t syscr, rchar;  /* own counts of the image's threads at their exits (or exec) */
+	int io_lost;            /* a thread's count could not be read: end figures unknown */
 };
 
 /* One traced thread. */
@@ -108,6 +114,7 @@ struct task {
 	int started;         /* its initial SIGSTOP was taken */
 	int held;            /* stopped, waiting for its creation event to be resumed */
 	int exited;          /* reached PTRACE_EVENT_EXIT */
+	uint64_t exec_syscr, exec_rchar; /* its own counts at its last execve entry */
 	uint64_t nr;         /* the syscall at its seccomp stop */
 	uint64_t a[6];       /* its arguments */
 	struct task *next;   /* list */
@@ -254,6 +261,29 @@ static void forget(struct proc *p, int64_t fd)
 		memset(&p->fd[fd], 0, sizeof(p->fd[fd]));
 }
 
+/* The own syscr/rchar of thread tid of p (0: read). */
+static int thread_io(const struct proc *p, pid_t tid, uint64_t *syscr, uint64_t *rchar)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/io", (int)p->tgid, (int)tid);
+	reclog_proc_io(path, syscr, rchar);
+	return *syscr == RECLOG_SYSCR_UNKNOWN ? -ENOENT : 0;
+}
+
+/* Thread tid of p leaves the image (exit stop): add its own counts. */
+static void thread_done(struct proc *p, pid_t tid)
+{
+	uint64_t syscr, rchar;
+
+	if (thread_io(p, tid, &syscr, &rchar)) {
+		p->io_lost = 1;
+		return;
+	}
+	p->syscr += syscr;
+	p->rchar += rchar;
+}
+
 /* Finish the image's log: sample its mappings, the end figures; close it. */
 static void log_finish(struct proc *p, int alive)
 {
@@ -266,8 +296,10 @@ static void log_finish(struct proc *p, int alive)
 	if (alive) {
 		snprintf(path, sizeof(path), "/proc/%d/fd", (int)p->tgid);
 		p->log.hdr->ctr[RK_URING_FDS] = reclog_uring_fds(path);
-		snprintf(path, sizeof(path), "/proc/%d/io", (int)p->tgid);
-		reclog_proc_io(path, &p->log.hdr->syscr1, &p->log.hdr->rchar1);
+	}
+	if (alive && !p->io_lost) {
+		p->log.hdr->syscr1 = p->syscr;
+		p->log.hdr->rchar1 = p->rchar;
 	}
 	p->log.hdr->t1_ns = reclog_now_ns();
 	reclog_close(&p->log);
@@ -276,18 +308,17 @@ static void log_finish(struct proc *p, int alive)
 	p->pagemap = -1;
 }
 
-/* Start a log for the process's current image; 0 or -errno. */
-static int log_start(struct tracer *T, struct proc *p)
+/* Start a log for the process's current image, whose one thread is tid; 0 or -errno. */
+static int log_start(struct tracer *T, struct proc *p, pid_t tid)
 {
-	char path[64];
 	int rc = reclog_open(&p->log, T->dir, (int)p->tgid);
 
 	if (rc)
 		return rc;
 	p->log_id = ++T->next_log_id;
 	p->log.hdr->mech = RM_PTRACE;
-	snprintf(path, sizeof(path), "/proc/%d/io", (int)p->tgid);
-	reclog_proc_io(path, &p->log.hdr->syscr0, &p->log.hdr->rchar0);
+	p->syscr = p->rchar = 0;
+	p->io_lost = thread_io(p, tid, &p->log.hdr->syscr0, &p->log.hdr->rchar0) != 0;
 	return 0;
 }
 
@@ -308,8 +339,11 @@ static void task_remove(struct tracer *T, struct task *t)
 			*pp = t->next;
 			break;
 		}
-	if (t->p && !t->exited && --t->p->live == 0)
-		log_finish(t->p, 0); /* vanished without its exit stop (SIGKILL): no end figures */
+	if (t->p && !t->exited) {
+		t->p->io_lost = 1; /* vanished without its exit stop (SIGKILL): no end figures */
+		if (--t->p->live == 0)
+			log_finish(t->p, 0);
+	}
 	proc_put(t->p);
 	free(t);
 }
@@ -456,6 +490,8 @@ static int on_entry(struct tracer *T, struct task *t, const struct __ptrace_sysc
 		}
 		return 0;
 	case K_EXEC: /* the old image's pages go with it: sample them now */
+		if (thread_io(p, t->tid, &t->exec_syscr, &t->exec_rchar))
+			t->exec_syscr = t->exec_rchar = RECLOG_SYSCR_UNKNOWN;
 		if (p->log.hdr)
 			reclog_maps_unmap(&p->log, p->pagemap, p->maps, &p->nmaps, 0, UINTPTR_MAX);
 		p->nmaps = 0;
@@ -554,7 +590,7 @@ static void on_exit_stop(struct tracer *T, struct task *t, int64_t r)
 		return;
 	}
 	if (r <= 0) {
-		h->ctr[RK_EMPTY]++;
+		h->ctr[RECLOG_CALL_IS_READ_SYSCALL(call) ? RK_EMPTY_READS : RK_EMPTY]++;
 		return;
 	}
 	uint64_t off;
@@ -568,7 +604,7 @@ static void on_exit_stop(struct tracer *T, struct task *t, int64_t r)
 		int64_t now = kernel_pos(t->tid, fd);
 		h->ctr[RK_POS_QUERIES]++;
 		if (now < r) {
-			h->ctr[RK_EMPTY]++; /* position unknown: not recorded */
+			h->ctr[RK_POS_UNKNOWN]++;
 			return;
 		}
 		off = (uint64_t)(now - r);
@@ -612,7 +648,7 @@ static void on_clone(struct tracer *T, struct task *t, int event)
 		for (size_t i = 0; i < np->nfd; i++)
 			np->fd[i].fresh = 0;
 		if (p->log.hdr)
-			log_start(T, np);
+			log_start(T, np, ntid);
 	}
 	struct task *c = task_find(T, ntid);
 	if (c) { /* its first stop came before this event */
@@ -638,14 +674,21 @@ static void on_exec(struct tracer *T, struct task *t)
 		/* t is the thread that exec'd under its old id; the leader's entry is gone */
 		struct task *old = task_find(T, (pid_t)former);
 		if (old && old != t) {
+			t->exec_syscr = old->exec_syscr;
+			t->exec_rchar = old->exec_rchar;
 			old->exited = 1; /* its exit is not reported; the image's threads are gone */
 			task_remove(T, old);
 		}
 	}
 	if (p->log.hdr) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/io", (int)p->tgid);
-		reclog_proc_io(path, &p->log.hdr->syscr1, &p->log.hdr->rchar1);
+		if (t->exec_syscr == RECLOG_SYSCR_UNKNOWN)
+			p->io_lost = 1;
+		p->syscr += t->exec_syscr;
+		p->rchar += t->exec_rchar;
+		if (!p->io_lost) {
+			p->log.hdr->syscr1 = p->syscr;
+			p->log.hdr->rchar1 = p->rchar;
+		}
 		p->log.hdr->t1_ns = reclog_now_ns();
 		reclog_close(&p->log);
 	}
@@ -659,7 +702,7 @@ static void on_exec(struct tracer *T, struct task *t)
 	}
 	p->live = 1;
 	t->exited = 0; /* the leader's entry, if it reported its exit while the image was replaced */
-	log_start(T, p);
+	log_start(T, p, t->tid);
 }
 
 /* Resume t (sig: the signal to deliver); a vanished tracee is fine. */
@@ -796,6 +839,7 @@ int record_ptrace(const struct record_opts *o, const char *dir, const struct sta
 				break;
 			case PTRACE_EVENT_EXIT:
 				t->exited = 1;
+				thread_done(t->p, tid);
 				if (--t->p->live == 0)
 					log_finish(t->p, 1);
 				break;

@@ -56,7 +56,7 @@ enum reclog_call {
 
 /* Counters besides the per-call ones. */
 enum reclog_ctr {
-	RK_EMPTY = 0,        /* recorded-file calls that returned 0 bytes or an error (no record) */
+	RK_EMPTY = 0,        /* other recorded-file calls (stdio, writes) that returned 0 bytes or an error (no record) */
 	RK_LSEEK,            /* lseek() on recorded files */
 	RK_POS_QUERIES,      /* lseek(fd, 0, SEEK_CUR) the interposer made (shared file offsets) */
 	RK_MMAPS,            /* mmap() of recorded files */
@@ -70,6 +70,8 @@ enum reclog_ctr {
 	RK_STDIO_OTHER,      /* stdio read calls on streams not recorded */
 	RK_EXEC_BARE,        /* execs with an environment that drops the interposer (the new image is not recorded) */
 	RK_FOREIGN_ABI,      /* syscalls of another ABI (i386, x32) the tracer stopped but does not decode */
+	RK_EMPTY_READS,      /* read-family syscalls on recorded files that returned 0 bytes or an error (no record) */
+	RK_POS_UNKNOWN,      /* reads on recorded files whose position the tracer could not read (no record) */
 	RK__COUNT
 };
 
