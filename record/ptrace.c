@@ -5,8 +5,9 @@
  * record/merge.c turns them into traces unchanged.
  *
  * Which syscalls stop: a seccomp-bpf filter installed in the child just
- * before exec returns SECCOMP_RET_TRACE for the syscalls below (and for any
- * syscall of another ABI) and SECCOMP_RET_ALLOW for the rest; with
+ * before exec returns SECCOMP_RET_TRACE for the syscalls below, mmap
+ * without MAP_ANONYMOUS and any syscall of another ABI, and
+ * SECCOMP_RET_ALLOW for the rest; with
  * PTRACE_O_TRACESECCOMP only those stop (PTRACE_SYSCALL would stop twice on
  * every syscall: futex, clock_gettime's fallbacks, anonymous mmap, ...).
  * At the seccomp stop the tracer reads the call (PTRACE_GET_SYSCALL_INFO)
@@ -69,7 +70,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#if defined(__x86_64__)
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+/* the filter reads the low word of mmap's flags at the argument's address */
+#elif defined(__x86_64__)
 #define NATIVE_ARCH AUDIT_ARCH_X86_64
 #define FOREIGN_NR_MIN 0x40000000u /* __X32_SYSCALL_BIT: x32 calls share the arch */
 #elif defined(__aarch64__)
@@ -133,7 +136,7 @@ struct tracer {
 static const long traced_nr[] = {
 	SYS_read, SYS_pread64, SYS_readv, SYS_preadv, SYS_preadv2, SYS_write, SYS_pwrite64, SYS_lseek,
 	SYS_openat, SYS_openat2, SYS_dup, SYS_dup3, SYS_fcntl, SYS_close, SYS_close_range,
-	SYS_mmap, SYS_munmap, SYS_mremap, SYS_execve, SYS_execveat,
+	SYS_munmap, SYS_mremap, SYS_execve, SYS_execveat, /* and mmap of a file, below */
 #ifdef SYS_open
 	SYS_open, SYS_creat, SYS_dup2,
 #endif
@@ -145,7 +148,7 @@ static const long traced_nr[] = {
 /* Install the filter (in the child, before exec); 0 or -errno. */
 static int install_filter(void)
 {
-	struct sock_filter f[NTRACED + 8];
+	struct sock_filter f[NTRACED + 12];
 	unsigned n = 0;
 
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
@@ -153,8 +156,13 @@ static int install_filter(void)
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 #ifdef FOREIGN_NR_MIN
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, FOREIGN_NR_MIN, (uint8_t)(NTRACED + 1), 0);
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, FOREIGN_NR_MIN, (uint8_t)(NTRACED + 4), 0);
 #endif
+	/* mmap: only of files (flags, args[3], without MAP_ANONYMOUS; its low word first: little endian) */
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 0, 2);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3]));
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_ANONYMOUS, (uint8_t)NTRACED,
+					      (uint8_t)(NTRACED + 1));
 	for (unsigned i = 0; i < NTRACED; i++)
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)traced_nr[i],
 						      (uint8_t)(NTRACED - i), 0);
