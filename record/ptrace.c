@@ -292,7 +292,8 @@ static void thread_done(struct proc *p, pid_t tid)
 	p->rchar += rchar;
 }
 
-/* Finish the image's log: sample its mappings, the end figures; close it. */
+/* Finish the image's log: sample its mappings, the end figures (alive: the process can still be
+ * read; at exec the io_uring count is of the fds that survive it); close it. */
 static void log_finish(struct proc *p, int alive)
 {
 	char path[64];
@@ -688,22 +689,11 @@ static void on_exec(struct tracer *T, struct task *t)
 			task_remove(T, old);
 		}
 	}
-	if (p->log.hdr) {
-		if (t->exec_syscr == RECLOG_SYSCR_UNKNOWN)
-			p->io_lost = 1;
-		p->syscr += t->exec_syscr;
-		p->rchar += t->exec_rchar;
-		if (!p->io_lost) {
-			p->log.hdr->syscr1 = p->syscr;
-			p->log.hdr->rchar1 = p->rchar;
-		}
-		p->log.hdr->t1_ns = reclog_now_ns();
-		reclog_close(&p->log);
-	}
-	if (p->pagemap >= 0)
-		close(p->pagemap);
-	p->pagemap = -1;
-	p->nmaps = 0;
+	if (t->exec_syscr == RECLOG_SYSCR_UNKNOWN)
+		p->io_lost = 1;
+	p->syscr += t->exec_syscr;
+	p->rchar += t->exec_rchar;
+	log_finish(p, 1); /* mappings were sampled at the execve entry */
 	for (size_t i = 0; i < p->nfd; i++) { /* CLOEXEC fds closed: classify again */
 		p->fd[i].cls = FD_UNKNOWN;
 		p->fd[i].pos_ok = 0;
