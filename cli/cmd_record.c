@@ -1,7 +1,8 @@
 /*
  * cli/cmd_record.c — `mapbench record -o T.mtr [--file PATH | --min-size SIZE]
- * [--keep-logs DIR] -- CMD ARGS...`: run CMD with the record/ interposer
- * preloaded and write its accesses to the file as a trace (record/record.h).
+ * [--mechanism preload|ptrace] [--keep-logs DIR] -- CMD ARGS...`: run CMD with
+ * the record/ interposer preloaded (or under the ptrace tracer) and write its
+ * accesses to the file as a trace (record/record.h).
  * Exit: the program's own exit status when traces were written (so scripts
  * see its failure), 2 on usage error or when nothing could be recorded.
  */
@@ -15,13 +16,17 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: mapbench record -o T.mtr [--file PATH | --min-size SIZE] [--keep-logs DIR] -- CMD ARGS...\n"
+	fprintf(f, "usage: mapbench record -o T.mtr [--file PATH | --min-size SIZE] [--mechanism preload|ptrace]\n"
+		   "                       [--keep-logs DIR] -- CMD ARGS...\n"
 		   "  --file PATH      record the accesses to this file (default with --file: exactly one trace, T.mtr)\n"
 		   "  --min-size SIZE  record every regular file of at least SIZE bytes (T.mtr, or T.mtr.N.mtr for several)\n"
-		   "  --keep-logs DIR  keep the interposer's per-process logs in DIR\n"
-		   "Mechanism: an LD_PRELOAD interposer (read, pread64, readv, preadv[2], lseek, stdio readers,\n"
-		   "mmap: present pages at munmap/exit from /proc/self/pagemap). Static binaries, raw syscalls\n"
-		   "and io_uring reads are not seen; the report counts what was not recorded.\n");
+		   "  --mechanism M    preload (default): an LD_PRELOAD interposer (read, pread64, readv, preadv[2],\n"
+		   "                   lseek, stdio readers; fast; static binaries and raw syscalls not seen);\n"
+		   "                   ptrace: the syscalls, stopped by a seccomp filter (static binaries and raw\n"
+		   "                   syscalls too, stdio as its read syscalls; slower)\n"
+		   "  --keep-logs DIR  keep the recorder's per-process logs in DIR\n"
+		   "Both: mmap'ed pages present at munmap/exit from pagemap (which pages, not their order);\n"
+		   "io_uring reads are not seen; the report counts what was not recorded.\n");
 }
 
 int cmd_record(int argc, char **argv)
@@ -44,6 +49,14 @@ int cmd_record(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--min-size") && i + 1 < argc) {
 			if (mb_parse_size(argv[++i], &o.min_size)) {
 				mb_err("record", "--min-size '%s' is not a size (e.g. 64M)", argv[i]);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--mechanism") && i + 1 < argc) {
+			i++;
+			if (!strcmp(argv[i], "ptrace")) {
+				o.ptrace = 1;
+			} else if (strcmp(argv[i], "preload")) {
+				mb_err("record", "--mechanism '%s' is not preload or ptrace", argv[i]);
 				return 2;
 			}
 		} else if (!strcmp(argv[i], "--keep-logs") && i + 1 < argc) {

@@ -68,19 +68,10 @@ struct fd_info {
 	uint64_t pos;       /* file position as read()/lseek() left it */
 };
 
-/* A recorded mapping. */
-struct map_info {
-	uintptr_t addr;     /* start (page aligned) */
-	size_t len;         /* bytes */
-	uint64_t off;       /* file offset of addr */
-	uint8_t file;       /* index into hdr->files */
-};
-
 static struct {
 	int on;                      /* a log is open */
-	int fd;                      /* the log file */
-	struct reclog_hdr *hdr;      /* the mapped log (RECLOG_MAX_BYTES reserved) */
-	uint64_t size;               /* bytes of the log file now */
+	struct reclog_w log;         /* this image's log (record/reclog.c) */
+	struct reclog_hdr *hdr;      /* log.hdr */
 	pthread_mutex_t lock;        /* guards hdr, events, fds, maps */
 	uint64_t want_dev, want_ino; /* --file identity */
 	int want_file;               /* 1: --file mode, 0: --min-size mode */
@@ -89,7 +80,7 @@ static struct {
 	uint64_t min_size;           /* --min-size */
 	char dir[1024];              /* log directory */
 	struct fd_info fds[FD_TABLE];
-	struct map_info maps[MAX_MAPS];
+	struct reclog_map maps[MAX_MAPS];
 	unsigned nmaps;
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -128,97 +119,26 @@ REAL(void, _exit, (int));
 
 /* ---- the log ------------------------------------------------------------ */
 
-static uint64_t now_ns(void)
+/* syscr and rchar of this process (raw syscalls: not seen by the wrappers); counts its own read. */
+static void proc_io_self(uint64_t *syscr, uint64_t *rchar)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	reclog_proc_io("/proc/self/io", syscr, rchar);
+	S.hdr->ctr[RK_INTERNAL_READS]++; /* the read of /proc/self/io counts after its own value */
 }
 
-/* syscr and rchar of this process (raw syscalls: not seen by the wrappers). */
-static void proc_io(uint64_t *syscr, uint64_t *rchar)
-{
-	char buf[512];
-	long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/io", O_RDONLY | O_CLOEXEC);
-	long n;
-
-	*syscr = *rchar = RECLOG_SYSCR_UNKNOWN;
-	if (fd < 0)
-		return;
-	n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
-	syscall(SYS_close, fd);
-	if (n <= 0)
-		return;
-	buf[n] = 0;
-	char *p = strstr(buf, "rchar: "), *q = strstr(buf, "syscr: ");
-	if (p && q) {
-		*rchar = strtoull(p + 7, NULL, 10);
-		*syscr = strtoull(q + 7, NULL, 10);
-	}
-}
-
-/* Open this image's log; on failure the interposer stays inert (and says so). */
+/* Open this image's log; on failure the interposer stays inert (reclog_open said why). */
 static void log_open(void)
 {
-	char path[1200];
-	void *m;
-	int fd = -1;
-
-	for (unsigned n = 0; n < 1000 && fd < 0; n++) {
-		snprintf(path, sizeof(path), "%s/ev.%d.%u", S.dir, (int)getpid(), n);
-		fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0 && errno != EEXIST)
-			break;
-	}
-	if (fd < 0 || ftruncate(fd, RECLOG_CHUNK)) {
-		dprintf(2, "mapbench-record: cannot create a log in %s: %s; this process is not recorded\n",
-			S.dir, strerror(errno));
+	if (reclog_open(&S.log, S.dir, (int)getpid()))
 		return;
-	}
-	m = mmap(NULL, RECLOG_MAX_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
-	if (m == MAP_FAILED) {
-		dprintf(2, "mapbench-record: cannot map the log %s (%llu bytes reserved): %s\n", path,
-			(unsigned long long)RECLOG_MAX_BYTES, strerror(errno));
-		syscall(SYS_close, fd);
-		return;
-	}
-	S.fd = fd;
-	S.hdr = m;
-	S.size = RECLOG_CHUNK;
-	S.hdr->magic = RECLOG_MAGIC;
-	S.hdr->version = RECLOG_VERSION;
-	S.hdr->pid = (uint32_t)getpid();
-	S.hdr->syscr1 = S.hdr->rchar1 = RECLOG_SYSCR_UNKNOWN;
-	S.hdr->t0_ns = now_ns();
-	proc_io(&S.hdr->syscr0, &S.hdr->rchar0);
-	S.hdr->ctr[RK_INTERNAL_READS]++; /* the read of /proc/self/io counts after its own value */
+	S.hdr = S.log.hdr;
+	proc_io_self(&S.hdr->syscr0, &S.hdr->rchar0);
 	S.on = 1;
 }
 
 static void emit(uint8_t file, uint8_t call, uint8_t op, uint64_t off, uint64_t len)
 {
-	struct reclog_hdr *h = S.hdr;
-	uint64_t at = RECLOG_HDR_BYTES + h->nev * sizeof(struct reclog_ev);
-
-	h->seen[call]++;
-	h->seen_bytes[call] += len;
-	while (len) {
-		uint32_t l = len > TRACE_MAX_LEN ? TRACE_MAX_LEN : (uint32_t)len;
-		if (at + sizeof(struct reclog_ev) > S.size) {
-			if (S.size + RECLOG_CHUNK > RECLOG_MAX_BYTES || ftruncate(S.fd, (off_t)(S.size + RECLOG_CHUNK))) {
-				h->ctr[RK_LOG_FULL]++;
-				return;
-			}
-			S.size += RECLOG_CHUNK;
-		}
-		struct reclog_ev *e = (struct reclog_ev *)((char *)h + at);
-		*e = (struct reclog_ev){ now_ns(), off, l, file, call, op, 0 };
-		__atomic_store_n(&h->nev, h->nev + 1, __ATOMIC_RELEASE);
-		at += sizeof(*e);
-		off += l;
-		len -= l;
-	}
+	reclog_emit(&S.log, file, call, op, off, len);
 }
 
 /* ---- classification ----------------------------------------------------- */
@@ -226,22 +146,12 @@ static void emit(uint8_t file, uint8_t call, uint8_t op, uint64_t off, uint64_t 
 /* Index of the recorded file with st, adding it; -1 when the table is full. */
 static int file_index(int fd, const struct stat *st)
 {
-	struct reclog_hdr *h = S.hdr;
-	char link[64];
+	char link[64], path[RECLOG_PATH_MAX];
 
-	for (uint32_t i = 0; i < h->nfiles; i++)
-		if (h->files[i].dev == st->st_dev && h->files[i].ino == st->st_ino)
-			return (int)i;
-	if (h->nfiles == RECLOG_MAX_FILES)
-		return -1;
-	struct reclog_file *f = &h->files[h->nfiles];
-	f->dev = st->st_dev;
-	f->ino = st->st_ino;
-	f->size = (uint64_t)st->st_size;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, f->path, RECLOG_PATH_MAX - 1);
-	f->path[n > 0 ? n : 0] = 0;
-	return (int)h->nfiles++;
+	ssize_t n = readlink(link, path, sizeof(path) - 1);
+	path[n > 0 ? n : 0] = 0;
+	return reclog_file_index(&S.log, st->st_dev, st->st_ino, (uint64_t)st->st_size, path);
 }
 
 /* Classify fd (under the lock); fills *fi (a copy for fds beyond the table). */
@@ -301,7 +211,7 @@ static void note(struct fd_info *fi, uint8_t call, uint8_t op, uint64_t pos, ssi
 		return;
 	}
 	if (r <= 0) {
-		S.hdr->ctr[RK_EMPTY]++;
+		S.hdr->ctr[RECLOG_CALL_IS_READ_SYSCALL(call) ? RK_EMPTY_READS : RK_EMPTY]++;
 		return;
 	}
 	emit(fi->file, call, op, pos, (uint64_t)r);
@@ -669,28 +579,14 @@ EXPORT int fclose(FILE *fp)
 
 /* ---- mappings ----------------------------------------------------------- */
 
-/* Emit the present pages of [a, a + len) of mapping m (under the lock). */
-static void sample(const struct map_info *m, uintptr_t a, size_t len)
+/* The pagemap of this process, opened on first use (-1: unavailable). */
+static int pagemap(void)
 {
 	static int pm = -1;
-	uint64_t ent[512];
 
 	if (pm < 0)
 		pm = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (pm < 0)
-		return;
-	for (uintptr_t p = a; p < a + len;) {
-		size_t n = (a + len - p) / 4096;
-		n = n > 512 ? 512 : n ? n : 1;
-		long r = syscall(SYS_pread64, pm, ent, n * 8, (off_t)(p / 4096 * 8));
-		S.hdr->ctr[RK_INTERNAL_READS]++;
-		if (r <= 0)
-			return;
-		for (long i = 0; i < r / 8; i++)
-			if (ent[i] >> 63) /* present */
-				emit(m->file, RC_MMAP_PAGE, TRACE_OP_READ, m->off + (p + (uintptr_t)i * 4096 - m->addr), 4096);
-		p += (uintptr_t)(r / 8) * 4096;
-	}
+	return pm;
 }
 
 EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
@@ -708,7 +604,7 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 		if (S.nmaps == MAX_MAPS)
 			S.hdr->ctr[RK_MAPS_DROPPED]++;
 		else
-			S.maps[S.nmaps++] = (struct map_info){ (uintptr_t)r, (len + 4095) & ~(size_t)4095,
+			S.maps[S.nmaps++] = (struct reclog_map){ (uintptr_t)r, (len + 4095) & ~(size_t)4095,
 							      (uint64_t)off, fi->file };
 	}
 	pthread_mutex_unlock(&S.lock);
@@ -724,19 +620,7 @@ EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t o
 /* Sample and forget the recorded mappings overlapping [a, a + len) (under the lock). */
 static void unmap_range(uintptr_t a, size_t len)
 {
-	for (unsigned i = 0; i < S.nmaps;) {
-		struct map_info *m = &S.maps[i];
-		uintptr_t lo = a > m->addr ? a : m->addr, hi = a + len < m->addr + m->len ? a + len : m->addr + m->len;
-		if (lo >= hi) {
-			i++;
-			continue;
-		}
-		sample(m, lo, hi - lo);
-		if (lo == m->addr && hi == m->addr + m->len)
-			*m = S.maps[--S.nmaps];
-		else
-			i++; /* the rest stays mapped; its unmapped part reads as absent later */
-	}
+	S.hdr->ctr[RK_INTERNAL_READS] += reclog_maps_unmap(&S.log, pagemap(), S.maps, &S.nmaps, a, len);
 }
 
 EXPORT int munmap(void *addr, size_t len)
@@ -772,28 +656,6 @@ EXPORT void *mremap(void *old, size_t olen, size_t nlen, int flags, ...)
 
 /* ---- process lifetime --------------------------------------------------- */
 
-/* Count the io_uring instances this process has open (their reads are not recorded). */
-static uint64_t uring_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	char p[300], l[64];
-	uint64_t n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		snprintf(p, sizeof(p), "/proc/self/fd/%s", e->d_name);
-		ssize_t k = readlink(p, l, sizeof(l) - 1);
-		if (k > 0) {
-			l[k] = 0;
-			n += strstr(l, "io_uring") != NULL;
-		}
-	}
-	closedir(d);
-	return n;
-}
-
 /* The end of this image's log: sample mappings, take the end figures. */
 static void finish(void)
 {
@@ -802,9 +664,9 @@ static void finish(void)
 	pthread_mutex_lock(&S.lock);
 	while (S.nmaps)
 		unmap_range(S.maps[0].addr, S.maps[0].len);
-	S.hdr->ctr[RK_URING_FDS] = uring_fds();
-	S.hdr->t1_ns = now_ns();
-	proc_io(&S.hdr->syscr1, &S.hdr->rchar1);
+	S.hdr->ctr[RK_URING_FDS] = reclog_uring_fds("/proc/self/fd");
+	S.hdr->t1_ns = reclog_now_ns();
+	reclog_proc_io("/proc/self/io", &S.hdr->syscr1, &S.hdr->rchar1);
 	S.on = 0;
 	pthread_mutex_unlock(&S.lock);
 }
@@ -895,9 +757,7 @@ static void after_fork_child(void)
 {
 	if (!S.on)
 		return;
-	RESOLVE(munmap);
-	real_munmap(S.hdr, RECLOG_MAX_BYTES);
-	syscall(SYS_close, S.fd);
+	reclog_close(&S.log);
 	S.on = 0;
 	S.nmaps = 0; /* the parent samples its own mappings; the child's copies are not sampled */
 	pthread_mutex_init(&S.lock, NULL);

@@ -204,13 +204,15 @@ int record_merge(const struct record_opts *o, const char *dir, struct record_sum
 			for (unsigned c = 0; c < RC__COUNT; c++)
 				if (RECLOG_CALL_IS_READ_SYSCALL(c))
 					syscr_seen += h->seen[c] + h->other[c];
+			syscr_seen += h->ctr[RK_EMPTY_READS] + h->ctr[RK_POS_UNKNOWN];
 			internal += h->ctr[RK_INTERNAL_READS];
 		}
 		munmap(m, (size_t)st.st_size);
 	}
 	if (!sum->procs) {
-		fprintf(stderr, "mapbench: record: no log in %s: the program never loaded the interposer "
-				"(a static binary, or LD_PRELOAD removed); nothing recorded\n", dir);
+		fprintf(stderr, o->ptrace ? "mapbench: record: no log in %s: no traced program image started; nothing recorded\n"
+			: "mapbench: record: no log in %s: the program never loaded the interposer "
+			  "(a static binary, or LD_PRELOAD removed; --mechanism ptrace sees those); nothing recorded\n", dir);
 		rc = -ENOENT;
 		goto out;
 	}
@@ -300,12 +302,13 @@ int record_merge(const struct record_opts *o, const char *dir, struct record_sum
 	if (rep) {
 		fprintf(rep, "not recorded:\n");
 		fprintf(rep, "  %" PRIu64 " reads through an unrecorded fd (other files, pipes, sockets)\n", sum->other_reads);
-		fprintf(rep, "  %" PRIu64 " read syscalls the interposer did not see (kernel syscr; stdio buffer refills, raw syscalls, static code)\n",
+		fprintf(rep, o->ptrace ? "  %" PRIu64 " read syscalls the tracer did not see (kernel syscr; sendfile, copy_file_range, splice)\n"
+			: "  %" PRIu64 " read syscalls the interposer did not see (kernel syscr; stdio buffer refills, raw syscalls, static code)\n",
 			sum->unseen_reads);
 		static const char *const what[RK__COUNT] = {
-			[RK_EMPTY] = "calls on the file that returned 0 bytes or an error",
+			[RK_EMPTY] = "other calls on the file (stdio, writes) that returned 0 bytes or an error",
 			[RK_LSEEK] = "lseek() calls on the file (positions followed, no record)",
-			[RK_POS_QUERIES] = "position queries the interposer made (shared offsets)",
+			[RK_POS_QUERIES] = "position queries the recorder made (shared offsets)",
 			[RK_MMAPS] = "mmap() of the file (present pages recorded at munmap/exit, 4 KiB each, address order)",
 			[RK_MAPS_DROPPED] = "mappings beyond the interposer's table (pages NOT recorded)",
 			[RK_MREMAPS] = "mremap() of a mapping (pages after the move NOT recorded)",
@@ -316,6 +319,9 @@ int record_merge(const struct record_opts *o, const char *dir, struct record_sum
 			[RK_URING_FDS] = "io_uring instances open at exit (their reads NOT recorded)",
 			[RK_STDIO_OTHER] = "stdio read calls on streams not recorded",
 			[RK_EXEC_BARE] = "exec'd programs without the interposer in their environment (NOT recorded)",
+			[RK_FOREIGN_ABI] = "syscalls of another ABI (i386, x32) the tracer does not decode (NOT recorded)",
+			[RK_EMPTY_READS] = "read syscalls on the file that returned 0 bytes (end of file) or an error",
+			[RK_POS_UNKNOWN] = "reads on the file whose position the tracer could not read (NOT recorded)",
 		};
 		for (unsigned k = 0; k < RK__COUNT; k++)
 			if (ctr[k])
@@ -353,19 +359,55 @@ static void rm_logs(const char *dir)
 	rmdir(dir);
 }
 
-int record_run(const struct record_opts *o, struct record_sum *sum, FILE *rep)
+/* Run the program with the interposer preloaded, logs into dir; its wait status in *ws. */
+static int run_preload(const struct record_opts *o, const char *dir, const char *idbuf, int *ws)
 {
-	char so[PATH_MAX], dir[PATH_MAX], idbuf[64], minbuf[32], pre[PATH_MAX + 64];
-	struct stat st;
-	int rc, ws;
+	char so[PATH_MAX], minbuf[32], pre[PATH_MAX + 64];
+	int rc;
 
-	memset(sum, 0, sizeof(*sum));
 	if (o->so)
 		snprintf(so, sizeof(so), "%s", o->so);
 	else if ((rc = record_find_so(so, sizeof(so)))) {
 		fprintf(stderr, "mapbench: record: the interposer %s: %s (set MAPBENCH_RECORD_SO)\n", so, strerror(-rc));
 		return rc;
 	}
+	const char *old = getenv("LD_PRELOAD");
+	if (old && *old)
+		snprintf(pre, sizeof(pre), "%s:%s", so, old);
+	else
+		snprintf(pre, sizeof(pre), "%s", so);
+	snprintf(minbuf, sizeof(minbuf), "%" PRIu64, o->min_size);
+
+	pid_t pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		fprintf(stderr, "mapbench: record: fork: %s\n", strerror(-rc));
+		return rc;
+	}
+	if (pid == 0) {
+		setenv("LD_PRELOAD", pre, 1);
+		setenv(RECLOG_ENV_DIR, dir, 1);
+		if (o->file)
+			setenv(RECLOG_ENV_FILE, idbuf, 1);
+		else
+			setenv(RECLOG_ENV_MIN_SIZE, minbuf, 1);
+		execvp(o->argv[0], o->argv);
+		fprintf(stderr, "mapbench: record: exec %s: %s\n", o->argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, ws, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+int record_run(const struct record_opts *o, struct record_sum *sum, FILE *rep)
+{
+	char dir[PATH_MAX], idbuf[64];
+	struct stat st;
+	int rc, ws = 0;
+
+	memset(sum, 0, sizeof(*sum));
 	if (o->file) {
 		if (stat(o->file, &st)) {
 			rc = -errno;
@@ -390,42 +432,16 @@ int record_run(const struct record_opts *o, struct record_sum *sum, FILE *rep)
 			return rc;
 		}
 	}
-	const char *old = getenv("LD_PRELOAD");
-	if (old && *old)
-		snprintf(pre, sizeof(pre), "%s:%s", so, old);
-	else
-		snprintf(pre, sizeof(pre), "%s", so);
-	snprintf(minbuf, sizeof(minbuf), "%" PRIu64, o->min_size);
-
 	uint64_t t0 = mono_ns();
-	pid_t pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		fprintf(stderr, "mapbench: record: fork: %s\n", strerror(-rc));
-		goto out;
-	}
-	if (pid == 0) {
-		setenv("LD_PRELOAD", pre, 1);
-		setenv(RECLOG_ENV_DIR, dir, 1);
-		if (o->file)
-			setenv(RECLOG_ENV_FILE, idbuf, 1);
-		else
-			setenv(RECLOG_ENV_MIN_SIZE, minbuf, 1);
-		execvp(o->argv[0], o->argv);
-		fprintf(stderr, "mapbench: record: exec %s: %s\n", o->argv[0], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &ws, 0) < 0)
-		if (errno != EINTR) {
-			rc = -errno;
-			goto out;
-		}
+	rc = o->ptrace ? record_ptrace(o, dir, o->file ? &st : NULL, &ws) : run_preload(o, dir, idbuf, &ws);
 	sum->wall_ns = mono_ns() - t0;
 	sum->status = ws;
+	if (rc)
+		goto out;
 	if (rep)
-		fprintf(rep, "program %s: %s %d, %.3f s under the interposer\n", o->argv[0],
+		fprintf(rep, "program %s: %s %d, %.3f s under %s\n", o->argv[0],
 			WIFEXITED(ws) ? "exit" : "signal", WIFEXITED(ws) ? WEXITSTATUS(ws) : WTERMSIG(ws),
-			(double)sum->wall_ns / 1e9);
+			(double)sum->wall_ns / 1e9, o->ptrace ? "ptrace" : "the interposer");
 	rc = record_merge(o, dir, sum, rep);
 out:
 	if (!o->log_dir)

@@ -1,7 +1,9 @@
 /*
- * record/reclog.h — the event log the interposer (record/interpose.c, loaded
- * into the recorded program with LD_PRELOAD) writes and `mapbench record`
- * (record/merge.c) reads back into traces.
+ * record/reclog.h — the event log the recorders write — the interposer
+ * (record/interpose.c, loaded into the recorded program with LD_PRELOAD) or
+ * the ptrace tracer (record/ptrace.c, one log per traced process image) —
+ * and `mapbench record` (record/merge.c) reads back into traces. The writer
+ * both share is record/reclog.c.
  *
  * One log file per process image, RECORD_DIR/ev.<pid>.<n>: a header of
  * RECLOG_HDR_BYTES (counters and the table of recorded files), then events
@@ -17,10 +19,11 @@
 #ifndef RECORD_RECLOG_H
 #define RECORD_RECLOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define RECLOG_MAGIC UINT64_C(0x31474f4c4250414d) /* "MAPBLOG1" little-endian */
-#define RECLOG_VERSION 1u
+#define RECLOG_VERSION 2u
 #define RECLOG_HDR_BYTES 65536u            /* header area before the first event */
 #define RECLOG_MAX_FILES 128u              /* recorded files per process image */
 #define RECLOG_PATH_MAX 360u               /* path bytes kept per file, NUL included */
@@ -53,7 +56,7 @@ enum reclog_call {
 
 /* Counters besides the per-call ones. */
 enum reclog_ctr {
-	RK_EMPTY = 0,        /* recorded-file calls that returned 0 bytes or an error (no record) */
+	RK_EMPTY = 0,        /* other recorded-file calls (stdio, writes) that returned 0 bytes or an error (no record) */
 	RK_LSEEK,            /* lseek() on recorded files */
 	RK_POS_QUERIES,      /* lseek(fd, 0, SEEK_CUR) the interposer made (shared file offsets) */
 	RK_MMAPS,            /* mmap() of recorded files */
@@ -66,7 +69,16 @@ enum reclog_ctr {
 	RK_URING_FDS,        /* io_uring instances open at exit (their reads are not recorded) */
 	RK_STDIO_OTHER,      /* stdio read calls on streams not recorded */
 	RK_EXEC_BARE,        /* execs with an environment that drops the interposer (the new image is not recorded) */
+	RK_FOREIGN_ABI,      /* syscalls of another ABI (i386, x32) the tracer stopped but does not decode */
+	RK_EMPTY_READS,      /* read-family syscalls on recorded files that returned 0 bytes or an error (no record) */
+	RK_POS_UNKNOWN,      /* reads on recorded files whose position the tracer could not read (no record) */
 	RK__COUNT
+};
+
+/* Who wrote a log. */
+enum reclog_mech {
+	RM_PRELOAD = 0, /* the interposer, inside the process */
+	RM_PTRACE,      /* the tracer, from outside */
 };
 
 /* One recorded file. */
@@ -91,7 +103,7 @@ struct reclog_hdr {
 	uint64_t syscr1, rchar1;            /* ... at exit/exec (RECLOG_SYSCR_UNKNOWN: not reached) */
 	uint64_t t0_ns, t1_ns;              /* CLOCK_MONOTONIC at start and at the exit hook */
 	uint32_t nfiles;                    /* files[] used */
-	uint32_t pad;
+	uint32_t mech;                      /* enum reclog_mech: who wrote the log */
 	struct reclog_file files[RECLOG_MAX_FILES]; /* recorded files */
 };
 
@@ -110,5 +122,54 @@ struct reclog_ev {
 
 _Static_assert(sizeof(struct reclog_ev) == 24, "24-byte events");
 _Static_assert(RECLOG_MAX_FILES <= 256, "file index fits a byte");
+
+/* A log being written (record/reclog.c). */
+struct reclog_w {
+	int fd;                  /* the log file */
+	struct reclog_hdr *hdr;  /* its mapping (RECLOG_MAX_BYTES reserved); NULL: closed */
+	uint64_t size;           /* bytes of the log file now */
+};
+
+/* CLOCK_MONOTONIC in ns (the events' clock). */
+uint64_t reclog_now_ns(void);
+
+/* Create DIR/ev.<pid>.<n> (first free n), map it, write the header's identity
+ * and t0; 0 or -errno (message printed). The caller sets the start figures. */
+int reclog_open(struct reclog_w *w, const char *dir, int pid);
+
+/* Unmap and close (what was stored stays in the file). */
+void reclog_close(struct reclog_w *w);
+
+/* Append events for len bytes at off (split at TRACE_MAX_LEN), count them in seen[call]. */
+void reclog_emit(struct reclog_w *w, uint8_t file, uint8_t call, uint8_t op, uint64_t off, uint64_t len);
+
+/* Index of the recorded file dev:ino in the log's table, adding it; -1 when full. */
+int reclog_file_index(struct reclog_w *w, uint64_t dev, uint64_t ino, uint64_t size, const char *path);
+
+/* syscr and rchar from a /proc/.../io file (RECLOG_SYSCR_UNKNOWN when unreadable). */
+void reclog_proc_io(const char *path, uint64_t *syscr, uint64_t *rchar);
+
+/* Emit a 4 KiB RC_MMAP_PAGE event for each present page of [a, a + len), part
+ * of a mapping of file at map_addr (file offset map_off), from the pagemap
+ * fd given; returns the pagemap reads made. */
+uint64_t reclog_sample(struct reclog_w *w, int pagemap, uint8_t file, uintptr_t map_addr, uint64_t map_off,
+		       uintptr_t a, size_t len);
+
+/* A mapping of a recorded file whose present pages are sampled when it goes. */
+struct reclog_map {
+	uintptr_t addr;     /* start (page aligned) */
+	size_t len;         /* bytes */
+	uint64_t off;       /* file offset of addr */
+	uint8_t file;       /* index into hdr->files */
+};
+
+/* Sample (reclog_sample) and forget the mappings of maps[0..*n) overlapping
+ * [a, a + len); a mapping only partly covered stays (its unmapped part reads
+ * as absent later). Returns the pagemap reads made. */
+uint64_t reclog_maps_unmap(struct reclog_w *w, int pagemap, struct reclog_map *maps, unsigned *n,
+			   uintptr_t a, size_t len);
+
+/* io_uring instances among the fds in fd_dir (/proc/PID/fd). */
+uint64_t reclog_uring_fds(const char *fd_dir);
 
 #endif /* RECORD_RECLOG_H */

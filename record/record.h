@@ -1,15 +1,16 @@
 /*
  * record/record.h — `mapbench record` (librecord): run a program with the
- * interposer (record/interpose.c) preloaded, then turn the per-process logs
- * it left (record/reclog.h) into one trace per recorded file, and report
- * what was not recorded.
+ * interposer (record/interpose.c) preloaded, or under the ptrace tracer
+ * (record/ptrace.c), then turn the per-process logs they left
+ * (record/reclog.h) into one trace per recorded file, and report what was
+ * not recorded.
  *
  * Trace header spec (one line, at most TRACE_SPEC_MAX bytes, the command
  * last so the other fields parse whatever it holds):
  *   record:file=PATH,size=BYTES,used=METHOD,wall_ns=NS,cmd=COMMAND
  * PATH with ',' '|' '@' and control characters replaced by '?'; METHOD the
  * access method most records came through (read, fread, mmap); NS the
- * program's wall time under the interposer.
+ * program's wall time under the recorder.
  */
 #ifndef RECORD_RECORD_H
 #define RECORD_RECORD_H
@@ -25,6 +26,7 @@ struct record_opts {
 	char *const *argv;      /* the program and its arguments */
 	const char *so;         /* the interposer; NULL: record_find_so() */
 	const char *log_dir;    /* keep the logs in this directory; NULL: a temp dir, removed */
+	int ptrace;             /* --mechanism ptrace: trace the syscalls (record/ptrace.c), no preload */
 };
 
 /* Counts of one recorded file's trace. */
@@ -60,6 +62,14 @@ int record_find_so(char *buf, size_t len);
  * recorded file was read).
  */
 int record_run(const struct record_opts *o, struct record_sum *sum, FILE *rep);
+
+/*
+ * Run o->argv under the tracer, writing its logs into dir; want: the
+ * stat of --file (NULL: o->min_size); the program's wait status in *status. Returns 0, or -errno with a message printed
+ * (e.g. -EPERM: ptrace not permitted; the exec's errno when it failed).
+ */
+struct stat;
+int record_ptrace(const struct record_opts *o, const char *dir, const struct stat *want, int *status);
 
 /* Turn the logs in dir into traces (what record_run does after the program ended). */
 int record_merge(const struct record_opts *o, const char *dir, struct record_sum *sum, FILE *rep);
