@@ -61,6 +61,7 @@ static int uring_setup(struct sim *s, char *err, size_t errlen)
 	s->io_defer = s->o.qd > 1 && !s->f.shmem && s->p.c.io_queue > 1;
 	s->uring_sqes = 0;
 	s->uring_pend_async = 0;
+	s->uring_win_lo = s->uring_win_hi = 0;
 	s->uring_bh = s->uring_bn = 0;
 	if (s->io_defer) {
 		s->uring_par = s->p.c.io_queue < s->o.qd ? s->p.c.io_queue : s->o.qd;
@@ -135,6 +136,7 @@ static void dev_submit(struct sim *s)
 		b->done = start + w > s->uring_dev_free ? start + w : s->uring_dev_free;
 	}
 	s->uring_pend_async = 0;
+	s->uring_win_lo = s->uring_win_hi = 0;
 	s->io_deferred = 0;
 	s->io_deferred_n = 0;
 }
@@ -267,6 +269,25 @@ static int uring_access(struct sim *s, const struct trace_rec *r, size_t n)
 			pc_read(s, &s->f.ra, r[i].off, r[i].len);
 		/* punted (tmpfs), or a read that waits for the device: completes asynchronously */
 		int dev = r[i].op != TRACE_OP_WRITE && s->st[SIM_ST_IO_WAITS] != waits;
+		if (s->uring_b && !s->o.direct && r[i].op != TRACE_OP_WRITE && r[i].len) {
+			/*
+			 * A read of pages that a pending SQE's synchronous readahead is still
+			 * reading finds them locked, not uptodate: it cannot complete inline
+			 * (IOCB_NOWAIT) and completes with that read (the page's wake-up),
+			 * in the same batch. The window: the readahead state after the miss.
+			 */
+			uint64_t p0 = r[i].off / SIM_PAGE, p1 = (r[i].off + r[i].len - 1) / SIM_PAGE;
+			uint64_t ra_end = s->f.ra.start + s->f.ra.size;
+			if (dev && s->uring_win_lo == s->uring_win_hi) {
+				s->uring_win_lo = MIN_U64(p0, s->f.ra.start);
+				s->uring_win_hi = ra_end > p1 + 1 ? ra_end : p1 + 1;
+			} else if (!dev && p0 >= s->uring_win_lo && p1 < s->uring_win_hi) {
+				dev = 1; /* no wait of its own: done when the batch is */
+			}
+			/* a readahead window a waiting read started is in flight too */
+			if (dev && s->f.ra.start <= s->uring_win_hi && ra_end > s->uring_win_hi)
+				s->uring_win_hi = ra_end;
+		}
 		s->uring_async += s->f.shmem || dev;
 		s->uring_pend_async += dev && s->uring_b;
 		s->st[SIM_ST_BYTES] += r[i].len;

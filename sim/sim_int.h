@@ -170,6 +170,8 @@ struct sim {
 	uint64_t uring_reap_acc;    /* io_uring: thousandths of a completion carried between waits */
 	uint64_t uring_sqes;        /* io_uring: SQEs queued while counting (cycles per SQE for the io-wq wake) */
 	unsigned uring_pend_async;  /* io_uring, device batches: pending SQEs that wait for the device */
+	uint64_t uring_win_lo, uring_win_hi; /* ... pages [lo, hi) a pending SQE's synchronous readahead is
+				       reading: later pending reads of them wait with it (lo = hi: none) */
 	struct uring_batch { uint64_t done; unsigned n; } *uring_b; /* io_uring, device batches: FIFO of
 				       submitted batches, completion time (model cycles) and SQEs left */
 	unsigned uring_bh, uring_bn; /* ... head index and batches in the FIFO (capacity qd) */
