@@ -10,7 +10,12 @@ set linetype 5 lc rgb "#CC79A7" lw 2
 set linetype 6 lc rgb "#56B4E9" lw 2
 set linetype 7 lc rgb "#000000" lw 2
 set linetype 8 lc rgb "#999999" lw 2
-set linetype cycle 8
+# the suite has 10 variants: two more colours, so no two variants share one
+set linetype 9 lc rgb "#8C510A" lw 2
+set linetype 10 lc rgb "#6A3D9A" lw 2
+set linetype 11 lc rgb "#B2182B" lw 2
+set linetype 12 lc rgb "#1B7837" lw 2
+set linetype cycle 12
 set logscale x 2
 set logscale y 10
 set xlabel "file size / memory-cgroup limit (log scale)"
