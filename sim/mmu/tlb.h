@@ -296,7 +296,7 @@ TLB_AI int tlb_find_wide(const uint8_t *tag, const uint64_t *key, unsigned ways,
 	if (__builtin_expect((m & (m - 1)) != 0, 0))
 		return tlb_find_n(tag, key, ways, k);
 	unsigned w = (unsigned)__builtin_ctz(m | UINT32_C(1) << (ways - 1));  /* a way to read */
-	return (m != 0) & (key[w] == k) ? (int)w : -1;
+	return ((m != 0) & (key[w] == k)) ? (int)w : -1;
 }
 
 /* Hash upkeep (hashed kinds): slot's key enters / leaves its bucket's chain
