@@ -431,12 +431,14 @@ static int anon_fault(struct sim *s, uint64_t va, int write)
 			ok = pte_none(s, va_of(s, p));
 		if (ok) {
 			sim_cost(s, SIM_C_FAULT, (uint64_t)s->p.c.zero_4k * n);
+			s->fresh_pg = (va - s->vma.start) / SIM_PAGE + 1;
 			for (uint64_t p = h; p < h + n; p++)
 				map_pte(s, va_of(s, p), 1);
 			return 0;
 		}
 	}
 	sim_cost(s, SIM_C_FAULT, s->p.c.zero_4k);
+	s->fresh_pg = (va - s->vma.start) / SIM_PAGE + 1;
 	if (s->mc.limit)
 		anon_page_new(s, (va - s->vma.start) / SIM_PAGE);
 	map_pte(s, va & ~(uint64_t)(SIM_PAGE - 1), 1);
@@ -469,6 +471,7 @@ static int wp_fault(struct sim *s, uint64_t va, uint64_t pgoff)
 	}
 	if (s->vma.anon || !s->vma.shared) { /* do_wp_page -> wp_page_copy */
 		sim_cost(s, SIM_C_FAULT, s->vma.anon ? s->p.c.zero_4k : s->p.c.copy_4k);
+		s->fresh_pg = pgoff + 1;
 		if (s->vma.anon && s->mc.limit) /* the zero page replaced by a new, charged page */
 			anon_page_new(s, pgoff);
 		sim_pt_unmap(s, pva, SIM_PAGE);
@@ -600,8 +603,14 @@ static inline uint64_t rec_more_lines(const struct trace_rec *r)
 static inline uint64_t touch_user(struct sim *s, const struct trace_rec *r, int faulted, int zp)
 {
 	uint64_t c = s->p.c.user_access + s->p.c.user_line * rec_more_lines(r);
-	if (s->data_dram && !zp)
-		c += sim_data_lines(s, r->off, r->len, !faulted, 1);
+	if (s->data_dram && !zp) {
+		/* a page the fault just cleared or copied (clear_page/copy_page: cached stores)
+		   is in the cache: the access pays no DRAM line for it, the stream state moves on */
+		uint64_t d = sim_data_lines(s, r->off, r->len, !faulted, 1);
+		c += faulted && s->fresh_pg == r->off / SIM_PAGE + 1 &&
+		     (r->off + r->len - 1) / SIM_PAGE == r->off / SIM_PAGE ? 0 : d;
+	}
+	s->fresh_pg = 0;
 	return c;
 }
 

@@ -151,6 +151,8 @@ struct sim {
 	uint64_t last_line;         /* last 64-byte line the replay touched (sequential-run detection) */
 	uint64_t last_first;        /* first line of the previous record */
 	uint64_t last_delta;        /* line distance between the previous two records' starts */
+	uint64_t fresh_pg;          /* 1 + page offset of the page the last fault cleared or copied (its lines
+				       are in the cache for the access that faulted; 0: none) */
 	const struct sim_method_ops *ops; /* the method */
 	/* state */
 	struct mmu *mmu;            /* translation hardware and page table */
@@ -318,7 +320,9 @@ void sim_user_bytes(struct sim *s, uint64_t off, uint64_t bytes);
  * DRAM cost of the data lines of one record [off, off+len) when the region
  * does not fit the LLC. A record that continues the previous one streams
  * (mem_line_seq per line). Otherwise its first line streams when the record
- * keeps the previous stride (stride prefetch, independent misses overlapped);
+ * keeps the previous stride within a 4 KiB page (stride prefetch; the
+ * prefetchers work on physical addresses and do not cross into the next
+ * page, so a stride of a page or more is not prefetched);
  * when not, it costs mem_line_indep if `overlap` (a user load that no fault
  * or syscall separates from the previous records' loads: the out-of-order
  * core has several misses in flight) and a full latency (mem_line_rand)
@@ -342,7 +346,7 @@ static inline uint64_t sim_data_lines(struct sim *s, uint64_t off, uint64_t len,
 		c += s->p.c.mem_line_seq;
 	} else {
 		uint64_t page_end = (l0 | 63), fresh = (l1 < page_end ? l1 : page_end) - l0;
-		c += delta == s->last_delta		  ? s->p.c.mem_line_seq
+		c += delta == s->last_delta && delta < 64 ? s->p.c.mem_line_seq
 		     : overlap && s->p.c.mem_line_indep ? s->p.c.mem_line_indep
 							 : s->p.c.mem_line_rand;
 		if (ramp && s->p.c.mem_line_fresh > s->p.c.mem_line_seq)
