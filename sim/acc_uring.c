@@ -115,26 +115,24 @@ static unsigned reap_take(struct sim *s, double m, unsigned avail)
  * it (32 reads at once take 32/P single waits): a batch of n waits of mean w
  * occupies it for n w / P from when it is free (or now), and completes then,
  * but not before one whole wait w has passed. Batches submitted while
- * earlier ones are in service queue behind them. A batch's completions are posted together
- * when its last read is done (this virtio device: a waiting enter of
- * calibrate's cold probe reaps all 32). Meanwhile the task goes on: an enter
+ * earlier ones are in service queue behind them. A batch's completions are
+ * posted together when its last read is done (this virtio device: a
+ * waiting enter of calibrate's cold probe reaps all 32). Meanwhile the task goes on: an enter
  * sleeps only when nothing it could reap is posted.
  */
 static void dev_submit(struct sim *s)
 {
 	uint64_t n = s->io_deferred_n ? s->io_deferred_n : 1, now = sim_cycles(s);
-	uint64_t w = s->io_deferred / n;
+	uint64_t w = s->io_deferred / n, start;
 	struct uring_batch *b;
 
 	if (!s->uring_pend_async)
 		return;
 	b = &s->uring_b[(s->uring_bh + s->uring_bn++) % s->o.qd];
 	b->n = s->uring_pend_async;
-	{
-		uint64_t start = s->uring_dev_free > now ? s->uring_dev_free : now;
-		s->uring_dev_free = start + (uint64_t)((double)s->io_deferred / s->uring_par);
-		b->done = start + w > s->uring_dev_free ? start + w : s->uring_dev_free;
-	}
+	start = s->uring_dev_free > now ? s->uring_dev_free : now;
+	s->uring_dev_free = start + (uint64_t)((double)s->io_deferred / s->uring_par);
+	b->done = start + w > s->uring_dev_free ? start + w : s->uring_dev_free;
 	s->uring_pend_async = 0;
 	s->uring_win_lo = s->uring_win_hi = 0;
 	s->io_deferred = 0;

@@ -606,9 +606,9 @@ static inline uint64_t touch_user(struct sim *s, const struct trace_rec *r, int 
 	if (s->data_dram && !zp) {
 		/* a page the fault just cleared or copied (clear_page/copy_page: cached stores)
 		   is in the cache: the access pays no DRAM line for it, the stream state moves on */
-		uint64_t d = sim_data_lines(s, r->off, r->len, !faulted, 1);
-		c += faulted && s->fresh_pg == r->off / SIM_PAGE + 1 &&
-		     (r->off + r->len - 1) / SIM_PAGE == r->off / SIM_PAGE ? 0 : d;
+		uint64_t d = sim_data_lines(s, r->off, r->len, !faulted, 1), pg = r->off / SIM_PAGE;
+		int fresh = faulted && s->fresh_pg == pg + 1 && (r->off + r->len - 1) / SIM_PAGE == pg;
+		c += fresh ? 0 : d;
 	}
 	s->fresh_pg = 0;
 	return c;

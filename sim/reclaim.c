@@ -286,8 +286,8 @@ static void shrink_active(struct sim *s, uint64_t want)
 	}
 }
 
-/* shrink_inactive_list of one batch of up to want (<= 32) pages; returns pages isolated. */
-static uint64_t shrink_inactive(struct sim *s, uint64_t want, uint64_t *reclaimed, enum sim_comp c)
+/* shrink_inactive_list of one batch of up to want (<= 32) pages; *reclaimed grows by the pages reclaimed. */
+static void shrink_inactive(struct sim *s, uint64_t want, uint64_t *reclaimed, enum sim_comp c)
 {
 	uint64_t iso[SWAP_CLUSTER_MAX], taken = 0;
 	unsigned n = 0;
@@ -329,7 +329,6 @@ static uint64_t shrink_inactive(struct sim *s, uint64_t want, uint64_t *reclaime
 		s->flush_pending = 0;
 		sim_tlb_flush(s, c);
 	}
-	return taken;
 }
 
 /* inactive_is_low for the file lists. */

@@ -1597,6 +1597,30 @@ static void probe_io_queue(struct cal *c, int fd, size_t bytes, double one_cold)
 #endif
 
 /*
+ * Start fn(arg) on a thread allowed on every online CPU but the caller's (the
+ * harness pins its threads to different CPUs; calibrate itself is pinned to
+ * one and a new thread inherits that). With one CPU online, on that one.
+ * Returns pthread_create's result.
+ */
+static int thread_elsewhere(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t at;
+	cpu_set_t set;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int me = sched_getcpu(), e;
+
+	CPU_ZERO(&set);
+	for (long i = 0; i < ncpu && i < CPU_SETSIZE; i++)
+		if (i != me || ncpu == 1)
+			CPU_SET((int)i, &set);
+	pthread_attr_init(&at);
+	pthread_attr_setaffinity_np(&at, sizeof(set), &set);
+	e = pthread_create(th, &at, fn, arg);
+	pthread_attr_destroy(&at);
+	return e;
+}
+
+/*
  * Threads sharing the device (cost.io_threads): IOT_READS cold O_DIRECT
  * 4 KiB reads at scattered 4 KiB-aligned offsets of the probe file, once
  * on one thread and once split over two (one fd, even and odd reads),
@@ -1634,26 +1658,9 @@ static double iot_pass(int fd, char *buf, const off_t *off, unsigned nthr)
 
 	for (unsigned t = 0; t < nthr; t++)
 		a[t] = (struct iot_arg){ fd, buf + (size_t)t * PG, off, t, nthr, IOT_READS, 0 };
-	if (nthr > 1) {
-		/* the second thread on another CPU, as the harness pins its threads (calibrate
-		   itself is pinned to one, and a new thread inherits that) */
-		pthread_attr_t at;
-		cpu_set_t set;
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		int me = sched_getcpu();
-		CPU_ZERO(&set);
-		for (long i = 0; i < ncpu && i < CPU_SETSIZE; i++)
-			if (i != me || ncpu == 1)
-				CPU_SET((int)i, &set);
-		pthread_attr_init(&at);
-		pthread_attr_setaffinity_np(&at, sizeof(set), &set);
-		t0 = tsc();
-		bad = pthread_create(&th, &at, iot_reads, &a[1]);
-		pthread_attr_destroy(&at);
-		if (bad)
-			return -1;
-	} else
-		t0 = tsc();
+	t0 = tsc();
+	if (nthr > 1 && thread_elsewhere(&th, iot_reads, &a[1]))
+		return -1;
 	iot_reads(&a[0]);
 	if (nthr > 1)
 		pthread_join(th, NULL);
@@ -2308,10 +2315,8 @@ static void probe_ipi(struct cal *c)
 	long long irq0, irq1;
 	char runs[256] = "", val[32];
 	struct ipi_spin sp = { 0, 0, NULL };
-	pthread_attr_t at;
 	pthread_t th;
-	cpu_set_t set;
-	int me = sched_getcpu(), ok = 1;
+	int ok = 1;
 
 	if (pg == MAP_FAILED || ncpu < 2) {
 		note(c, "ipi not measured: %s", ncpu < 2 ? "one CPU online (no other CPU to shoot down)" : strerror(errno));
@@ -2320,21 +2325,13 @@ static void probe_ipi(struct cal *c)
 		return;
 	}
 	sp.p = pg + PG;
-	CPU_ZERO(&set);
-	for (long i = 0; i < ncpu && i < CPU_SETSIZE; i++)
-		if (i != me)
-			CPU_SET((int)i, &set);
 	for (int t = 0; t < IPI_TRIES && ok; t++)
 		ok = (alone[t] = ipi_pass(pg)) > 0;
-	pthread_attr_init(&at);
-	pthread_attr_setaffinity_np(&at, sizeof(set), &set);
-	if (!ok || pthread_create(&th, &at, ipi_spinner, &sp)) {
-		pthread_attr_destroy(&at);
+	if (!ok || thread_elsewhere(&th, ipi_spinner, &sp)) {
 		note(c, "ipi not measured: madvise(MADV_DONTNEED) or the spinning thread failed");
 		munmap(pg, 2 * PG);
 		return;
 	}
-	pthread_attr_destroy(&at);
 	while (!sp.running)
 		;
 	irq0 = tp_interrupts_tlb();
