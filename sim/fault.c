@@ -342,16 +342,21 @@ static void count_fault(struct sim *s, int major)
 /*
  * ->page_mkwrite of the folio holding pgoff (ext4_page_mkwrite: a journal
  * handle, then every buffer head of the folio is checked and dirtied): a
- * fixed cost per call and a cost per page of the folio. Only for VMAs with
- * write-notify (shared file mappings of files that have ->page_mkwrite).
+ * fixed cost per call and a cost per page of the folio, more per page the
+ * first time for a folio read from the device, which has no buffer heads
+ * (ext4_mpage_readpages): block_page_mkwrite creates them and maps each
+ * block. Only for VMAs with write-notify (shared file mappings of files that
+ * have ->page_mkwrite).
  */
 static void page_mkwrite(struct sim *s, uint64_t pgoff)
 {
-	uint64_t head;
+	uint64_t head = pgoff, per = s->p.c.fault_mkwrite_page;
 	unsigned order = 0; /* pc_folio leaves it alone when the page is not cached */
 
 	pc_folio(s, pgoff, &head, &order);
-	sim_cost(s, SIM_C_FAULT, s->p.c.fault_mkwrite + ((uint64_t)s->p.c.fault_mkwrite_page << order));
+	if (pc_make_bh(s, head))
+		per += s->p.c.fault_mkwrite_bh;
+	sim_cost(s, SIM_C_FAULT, s->p.c.fault_mkwrite + (per << order));
 }
 
 /* Not-present fault on a file VMA. Returns major. */
@@ -470,7 +475,8 @@ static int wp_fault(struct sim *s, uint64_t va, uint64_t pgoff)
 		return file_fault(s, va, pgoff, 1);
 	}
 	if (s->vma.anon || !s->vma.shared) { /* do_wp_page -> wp_page_copy */
-		sim_cost(s, SIM_C_FAULT, s->vma.anon ? s->p.c.zero_4k : s->p.c.copy_4k);
+		/* a file page: the copy, then the old PTE cleared and flushed and its rmap dropped */
+		sim_cost(s, SIM_C_FAULT, s->vma.anon ? s->p.c.zero_4k : (uint64_t)s->p.c.copy_4k + s->p.c.cow_wp);
 		s->fresh_pg = pgoff + 1;
 		if (s->vma.anon && s->mc.limit) /* the zero page replaced by a new, charged page */
 			anon_page_new(s, pgoff);

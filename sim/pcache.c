@@ -72,6 +72,16 @@ int pc_test_ra(struct sim *s, uint64_t head)
 	return b && (*b & PC_RA);
 }
 
+int pc_make_bh(struct sim *s, uint64_t head)
+{
+	uint8_t *b = pg_byte(s, head, 0);
+
+	if (!b || (*b & PC_BH))
+		return 0;
+	*b |= PC_BH;
+	return 1;
+}
+
 void pc_clear_ra(struct sim *s, uint64_t head)
 {
 	uint8_t *b = pg_byte(s, head, 0);
@@ -101,6 +111,8 @@ static int add_folio(struct sim *s, uint64_t head, unsigned order, int ra_flag, 
 		*pg_byte(s, head + i, 1) = (uint8_t)(PC_PRESENT | order);
 	if (ra_flag)
 		*pg_byte(s, head, 1) |= PC_RA;
+	if (!io && !s->f.shmem) /* the write path: write_begin attaches buffer heads */
+		*pg_byte(s, head, 1) |= PC_BH;
 	lru_add(s, head, order);
 	sim_count(s, SIM_ST_PC_ADDED, n);
 	sim_count(s, SIM_ST_PC_FOLIOS_ADDED, 1);

@@ -48,10 +48,17 @@ struct sim_costs {
 				      file that has one (ext4: journal handle, dirtying); never on tmpfs */
 	uint32_t fault_mkwrite_page; /* ... plus per page of the folio it makes writable (ext4 walks the
 				      folio's buffer heads) */
+	uint32_t fault_mkwrite_bh; /* ... plus per page of a folio that has no buffer heads yet (read from
+				      the device: ext4_mpage_readpages attaches none), the first time
+				      ->page_mkwrite makes it writable (create_empty_buffers, block
+				      mapping per block); folios written by write(2) have them */
 	uint32_t fault_folio;      /* per page-cache folio looked up in a fault path */
 	uint32_t zero_4k;          /* zeroing a 4 KiB anonymous page */
 	uint32_t zero_2m;          /* zeroing a 2 MiB THP */
-	uint32_t copy_4k;          /* copying a 4 KiB page (COW) */
+	uint32_t copy_4k;          /* a COW fault's new page: allocation, charge, copy of 4 KiB, rmap */
+	uint32_t cow_wp;           /* a COW of a file page mapped read-only (wp_page_copy) beyond
+				      copy_4k: the old PTE cleared and flushed, the page-cache page's
+				      rmap dropped (0: not priced) */
 	uint32_t syscall;          /* syscall entry + exit (incl. mitigations) */
 	uint32_t pc_lookup;        /* per folio found in a read() page-cache walk */
 	uint32_t ra_skip;          /* per cached folio page_cache_ra_unbounded steps over (xa_load and

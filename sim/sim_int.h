@@ -31,6 +31,8 @@
 #define PC_PRESENT 0x80u /* page cached (part of a folio), uptodate */
 #define PC_RA 0x40u      /* PG_readahead (kept on the folio's head page) */
 #define PC_ORDER 0x0fu   /* folio order */
+#define PC_BH 0x10u      /* file folio with buffer heads (head page): written by write(2) or made
+			    writable by ->page_mkwrite; a folio read from the device has none */
 /* Anonymous region under a memory limit (reclaim.c), same byte per page: PC_PRESENT = a
    resident anon page (on the LRU), PC_SWAPPED = a valid copy in swap (with PC_PRESENT:
    in the swap cache, clean), PC_RA = brought in by swap readahead, not yet used. */
@@ -147,7 +149,8 @@ struct sim {
 	struct sim_profile p;       /* the profile (copied) */
 	struct an_case_opts o;      /* case options */
 	uint64_t region;            /* region size in bytes */
-	int data_dram;              /* region > cost.llc_bytes: user data lines come from DRAM */
+	int data_dram;              /* dram_q > 0: some user data lines come from DRAM */
+	unsigned dram_q;            /* share of the DRAM line costs charged, in 1/1024 (sim_dram_share) */
 	uint64_t last_line;         /* last 64-byte line the replay touched (sequential-run detection) */
 	uint64_t last_first;        /* first line of the previous record */
 	uint64_t last_delta;        /* line distance between the previous two records' starts */
@@ -241,6 +244,7 @@ struct chunk *sim_chunk(struct sim *s, uint64_t c, int create);
 int pc_folio(struct sim *s, uint64_t p, uint64_t *head, unsigned *order);
 int pc_test_ra(struct sim *s, uint64_t head);
 void pc_clear_ra(struct sim *s, uint64_t head);
+int pc_make_bh(struct sim *s, uint64_t head); /* 1: the folio had no buffer heads (now it has) */
 /* Add a folio (head aligned to order): -EEXIST when any of its pages is cached. */
 int pc_add_folio(struct sim *s, uint64_t head, unsigned order, int ra_flag);
 /* Readahead (mm/readahead.c); index/req in pages. */
@@ -312,6 +316,7 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n);
 /* ---- syscall paths shared by read/fread/io_uring ---- */
 void sys_enter(struct sim *s, enum sim_stat which);
 void sim_copy(struct sim *s, uint64_t bytes);
+unsigned sim_dram_share(uint64_t region, uint64_t llc_bytes); /* LLC-miss share of data lines, 1/1024 */
 /* Charge the deferred waits as overlapped: their sum over min(waits, par, cost.io_queue). */
 void sim_io_flush(struct sim *s, uint64_t par);
 /* One record [off, off+bytes) of read/fread/io_uring: data lines copied from DRAM, then access + checksum fold of the cached user buffer. */
@@ -355,7 +360,7 @@ static inline uint64_t sim_data_lines(struct sim *s, uint64_t off, uint64_t len,
 	s->last_delta = delta;
 	s->last_first = l0;
 	s->last_line = l1;
-	return c;
+	return s->dram_q >= 1024 ? c : (c * s->dram_q) >> 10;
 }
 
 /*
@@ -369,7 +374,8 @@ static inline uint64_t sim_data_lines(struct sim *s, uint64_t off, uint64_t len,
  */
 static inline uint64_t sim_folio_meta(const struct sim *s)
 {
-	return !s->data_dram ? 0 : s->p.c.mem_line_indep ? s->p.c.mem_line_indep : s->p.c.mem_line_rand;
+	uint64_t c = !s->data_dram ? 0 : s->p.c.mem_line_indep ? s->p.c.mem_line_indep : s->p.c.mem_line_rand;
+	return s->dram_q >= 1024 ? c : (c * s->dram_q) >> 10;
 }
 
 /* glibc stdio model (acc_fread.c), exposed for tests. sys_read(ctx, off, n) returns bytes. */

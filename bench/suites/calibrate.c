@@ -16,7 +16,9 @@
  *   fault_pte, fault_folio; zero_4k = anonymous write fault - read fault;
  *   fault_pmd from the 2 MiB folios of a warm-by-read ext4 file mapped by
  *   PMDs; zero_2m from MADV_HUGEPAGE write faults; getppid() syscall; 1-byte
- *   pread of a cached tmpfs page (lookup).
+ *   pread of a cached tmpfs page (lookup); shared-write faults of written and
+ *   of read-back files (page_mkwrite, and buffer heads made); private-write
+ *   faults of unmapped and of read-mapped pages (copy_4k, cow_wp).
  * - Reads of a cached ext4 file: 64 KiB minus 1-byte preads (copy per byte);
  *   64-byte io_uring reads at queue depth 32 and 1 against pread, and of a
  *   tmpfs file (io-wq punts), when built with liburing.
@@ -679,11 +681,29 @@ struct touch {
 			   the fault work: (pass - touches x second pass) / faults. The model prices an
 			   access's TLB miss, walk and load apart from the fault (per access), so the
 			   fault costs solved from these passes must not hold them too */
+	int preread;    /* 1: read-touch the range first, untimed: the timed pass meets present
+			   read-only PTEs (write-protect faults) */
+	int reread;     /* 1: before each pass drop the file's cache (fsync, FADV_DONTNEED) and read
+			   it back with 1 MiB read()s: its folios come from readahead and have no
+			   buffer heads, as a warm-read replay's */
 	double again;   /* out with retouch: TSC cycles per touch of the second pass */
 	char *map;      /* out with keep: the mapping */
 	char *raw;      /* out with keep: its reservation */
 	long faults;    /* out: minor faults of the last pass */
 };
+
+/* The reread of struct touch: drop fd's cached pages and read [0, bytes) back in 1 MiB read()s. 0 or -1. */
+static int reread_file(int fd, size_t bytes)
+{
+	static char buf[1u << 20];
+
+	if (fsync(fd) || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		return -1;
+	for (size_t off = 0; off < bytes; off += sizeof(buf))
+		if (pread(fd, buf, sizeof(buf), (off_t)off) <= 0)
+			return -1;
+	return 0;
+}
 
 /* TSC cycles per fault of one pass of t (void * for median_of); -1 if mapping failed or nothing faulted (nothing kept then). */
 static double touch_pass(void *arg)
@@ -694,12 +714,20 @@ static double touch_pass(void *arg)
 	uint64_t t0, tt;
 	char *raw, *m;
 
+	if (t->reread && reread_file(t->fd, t->bytes))
+		return -1;
 	if (t->shared && fsync(t->fd))
 		return -1;
 	if (!(m = map_2m(t->fd, t->shared, t->bytes, &raw)))
 		return -1;
+	if (t->write && !t->shared && t->fd >= 0 && mprotect(m, t->bytes, PROT_READ | PROT_WRITE)) {
+		unmap_2m(raw, t->bytes); /* a private file mapping that COW-faults */
+		return -1;
+	}
 	if (t->advice)
 		madvise(m, t->bytes, t->advice);
+	for (size_t off = 0; t->preread && off < t->bytes; off += t->step)
+		s += m[off];
 	getrusage(RUSAGE_SELF, &r0);
 	t0 = tsc();
 	for (size_t off = 0, i = 0; off < t->bytes; off += t->step, i++) {
@@ -869,14 +897,10 @@ static void probe_costs(struct cal *c, const char *shm)
 		char cl[200];
 		zero4 = anon_w - fs.read;
 		fmt_clamped(val, sizeof(val), zero4, zero, cl, sizeof(cl));
-		zero4 = atof(val);
 		put(c, "cost", "zero_4k", val,
 		    "measured: anonymous 4K write fault minus read fault (THP off, %zu pages, %ld / %ld faults per pass, medians of %d passes: %.0f - %.0f cycles per fault): page allocation, memcg charge, clear_page, LRU add (a hot memset of 4 KiB alone: %.0f)%s",
 		    n, wr.faults, rd.faults, FAULT_PASSES, anon_w, fs.read, zero, cl);
-		mb_sfmt(val, sizeof(val), "%.0f", zero4 - zero + copy);
-		put(c, "cost", "copy_4k", val,
-		    "derived: a COW fault allocates and charges a page like an anonymous write fault (zero_4k %.0f) but copies instead of clearing: minus a hot 4 KiB memset (%.0f), plus a hot 4 KiB memcpy (%.0f), each 5 x 1000, median",
-		    zero4, zero, copy);
+		/* copy_4k: measured by probe_cow (a file COW fault), not derived from this */
 	} else {
 		note(c, "anonymous 4K faults not measured (mmap failed or no faults counted): zero_4k is a hot memset, copy_4k a hot memcpy");
 		mb_sfmt(val, sizeof(val), "%.0f", zero);
@@ -2022,10 +2046,11 @@ out:
 }
 
 /* Cycles per shared write fault of a 16 MiB ext4 file written warm with `chunk`-byte pwrites
-   (its folios that size), median of FAULT_PASSES; pages mapped per fault in *pages. -1 on failure. */
-static double shared_write_shape(const char *path, size_t chunk, double *pages)
+   (its folios that size), or with reread read back after each drop (readahead's folios, no
+   buffer heads), median of FAULT_PASSES; pages mapped per fault in *pages. -1 on failure. */
+static double shared_write_shape(const char *path, size_t chunk, int reread, double *pages)
 {
-	struct touch w = { .bytes = 16u << 20, .step = PG, .write = 1, .shared = 1 };
+	struct touch w = { .bytes = 16u << 20, .step = PG, .write = 1, .shared = 1, .reread = reread };
 	double per;
 
 	*pages = 0;
@@ -2053,15 +2078,15 @@ static double shared_write_shape(const char *path, size_t chunk, double *pages)
 static void probe_mkwrite(struct cal *c, const char *dir)
 {
 	char path[PATH_MAX], val[32], cl[200];
-	double p1, p2, s1, s2, m, M;
+	double p1, p2, p3, s1, s2, s3, m, M, b;
 
 	if (c->entry <= 0 || c->pte <= 0) {
 		note(c, "fault_mkwrite not measured: fault_entry/fault_pte missing");
 		return;
 	}
 	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-mkwrite-%d", dir, (int)getpid());
-	s1 = shared_write_shape(path, PG, &p1);
-	s2 = shared_write_shape(path, 1u << 20, &p2);
+	s1 = shared_write_shape(path, PG, 0, &p1);
+	s2 = shared_write_shape(path, 1u << 20, 0, &p2);
 	if (s1 <= 0 || s2 <= 0 || p2 - p1 < 1) {
 		note(c, "fault_mkwrite not measured: %s (pages per fault %.1f and %.1f)",
 		     s1 <= 0 || s2 <= 0 ? "a shared-write pass failed" : "the two files' folios are the same size", p1, p2);
@@ -2078,6 +2103,68 @@ static void probe_mkwrite(struct cal *c, const char *dir)
 	put(c, "cost", "fault_mkwrite", val,
 	    "measured: per ->page_mkwrite call (do_shared_fault on ext4), from the same two shapes: M = S1 - fault_entry %.0f - fault_folio %.0f - %.1f x (fault_pte + fault_mkwrite_page)%s",
 	    c->entry, c->folio, p1, cl);
+	M = atof(val);
+	/* third shape: the 1 MiB-written file dropped and read back before each pass (no buffer heads) */
+	s3 = shared_write_shape(path, 1u << 20, 1, &p3);
+	if (s3 <= 0 || p3 < 1) {
+		note(c, "fault_mkwrite_bh not measured: the shared-write pass over a read-back file failed");
+		return;
+	}
+	b = (s3 - c->entry - c->folio - M) / p3 - c->pte - m;
+	fmt_clamped(val, sizeof(val), b, 0, cl, sizeof(cl));
+	put(c, "cost", "fault_mkwrite_bh", val,
+	    "measured: per page of a folio without buffer heads made writable, beyond fault_mkwrite_page, from a third shape: the 1 MiB-written file dropped (fsync + FADV_DONTNEED) and read back with 1 MiB read()s before each pass (readahead's folios: ext4_mpage_readpages attaches no buffer heads), S3 = %.0f cycles per fault (%.1f pages each), median of %d; b = (S3 - E - f - M) / P3 - p - m%s",
+	    s3, p3, FAULT_PASSES, cl);
+}
+
+/*
+ * copy_4k, cow_wp: the two COW faults of a private file mapping, a 64 MiB
+ * ext4 file dropped and read back before each pass (clean folios built by
+ * readahead, as a warm-read replay's; larger than most LLCs, as the suites'
+ * files: the copy reads its source from DRAM), one byte written per page, median of
+ * FAULT_PASSES fresh mappings, fault work only (retouch): the write to an
+ * unmapped page, C = E + f + p + X (do_cow_fault: lookup, new page, copy,
+ * one PTE), and the write after a read pass mapped every page read-only,
+ * W = E + X + F (do_wp_page -> wp_page_copy: no lookup; the old PTE is
+ * cleared and flushed, the page-cache page's rmap dropped). Hence
+ * X = C - E - f - p and F = W - E - X.
+ */
+static void probe_cow(struct cal *c, const char *dir)
+{
+	char path[PATH_MAX], val[32], cl[200];
+	struct touch cw = { .bytes = 64u << 20, .step = PG, .write = 1, .retouch = 1, .reread = 1 }, wp;
+	double C, W, X, F;
+
+	if (c->entry <= 0 || c->pte <= 0) {
+		note(c, "copy_4k, cow_wp not measured: fault_entry/fault_pte missing");
+		return;
+	}
+	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-cow-%d", dir, (int)getpid());
+	if ((cw.fd = make_file(path, cw.bytes, 1u << 20)) < 0) {
+		note(c, "copy_4k, cow_wp not measured: cannot create %s: %s", path, strerror(-cw.fd));
+		return;
+	}
+	wp = cw;
+	wp.preread = 1;
+	C = median_of(FAULT_PASSES, touch_pass, &cw);
+	W = median_of(FAULT_PASSES, touch_pass, &wp);
+	close(cw.fd);
+	unlink(path);
+	if (C <= 0 || W <= 0) {
+		note(c, "copy_4k, cow_wp not measured: a private write pass failed (%.0f, %.0f cycles per fault)", C, W);
+		return;
+	}
+	X = C - c->entry - c->folio - c->pte;
+	fmt_clamped(val, sizeof(val), X, 1, cl, sizeof(cl));
+	X = atof(val);
+	put(c, "cost", "copy_4k", val,
+	    "measured: COW fault of a private mapping of a %zu MiB ext4 file read back before each pass (fsync, FADV_DONTNEED, 1 MiB read()s), one byte written per unmapped page (do_cow_fault), C = %.0f cycles per fault (%ld faults per pass, median of %d fresh mappings, fault work only: minus %.0f cycles per touch of a second pass), minus fault_entry %.0f, fault_folio %.0f, fault_pte %.0f: the new page's allocation, charge, copy (source from DRAM) and rmap%s",
+	    cw.bytes >> 20, C, cw.faults, FAULT_PASSES, cw.again, c->entry, c->folio, c->pte, cl);
+	F = W - c->entry - X;
+	fmt_clamped(val, sizeof(val), F, 0, cl, sizeof(cl));
+	put(c, "cost", "cow_wp", val,
+	    "measured: the same file after a read pass mapped every page read-only, one byte written per page (do_wp_page -> wp_page_copy), W = %.0f cycles per fault (%ld faults per pass, median of %d), minus fault_entry %.0f and copy_4k %.0f: clearing and flushing the old PTE, dropping the page-cache page's rmap%s",
+	    W, wp.faults, FAULT_PASSES, c->entry, X, cl);
 }
 
 /* zero_2m: the anonymous 2 MiB write fault of probe_costs minus what fault_entry and fault_pmd charge. */
@@ -2375,6 +2462,7 @@ static void p_whole_folio(struct cal *c, const char *d, const char *m) { (void)m
 static void p_costs(struct cal *c, const char *d, const char *m) { (void)d; probe_costs(c, m); }
 static void p_pmd(struct cal *c, const char *d, const char *m) { (void)m; probe_pmd(c, d); }
 static void p_mkwrite(struct cal *c, const char *d, const char *m) { (void)m; probe_mkwrite(c, d); }
+static void p_cow(struct cal *c, const char *d, const char *m) { (void)m; probe_cow(c, d); }
 static void p_zero_2m(struct cal *c, const char *d, const char *m) { (void)d; (void)m; put_zero_2m(c); }
 static void p_cached_reads(struct cal *c, const char *d, const char *m) { probe_cached_reads(c, d, m); }
 static void p_tlb(struct cal *c, const char *d, const char *m) { (void)d; (void)m; probe_tlb(c); }
@@ -2388,7 +2476,7 @@ static void p_ipi(struct cal *c, const char *d, const char *m) { (void)d; (void)
 static const struct probe probes[] = {
 	{ "tsc", p_tsc }, { "settings", p_settings }, { "fault-around", p_fault_around },
 	{ "readahead", p_readahead }, { "whole-folio", p_whole_folio }, { "costs", p_costs },
-	{ "pmd", p_pmd }, { "mkwrite", p_mkwrite }, { "zero-2m", p_zero_2m },
+	{ "pmd", p_pmd }, { "mkwrite", p_mkwrite }, { "cow", p_cow }, { "zero-2m", p_zero_2m },
 	{ "cached-reads", p_cached_reads }, { "tlb", p_tlb }, { "memory", p_memory },
 	{ "lines", p_lines }, { "user", p_user }, { "ipi", p_ipi }, { "io", p_io },
 };
@@ -2468,9 +2556,9 @@ static const char *joint_lead(const char *key)
 {
 	static const char *const groups[][5] = {
 		{ "fault_pte", "fault_folio", "fault_entry", NULL },
-		{ "fault_mkwrite_page", "fault_mkwrite", NULL },
+		{ "fault_mkwrite_page", "fault_mkwrite", "fault_mkwrite_bh", NULL },
 		{ "uring_sqe", "uring_wait", "uring_punt", "uring_punt_wait", NULL },
-		{ "zero_4k", "copy_4k", NULL },
+		{ "copy_4k", "cow_wp", NULL },
 	};
 	for (size_t g = 0; g < MB_ARRAY_SIZE(groups); g++)
 		for (size_t k = 0; groups[g][k]; k++)
@@ -2759,9 +2847,10 @@ int cal_run(const struct cal_opts *o)
 	fprintf(a.fp, "# %s — model profile written by `mapbench calibrate%s` (mapbench %s) on %s,\n"
 		      "# in %.0f s, %d run(s) of every probe (a measured value is the median run's).\n"
 		      "# Every value says how it was measured; values this tool cannot\n"
-		      "# measure are copied from %s and say so.\n",
+		      "# measure are copied from %s and say so.\n"
+		      "# calibrate format %d\n",
 		o->out, o->quick ? " --quick" : "", mb_version(), when, (double)(mb_now_ns() - t0) / 1e9, nruns,
-		base[0] ? base : "(no base profile: the model's defaults apply)");
+		base[0] ? base : "(no base profile: the model's defaults apply)", CAL_FORMAT);
 	for (size_t i = 0; i < c.nnotes; i++)
 		fprintf(a.fp, "# note: %s\n", c.notes[i]);
 	for (size_t s = 0; s < MB_ARRAY_SIZE(secs); s++) {

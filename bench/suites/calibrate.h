@@ -27,6 +27,11 @@ struct cal_opts {
 #define CAL_MAX_RUNS 9
 #define CAL_DEFAULT_RUNS 5
 #define CAL_EXIT_BUSY 3   /* cal_run: host busy, no profile written */
+/* The profile format calibrate writes ("# calibrate format N" in its header); bumped when
+   calibrate measures new keys, so that a cached profile of an older format is calibrated
+   again (hostprof_resolve) instead of running on the model's defaults for them.
+   2: copy_4k measured from file COW faults, cow_wp, fault_mkwrite_bh (stop 24). */
+#define CAL_FORMAT 2
 
 /* Measure and write the profile. Returns 0, CAL_EXIT_BUSY, or 2 with a message printed. */
 int cal_run(const struct cal_opts *o);

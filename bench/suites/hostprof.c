@@ -2,6 +2,7 @@
  * bench/suites/hostprof.c — resolving the profile "host" (hostprof.h).
  */
 #include "bench/suites/hostprof.h"
+#include "bench/suites/calibrate.h"
 #include "bench/cache.h"
 #include "bench/fingerprint.h"
 #include "common/mb.h"
@@ -30,6 +31,21 @@ static int flagged_busy(const char *path)
 	return busy;
 }
 
+/* The "# calibrate format N" of the profile at path (0: none, written before formats were numbered). */
+static int cal_format(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int fmt = 0;
+
+	while (f && fgets(line, sizeof(line), f) && line[0] == '#')
+		if (sscanf(line, "# calibrate format %d", &fmt) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return fmt;
+}
+
 int hostprof_resolve(const struct hostprof_opts *o, char *path, size_t len, int *calibrated)
 {
 	char dir[PATH_MAX], err[256];
@@ -51,13 +67,24 @@ int hostprof_resolve(const struct hostprof_opts *o, char *path, size_t len, int 
 	bench_fingerprint(o->scratch, &fp);
 	bench_profile_cache_path(dir, &fp, path, len);
 	if (!o->force && bench_profile_matches(path, &fp)) {
-		if (!flagged_busy(path)) {
+		int fmt = cal_format(path);
+		if (fmt < CAL_FORMAT && !o->calibrate) { /* used as it is: its missing keys take the model's defaults */
+			fprintf(stderr, "mapbench: warning: the cached profile %s is of calibrate format %d, this calibrate writes %d: "
+					"keys it lacks take the model's defaults (`mapbench calibrate --cache` refreshes it)\n",
+				path, fmt, CAL_FORMAT);
+			return 0;
+		}
+		if (fmt < CAL_FORMAT) {
+			if (o->progress)
+				fprintf(stderr, "suite: the cached profile %s is of calibrate format %d, this calibrate writes %d "
+						"(it measures more keys): calibrating again\n", path, fmt, CAL_FORMAT);
+		} else if (!flagged_busy(path)) {
 			if (o->progress)
 				fprintf(stderr, "suite: model profile of this host (fingerprint %s, %s): %s\n", fp.hash,
 					fp.cpu_name, path);
 			return 0;
 		}
-		if (o->progress)
+		else if (o->progress)
 			fprintf(stderr, "suite: the cached profile %s was calibrated on a busy host: calibrating again\n", path);
 	}
 	if (!o->calibrate) {

@@ -11,7 +11,13 @@
  * - io_uring is driven as the harness drives it: one extra enter per
  *   harness chunk boundary; tmpfs SQEs pay the io-wq punt, and the final
  *   drain waits for the workers in one more enter;
- * - a readahead window steps over each cached folio at ra_skip.
+ * - a readahead window steps over each cached folio at ra_skip;
+ * - a shared write to a folio read from the device (no buffer heads) pays
+ *   fault_mkwrite_bh per page once, one to a written folio never;
+ * - a COW of a page mapped read-only by a read pays cow_wp beyond copy_4k,
+ *   the COW of an unmapped page only copy_4k;
+ * - the LLC-miss share of data lines: 0 up to llc_bytes / 2, 1/2 at it,
+ *   all from twice it, linear between.
  */
 #include "simtest.h"
 #include "sim/sim_int.h"
@@ -186,6 +192,60 @@ int main(void)
 		else
 			tap_ok(0, "warm-write shared write run");
 	}
+
+	/* buffer heads: a folio read from the device has none, a written one has them */
+	zero_costs(&p);
+	p.c.fault_mkwrite_bh = 7;
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_MMAP;
+	o.shared = 1;
+	o.writes = 1;
+	o.cache = AN_CACHE_WARM_READ;
+	{
+		struct st_pat wr[2] = { st_seq_pages(MiB, TRACE_OP_WRITE), st_seq_pages(MiB, TRACE_OP_WRITE) };
+		if (st_run(&p, &o, 0, MiB, wr, 2, &st, NULL) == 0)
+			tap_eq_u64(st.cyc[SIM_C_FAULT], 256 * 7,
+				   "shared writes over read folios: fault_mkwrite_bh once per page (%llu faults, two passes)",
+				   (unsigned long long)st.st[SIM_ST_FAULTS]);
+		else
+			tap_ok(0, "warm-read shared write run");
+		o.cache = AN_CACHE_WARM_WRITE;
+		o.cache_req = 1 << 20;
+		if (st_run(&p, &o, 0, MiB, wr, 1, &st, NULL) == 0)
+			tap_eq_u64(st.cyc[SIM_C_FAULT], 0, "shared writes over written folios: no fault_mkwrite_bh");
+		else
+			tap_ok(0, "warm-write shared write run");
+	}
+
+	/* private writes: COW of an unmapped page (copy_4k) and of a read-mapped one (+ cow_wp) */
+	zero_costs(&p);
+	p.c.copy_4k = 100;
+	p.c.cow_wp = 5;
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_MMAP;
+	o.writes = 1;
+	o.cache = AN_CACHE_WARM_READ;
+	{
+		struct st_pat rw[2] = { st_seq_pages(MiB, TRACE_OP_READ), st_seq_pages(MiB, TRACE_OP_WRITE) };
+		if (st_run(&p, &o, 0, MiB, rw, 2, &st, NULL) == 0) {
+			tap_eq_u64(st.st[SIM_ST_FLT_WP], 256, "write after read: one wp fault per page");
+			tap_eq_u64(st.cyc[SIM_C_FAULT], 256 * (100 + 5), "write after read: copy_4k + cow_wp per wp fault");
+		} else {
+			tap_ok(0, "read-then-write private run");
+		}
+		if (st_run(&p, &o, 0, MiB, &rw[1], 1, &st, NULL) == 0)
+			tap_eq_u64(st.cyc[SIM_C_FAULT], 256 * 100, "write to unmapped pages: copy_4k per COW fault, no cow_wp");
+		else
+			tap_ok(0, "private write run");
+	}
+
+	/* the LLC-miss share (1/1024) of data lines against the region size */
+	tap_eq_u64(sim_dram_share(8 * MiB, 16 * MiB), 0, "LLC-miss share: none at half the LLC");
+	tap_eq_u64(sim_dram_share(12 * MiB, 16 * MiB), 256, "LLC-miss share: 1/4 at 3/4 of the LLC");
+	tap_eq_u64(sim_dram_share(16 * MiB, 16 * MiB), 512, "LLC-miss share: 1/2 at the LLC size");
+	tap_eq_u64(sim_dram_share(24 * MiB, 16 * MiB), 768, "LLC-miss share: 3/4 at 1.5 x the LLC");
+	tap_eq_u64(sim_dram_share(32 * MiB, 16 * MiB), 1024, "LLC-miss share: all at twice the LLC");
+	tap_eq_u64(sim_dram_share(MiB, 0), 1024, "LLC-miss share: all when llc_bytes is 0");
 
 	/* io_uring: the harness's chunk boundary adds one enter; tmpfs SQEs are punted */
 	zero_costs(&p);

@@ -22,7 +22,7 @@ compare) for a in "$@"; do
 calibrate)
 	for a in "$@"; do [ "$p" = "--profile-cache" ] && dir=$a; p=$a; done
 	echo "calibrate $*" >> "${FAKE_CALLOG:-/dev/null}"
-	printf '[profile]\nname = fake # test\nfingerprint = %s # test\n' "$FAKE_HASH" > "$dir/host-$FAKE_HASH.ini" ;;
+	printf '# calibrate format 999\n[profile]\nname = fake # test\nfingerprint = %s # test\n' "$FAKE_HASH" > "$dir/host-$FAKE_HASH.ini" ;;
 plot|report) mkdir -p "$(dirname "$out")"; echo ok > "$out" ;;
 *) echo "fake mapbench: unknown $cmd" >&2; exit 2 ;;
 esac

@@ -2,7 +2,8 @@
 # hostprof.sh — TAP: the per-host profile (issue 15). The fingerprint of
 # `mapbench host`; `suite run` with the profile "host" calibrating first
 # into an empty cache, then using the cached profile; --no-calibrate; a
-# cached profile of another fingerprint or flagged busy-host; the verdict
+# cached profile of another fingerprint, flagged busy-host or of an older
+# calibrate format; the verdict
 # lines and --require-agreement's exit code (4); `sim --profile host`
 # carrying the fingerprint; compare's warnings for stock, other-host and
 # noisy profiles; a malformed fingerprint refused. Suite runs use the fake
@@ -41,10 +42,14 @@ printf '[profile]\nname = other # test\nfingerprint = 0123456789abcdef # test\n'
 "$mb" suite run "$tmp/tinyhost.suite" -o "$tmp/c" --exe "$fake" --profile-cache "$pc" --no-calibrate 2> "$tmp/c.err"; st=$?
 ok "$(is $st 2)" "cached profile of another fingerprint, --no-calibrate: exit 2 (got $st)"
 grep -q "no calibrated profile for this host" "$tmp/c.err"; ok $? "the message says no profile for this host"
-printf '[profile]\nname = busy # test\nfingerprint = %s # test\nnoisy = busy-host # test\n' "$hash" > "$pc/host-$hash.ini"
+printf '# calibrate format 999\n[profile]\nname = busy # test\nfingerprint = %s # test\nnoisy = busy-host # test\n' "$hash" > "$pc/host-$hash.ini"
 "$mb" suite run "$tmp/tinyhost.suite" -o "$tmp/d" --exe "$fake" --profile-cache "$pc" 2> "$tmp/d.err"; st=$?
 ok "$( [ $st = 0 ] && grep -q "busy host: calibrating again" "$tmp/d.err" && echo 0 || echo 1)" "a profile flagged busy-host is calibrated again"
 ok "$(is "$(wc -l < "$tmp/callog")" 2)" "calibrate ran a second time"
+printf '[profile]\nname = old # test\nfingerprint = %s # test\n' "$hash" > "$pc/host-$hash.ini"
+"$mb" suite run "$tmp/tinyhost.suite" -o "$tmp/d2" --exe "$fake" --profile-cache "$pc" 2> "$tmp/d2.err"; st=$?
+ok "$( [ $st = 0 ] && grep -q "calibrate format 0, this calibrate writes [0-9]* (it measures more keys): calibrating again" "$tmp/d2.err" && echo 0 || echo 1)" "a profile of an older calibrate format is calibrated again"
+ok "$(is "$(wc -l < "$tmp/callog")" 3)" "calibrate ran a third time"
 
 grep -Eq "^  time +1 of +4 within tolerance .* pass" "$tmp/b.err"; ok $? "closing lines give each family's verdict"
 FAKE_VERDICT=FAIL "$mb" suite run "$tmp/tinyhost.suite" -o "$tmp/e" --exe "$fake" --profile-cache "$pc" 2> "$tmp/e.err"; st=$?
@@ -59,7 +64,7 @@ ok "$(is $st 4)" "--require-agreement with nothing compared: exit 4 (got $st)"
 
 # the real model with this host's profile from the cache
 pc2=$tmp/pc2; mkdir -p "$pc2"
-{ echo "[profile]"; echo "fingerprint = $hash # test: this host"; echo "noisy = cost.io_request # test"; grep -v '^\[profile\]' "$src/sim/profiles/vm-host.ini"; } > "$pc2/host-$hash.ini"
+{ echo "# calibrate format 999"; echo "[profile]"; echo "fingerprint = $hash # test: this host"; echo "noisy = cost.io_request # test"; grep -v '^\[profile\]' "$src/sim/profiles/vm-host.ini"; } > "$pc2/host-$hash.ini"
 "$mb" trace gen seq:size=1M,len=4K -o "$tmp/t.mtr" > /dev/null
 MAPBENCH_PROFILE_CACHE=$pc2 "$mb" sim --trace "$tmp/t.mtr" --method mmap --cache tmpfs --profile host -o "$tmp/m.json" > /dev/null 2> "$tmp/m.err"
 ok $? "sim --profile host finds the cached profile"
