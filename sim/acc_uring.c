@@ -48,30 +48,59 @@
 
 #define MIN_U64(a, b) ((a) < (b) ? (a) : (b))
 
+/*
+ * One ring per thread (the harness's thread_open: its own ring and qd slots
+ * over the shared fd), all on one device. The device serves min(cost.io_queue,
+ * requests that can be in flight) at once, shared by every ring: N rings of
+ * qd give P = min(io_queue, N x qd), not N x min(io_queue, qd). It is the
+ * rule sim_thread_times applies to blocking threads (N threads' waits are
+ * served min(N, cost.io_threads) at a time): what the threads can have in
+ * flight together against one device's parallelism, measured for a queue
+ * (io_queue: one ring of 32) or for blocking threads (io_threads). The
+ * batches of all rings queue on one timeline (uring_dev_free) in the order
+ * the replay submits them, each at its own thread's clock (sim_now).
+ */
 static int uring_setup(struct sim *s, char *err, size_t errlen)
 {
-	s->uring_pending = 0;
-	s->uring_inflight = 0;
-	s->uring_recs = 0;
-	s->uring_async = 0;
-	s->uring_reap_acc = 0;
+	double inflight = (double)s->nthr * s->o.qd;
+
+	if (!(s->rings = calloc(s->nthr, sizeof(*s->rings)))) {
+		snprintf(err, errlen, "io_uring: out of memory for %u rings", s->nthr);
+		return -ENOMEM;
+	}
+	s->ur = &s->rings[0];
 	s->uring_async_waits = 0;
 	/* reads that miss the cache (and every O_DIRECT read) wait for the device in parallel,
 	   up to qd at a time (sim_io_flush) */
 	s->io_defer = s->o.qd > 1 && !s->f.shmem && s->p.c.io_queue > 1;
-	s->uring_sqes = 0;
-	s->uring_pend_async = 0;
-	s->uring_win_lo = s->uring_win_hi = 0;
-	s->uring_bh = s->uring_bn = 0;
 	if (s->io_defer) {
-		s->uring_par = s->p.c.io_queue < s->o.qd ? s->p.c.io_queue : s->o.qd;
+		s->uring_par = s->p.c.io_queue < inflight ? s->p.c.io_queue : inflight;
 		s->uring_dev_free = 0;
-		if (!s->uring_b && !(s->uring_b = calloc(s->o.qd, sizeof(*s->uring_b)))) {
-			snprintf(err, errlen, "io_uring: out of memory for %u device batches", s->o.qd);
-			return -ENOMEM;
-		}
+		for (unsigned t = 0; t < s->nthr; t++)
+			if (!(s->rings[t].b = calloc(s->o.qd, sizeof(*s->rings[t].b)))) {
+				snprintf(err, errlen, "io_uring: out of memory for %u device batches", s->o.qd);
+				return -ENOMEM;
+			}
 	}
 	return 0;
+}
+
+/*
+ * Threads > 1: make the replaying thread's ring the current one. The
+ * deferred device waits (sim_io_wait, sim_direct_read) accumulate in struct
+ * sim until the ring submits them: they go with the ring.
+ */
+static void ring_select(struct sim *s)
+{
+	struct uring_ring *r = &s->rings[s->cur];
+
+	if (s->ur == r)
+		return;
+	s->ur->io_deferred = s->io_deferred;
+	s->ur->io_deferred_n = s->io_deferred_n;
+	s->ur = r;
+	s->io_deferred = r->io_deferred;
+	s->io_deferred_n = r->io_deferred_n;
 }
 
 /*
@@ -87,8 +116,8 @@ static double reap_mean(const struct sim *s)
 {
 	if (!s->f.shmem)
 		return s->p.c.uring_reap_io;
-	if (s->p.c.uring_punt_wake && s->uring_sqes) {
-		double per = (double)sim_cycles(s) / (double)s->uring_sqes;
+	if (s->p.c.uring_punt_wake && s->ur->sqes) {
+		double per = (double)sim_now(s) / (double)s->ur->sqes;
 		double m = per > 0 ? s->p.c.uring_punt_wake / per : s->o.qd;
 		return m < 1 ? 1 : m;
 	}
@@ -102,10 +131,10 @@ static unsigned reap_take(struct sim *s, double m, unsigned avail)
 
 	if (m <= 0)
 		return avail;
-	s->uring_reap_acc += (uint64_t)(m * 1000 + 0.5);
-	k = s->uring_reap_acc / 1000;
+	s->ur->reap_acc += (uint64_t)(m * 1000 + 0.5);
+	k = s->ur->reap_acc / 1000;
 	k = k < 1 ? 1 : k > avail ? avail : k;
-	s->uring_reap_acc -= MIN_U64(s->uring_reap_acc, k * 1000);
+	s->ur->reap_acc -= MIN_U64(s->ur->reap_acc, k * 1000);
 	return (unsigned)k;
 }
 
@@ -122,19 +151,19 @@ static unsigned reap_take(struct sim *s, double m, unsigned avail)
  */
 static void dev_submit(struct sim *s)
 {
-	uint64_t n = s->io_deferred_n ? s->io_deferred_n : 1, now = sim_cycles(s);
+	uint64_t n = s->io_deferred_n ? s->io_deferred_n : 1, now = sim_now(s);
 	uint64_t w = s->io_deferred / n, start;
 	struct uring_batch *b;
 
-	if (!s->uring_pend_async)
+	if (!s->ur->pend_async)
 		return;
-	b = &s->uring_b[(s->uring_bh + s->uring_bn++) % s->o.qd];
-	b->n = s->uring_pend_async;
+	b = &s->ur->b[(s->ur->bh + s->ur->bn++) % s->o.qd];
+	b->n = s->ur->pend_async;
 	start = s->uring_dev_free > now ? s->uring_dev_free : now;
 	s->uring_dev_free = start + (uint64_t)((double)s->io_deferred / s->uring_par);
 	b->done = start + w > s->uring_dev_free ? start + w : s->uring_dev_free;
-	s->uring_pend_async = 0;
-	s->uring_win_lo = s->uring_win_hi = 0;
+	s->ur->pend_async = 0;
+	s->ur->win_lo = s->ur->win_hi = 0;
 	s->io_deferred = 0;
 	s->io_deferred_n = 0;
 }
@@ -144,8 +173,8 @@ static unsigned dev_reap(struct sim *s, uint64_t now, unsigned max)
 {
 	unsigned got = 0;
 
-	while (s->uring_bn && got < max) {
-		struct uring_batch *b = &s->uring_b[s->uring_bh];
+	while (s->ur->bn && got < max) {
+		struct uring_batch *b = &s->ur->b[s->ur->bh];
 		unsigned k;
 		if (b->done > now)
 			break;
@@ -153,8 +182,8 @@ static unsigned dev_reap(struct sim *s, uint64_t now, unsigned max)
 		b->n -= k;
 		got += k;
 		if (!b->n) {
-			s->uring_bh = (s->uring_bh + 1) % s->o.qd;
-			s->uring_bn--;
+			s->ur->bh = (s->ur->bh + 1) % s->o.qd;
+			s->ur->bn--;
 		}
 	}
 	return got;
@@ -170,19 +199,21 @@ static unsigned dev_reap(struct sim *s, uint64_t now, unsigned max)
  */
 static unsigned dev_wait(struct sim *s, unsigned inl)
 {
-	uint64_t now = sim_cycles(s), done = 0;
+	uint64_t now = sim_now(s), done = 0;
 	unsigned got = dev_reap(s, now, UINT32_MAX);
 
-	if (!inl && !got && s->uring_bn) {
-		for (unsigned i = 0; i < s->uring_bn; i++) {
-			uint64_t d = s->uring_b[(s->uring_bh + i) % s->o.qd].done;
+	if (!inl && !got && s->ur->bn) {
+		for (unsigned i = 0; i < s->ur->bn; i++) {
+			uint64_t d = s->ur->b[(s->ur->bh + i) % s->o.qd].done;
 			done = d > done ? d : done;
 		}
 		sim_cost(s, SIM_C_IO, done - now);
-		got = dev_reap(s, done, reap_take(s, s->p.c.uring_reap_io, s->uring_async));
+		if (s->counting) /* threads: this wait already shares the device (see uring_setup) */
+			s->io_timeline += done - now;
+		got = dev_reap(s, done, reap_take(s, s->p.c.uring_reap_io, s->ur->async));
 		s->uring_async_waits++;
 	} else if (!inl && !got) {
-		got = s->uring_async; /* not reached: every device SQE is in a batch */
+		got = s->ur->async; /* not reached: every device SQE is in a batch */
 	}
 	return got;
 }
@@ -195,13 +226,13 @@ static unsigned dev_wait(struct sim *s, unsigned inl)
  */
 static void submit_wait(struct sim *s)
 {
-	unsigned async = s->uring_async, got = async;
-	unsigned inl = s->uring_pending + s->uring_inflight - async;
+	unsigned async = s->ur->async, got = async;
+	unsigned inl = s->ur->pending + s->ur->inflight - async;
 	double m = reap_mean(s);
 
 	sys_enter(s, SIM_ST_SYSCALLS_URING);
 	sim_cost(s, SIM_C_SYSCALL, s->p.c.uring_wait);
-	if (s->uring_b) {
+	if (s->ur->b) {
 		dev_submit(s);
 		got = dev_wait(s, inl);
 	} else {
@@ -220,20 +251,20 @@ static void submit_wait(struct sim *s)
 			sim_cost(s, SIM_C_SYSCALL, m > 0 ? (uint64_t)s->p.c.uring_punt_wait * got / s->o.qd
 							 : s->p.c.uring_punt_wait);
 	}
-	s->uring_pending = 0;
-	s->uring_inflight = async - got;
-	s->uring_async = async - got;
+	s->ur->pending = 0;
+	s->ur->inflight = async - got;
+	s->ur->async = async - got;
 }
 
 /* io_uring_submit (no wait): at a chunk end and at the end of the trace. */
 static void submit(struct sim *s)
 {
-	if (!s->uring_pending)
+	if (!s->ur->pending)
 		return;
 	sys_enter(s, SIM_ST_SYSCALLS_URING);
-	s->uring_inflight += s->uring_pending;
-	s->uring_pending = 0;
-	if (s->uring_b)
+	s->ur->inflight += s->ur->pending;
+	s->ur->pending = 0;
+	if (s->ur->b)
 		dev_submit(s);
 }
 
@@ -254,8 +285,10 @@ static int uring_access(struct sim *s, const struct trace_rec *r, size_t n)
 	 */
 	if (s->f.shmem)
 		sqe += c->uring_punt;
+	if (s->nthr > 1)
+		ring_select(s);
 	for (size_t i = 0; i < n; i++) {
-		if (s->uring_pending + s->uring_inflight >= s->o.qd)
+		if (s->ur->pending + s->ur->inflight >= s->o.qd)
 			submit_wait(s); /* no free slot */
 		s->cyc[SIM_C_SYSCALL] += sqe;
 		uint64_t waits = s->st[SIM_ST_IO_WAITS];
@@ -267,7 +300,7 @@ static int uring_access(struct sim *s, const struct trace_rec *r, size_t n)
 			pc_read(s, &s->f.ra, r[i].off, r[i].len);
 		/* punted (tmpfs), or a read that waits for the device: completes asynchronously */
 		int dev = r[i].op != TRACE_OP_WRITE && s->st[SIM_ST_IO_WAITS] != waits;
-		if (s->uring_b && !s->o.direct && r[i].op != TRACE_OP_WRITE && r[i].len) {
+		if (s->ur->b && !s->o.direct && r[i].op != TRACE_OP_WRITE && r[i].len) {
 			/*
 			 * A read of pages that a pending SQE's synchronous readahead is still
 			 * reading finds them locked, not uptodate: it cannot complete inline
@@ -276,27 +309,28 @@ static int uring_access(struct sim *s, const struct trace_rec *r, size_t n)
 			 */
 			uint64_t p0 = r[i].off / SIM_PAGE, p1 = (r[i].off + r[i].len - 1) / SIM_PAGE;
 			uint64_t ra_end = s->f.ra.start + s->f.ra.size;
-			if (dev && s->uring_win_lo == s->uring_win_hi) {
-				s->uring_win_lo = MIN_U64(p0, s->f.ra.start);
-				s->uring_win_hi = ra_end > p1 + 1 ? ra_end : p1 + 1;
-			} else if (!dev && p0 >= s->uring_win_lo && p1 < s->uring_win_hi) {
+			if (dev && s->ur->win_lo == s->ur->win_hi) {
+				s->ur->win_lo = MIN_U64(p0, s->f.ra.start);
+				s->ur->win_hi = ra_end > p1 + 1 ? ra_end : p1 + 1;
+			} else if (!dev && p0 >= s->ur->win_lo && p1 < s->ur->win_hi) {
 				dev = 1; /* no wait of its own: done when the batch is */
 			}
 			/* a readahead window a waiting read started is in flight too */
-			if (dev && s->f.ra.start <= s->uring_win_hi && ra_end > s->uring_win_hi)
-				s->uring_win_hi = ra_end;
+			if (dev && s->f.ra.start <= s->ur->win_hi && ra_end > s->ur->win_hi)
+				s->ur->win_hi = ra_end;
 		}
-		s->uring_async += s->f.shmem || dev;
-		s->uring_pend_async += dev && s->uring_b;
+		s->ur->async += s->f.shmem || dev;
+		s->ur->pend_async += dev && s->ur->b;
 		s->st[SIM_ST_BYTES] += r[i].len;
 		if (s->o.direct) /* DMA into the (cache-resident, reused) buffer: the fold only */
 			s->cyc[SIM_C_USER] += s->p.c.user_access + r[i].len * s->p.c.fold_mcyc_per_byte / 1000;
 		else
 			sim_user_bytes(s, r[i].off, r[i].len);
-		s->uring_pending++;
-		s->uring_sqes += s->counting != 0;
-		if (++s->uring_recs % SIM_HARNESS_CHUNK_RECS == 0)
-			submit(s); /* the harness's chunk ends */
+		s->ur->pending++;
+		s->ur->sqes += s->counting != 0;
+		/* the harness's chunk ends (its threads replay their whole share in one call: none) */
+		if (++s->ur->recs % SIM_HARNESS_CHUNK_RECS == 0 && s->nthr == 1)
+			submit(s);
 	}
 	s->st[SIM_ST_RECORDS] += n;
 	return 0;
@@ -312,23 +346,25 @@ static int uring_access(struct sim *s, const struct trace_rec *r, size_t n)
  */
 static void uring_finish(struct sim *s)
 {
+	if (s->nthr > 1) /* called once per thread, each on its own ring (sim_finish) */
+		ring_select(s);
 	submit(s);
-	if (s->uring_b) {
-		s->uring_async -= dev_reap(s, sim_cycles(s), UINT32_MAX);
-		s->uring_inflight = s->uring_async;
-		while (s->uring_async)
+	if (s->ur->b) {
+		s->ur->async -= dev_reap(s, sim_now(s), UINT32_MAX);
+		s->ur->inflight = s->ur->async;
+		while (s->ur->async)
 			submit_wait(s);
 		return;
 	}
 	sim_io_flush(s, s->o.qd);
 	if (reap_mean(s) > 0) {
 		/* the drain reaps what is posted without a syscall, and waits while asynchronous SQEs remain */
-		s->uring_inflight = s->uring_async;
-		s->uring_pending = 0;
-		while (s->uring_async)
+		s->ur->inflight = s->ur->async;
+		s->ur->pending = 0;
+		while (s->ur->async)
 			submit_wait(s);
-		s->uring_inflight = 0;
-	} else if (s->f.shmem && s->uring_inflight) {
+		s->ur->inflight = 0;
+	} else if (s->f.shmem && s->ur->inflight) {
 		submit_wait(s);
 	}
 }

@@ -174,9 +174,10 @@ unsigned sim_dram_share(uint64_t r, uint64_t c)
 
 static int refuse(const struct sim_profile *p, const struct an_case_opts *o, int anon, char *err, size_t errlen)
 {
-	if (o->threads > 1 && (o->method == AN_METHOD_FREAD || o->method == AN_METHOD_URING)) {
-		snprintf(err, errlen, "--threads %u with %s not modelled: only mmap, anon and read replay on several "
-			 "threads in the model (one FILE / one ring per thread is not)", o->threads, an_method_name(o->method));
+	if (o->threads > 1 && o->method == AN_METHOD_FREAD) {
+		snprintf(err, errlen, "--threads %u with fread not modelled: only mmap, anon, read and io_uring "
+			 "replay on several threads in the model (one FILE per thread is not; the harness "
+			 "refuses it too)", o->threads);
 		return -EINVAL;
 	}
 	if (o->direct && o->writes) {
@@ -332,7 +333,9 @@ void sim_destroy(struct sim *s)
 	for (unsigned t = 0; t < s->nthr; t++)
 		mmu_destroy(s->mmus[t]);
 	free(s->held);
-	free(s->uring_b);
+	for (unsigned t = 0; s->rings && t < s->nthr; t++)
+		free(s->rings[t].b);
+	free(s->rings);
 	free(s);
 }
 
@@ -392,17 +395,24 @@ int sim_pt_dirty(struct sim *s, uint64_t va)
  * earlier threads of the round already faulted waits cost.lock_wait per such
  * fault (the page-table lock / mapping locks those concurrent faults hold;
  * per-VMA locks are taken for reading and do not serialise). The record's
- * cycles (its components and its CPU's TLB/walk cycles) go to thread t.
+ * cycles (its components and its CPU's TLB/walk cycles) go to thread t, its
+ * device cycles to tio[t] except those waited on the shared device timeline
+ * (io_uring batches: io_timeline), which are shared already. r NULL: the
+ * method's end of trace (finish) on thread t (its io_uring ring's drain).
  */
 static int thread_rec(struct sim *s, const struct trace_rec *r, unsigned t)
 {
 	uint64_t c0 = sim_cycles(s), m0 = mmu_stat(s->mmus[t], MMU_ST_CYCLES), f0 = s->st[SIM_ST_FAULTS];
-	uint64_t io0 = s->cyc[SIM_C_IO];
-	int err;
+	uint64_t io0 = s->cyc[SIM_C_IO], tl0 = s->io_timeline;
+	int err = 0;
 
 	s->cur = t;
 	s->mmu = s->mmus[t];
-	err = s->ops->access(s, r, 1);
+	s->rec_c0 = c0;
+	if (r)
+		err = s->ops->access(s, r, 1);
+	else
+		s->ops->finish(s);
 	if (s->st[SIM_ST_FAULTS] > f0) {
 		if (s->round_faulters) {
 			sim_cost(s, SIM_C_FAULT, (uint64_t)s->p.c.lock_wait * s->round_faulters);
@@ -411,8 +421,8 @@ static int thread_rec(struct sim *s, const struct trace_rec *r, unsigned t)
 		s->round_faulters++;
 	}
 	s->tcyc[t] += sim_cycles(s) - c0 + mmu_stat(s->mmus[t], MMU_ST_CYCLES) - m0;
-	s->trec[t]++;
-	s->tio[t] += s->cyc[SIM_C_IO] - io0;
+	s->trec[t] += r != NULL;
+	s->tio[t] += s->cyc[SIM_C_IO] - io0 - (s->io_timeline - tl0);
 	return err;
 }
 
@@ -517,8 +527,13 @@ int sim_finish(struct sim *s, struct sim_stats *out)
 
 	if (s->nthr > 1 && s->o.split == AN_SPLIT_BLOCKS && replay_blocks(s))
 		return -EFAULT;
-	if (s->ops->finish)
+	if (s->ops->finish && s->nthr > 1) { /* each thread's end on its own CPU, in thread order */
+		s->round_faulters = 0;
+		for (unsigned t = 0; t < s->nthr; t++)
+			thread_rec(s, NULL, t);
+	} else if (s->ops->finish) {
 		s->ops->finish(s);
+	}
 	memset(out, 0, sizeof(*out));
 	memcpy(out->st, s->st, sizeof(out->st));
 	memcpy(out->ps, s->ps, sizeof(out->ps));

@@ -144,6 +144,30 @@ struct sim_method_ops {
 extern const struct sim_method_ops sim_acc_mmap_ops, sim_acc_read_ops, sim_acc_fread_ops,
 	sim_acc_uring_ops, sim_acc_anon_ops;
 
+/*
+ * One io_uring ring: the harness's ring of one thread (--threads N: one per
+ * thread, acc_uring.c). The device it submits to is the model's one
+ * (struct sim: uring_dev_free, uring_par), shared by every ring.
+ */
+struct uring_ring {
+	unsigned pending;           /* SQEs not yet submitted */
+	unsigned inflight;          /* SQEs submitted without waiting (at a harness chunk end) */
+	uint64_t recs;              /* records queued so far (harness chunk boundaries) */
+	unsigned async;             /* of pending + in flight, the SQEs that complete asynchronously
+				       (punted to io-wq, or waiting for the device) */
+	uint64_t reap_acc;          /* thousandths of a completion carried between waits */
+	uint64_t sqes;              /* SQEs queued while counting (cycles per SQE for the io-wq wake) */
+	unsigned pend_async;        /* device batches: pending SQEs that wait for the device */
+	uint64_t win_lo, win_hi;    /* ... pages [lo, hi) a pending SQE's synchronous readahead is
+				       reading: later pending reads of them wait with it (lo = hi: none) */
+	struct uring_batch { uint64_t done; unsigned n; } *b; /* device batches: FIFO of submitted
+				       batches, completion time (model cycles) and SQEs left */
+	unsigned bh, bn;            /* ... head index and batches in the FIFO (capacity qd) */
+	uint64_t io_deferred;       /* threads > 1: the ring's deferred waits (struct sim's while it is
+				       the current ring, saved here while another thread replays) */
+	uint64_t io_deferred_n;     /* ... how many waits */
+};
+
 struct sim {
 	/* configuration */
 	struct sim_profile p;       /* the profile (copied) */
@@ -167,23 +191,15 @@ struct sim {
 	int populating;             /* faults now are MAP_POPULATE's (getrusage only) */
 	uint64_t next_off;          /* read: where the previous record ended */
 	struct stdio io;            /* fread: the FILE */
-	unsigned uring_pending;     /* io_uring: SQEs not yet submitted */
-	unsigned uring_inflight;    /* io_uring: SQEs submitted without waiting (at a harness chunk end) */
-	uint64_t uring_recs;        /* io_uring: records queued so far (harness chunk boundaries) */
-	unsigned uring_async;       /* io_uring: of pending + in flight, the SQEs that complete asynchronously
-				       (punted to io-wq, or waiting for the device) */
-	uint64_t uring_reap_acc;    /* io_uring: thousandths of a completion carried between waits */
-	uint64_t uring_sqes;        /* io_uring: SQEs queued while counting (cycles per SQE for the io-wq wake) */
-	unsigned uring_pend_async;  /* io_uring, device batches: pending SQEs that wait for the device */
-	uint64_t uring_win_lo, uring_win_hi; /* ... pages [lo, hi) a pending SQE's synchronous readahead is
-				       reading: later pending reads of them wait with it (lo = hi: none) */
-	struct uring_batch { uint64_t done; unsigned n; } *uring_b; /* io_uring, device batches: FIFO of
-				       submitted batches, completion time (model cycles) and SQEs left */
-	unsigned uring_bh, uring_bn; /* ... head index and batches in the FIFO (capacity qd) */
+	struct uring_ring *ur;      /* io_uring: the ring of the thread replaying now (&rings[cur]) */
+	struct uring_ring *rings;   /* io_uring: one ring per thread (nthr; sim_uring_select switches) */
 	uint64_t uring_dev_free;    /* io_uring, device batches: the device has served what was submitted
-				       by then (model cycles) */
-	double uring_par;           /* ... requests it serves at once: min(cost.io_queue, qd) */
-	uint64_t uring_async_waits; /* io_uring: waits priced with the profile's mean completions per wait */
+				       by then (model cycles; one device for every ring) */
+	double uring_par;           /* ... requests it serves at once: min(cost.io_queue, threads x qd) */
+	uint64_t uring_async_waits; /* io_uring: waits priced with the profile's mean completions per wait
+				       (all rings) */
+	uint64_t io_timeline;       /* device cycles waited on the shared device timeline (io_uring
+				       batches, uring_dev_free): not shared again by sim_thread_times */
 	uint64_t io_win;            /* pages read from the device since the current synchronous read began */
 	uint64_t io_win_pmd;        /* ... of which in PMD-sized folios */
 	int io_defer;               /* synchronous waits overlap (io_uring qd > 1): sim_io_wait defers them */
@@ -199,6 +215,7 @@ struct sim {
 	uint64_t round_faults;      /* faults so far when the current round began */
 	unsigned round_n;           /* records of the current round replayed */
 	unsigned round_faulters;    /* threads of the current round that faulted */
+	uint64_t rec_c0;            /* sim_cycles when the current thread's record began (sim_now) */
 	uint64_t tcyc[AN_THREADS_MAX]; /* per-thread cycles (own components + own TLB/walk cycles) */
 	uint64_t trec[AN_THREADS_MAX]; /* per-thread records */
 	uint64_t tio[AN_THREADS_MAX];  /* per-thread device cycles (SIM_C_IO of its records) */
@@ -236,6 +253,16 @@ static inline void sim_cost(struct sim *s, enum sim_comp c, uint64_t cyc)
 {
 	if (s->counting)
 		s->cyc[c] += cyc;
+}
+
+/*
+ * The clock of the thread replaying now: with threads, each modelled CPU
+ * has its own timeline from the threads' release (its cycles so far plus the
+ * current record's); with one thread, the model's cycles.
+ */
+static inline uint64_t sim_now(const struct sim *s)
+{
+	return s->nthr > 1 ? s->tcyc[s->cur] + (sim_cycles(s) - s->rec_c0) : sim_cycles(s);
 }
 
 /* ---- chunks and the page cache (pcache.c) ---- */

@@ -211,9 +211,9 @@ static void test_refusals(void)
 	h.region_size = MiB;
 	an_case_opts_default(&o);
 	o.threads = 2;
-	o.method = AN_METHOD_URING;
-	tap_ok(sim_create(&p, &o, &h, &s, err, sizeof(err)) == -EINVAL && strstr(err, "--threads 2 with io_uring not modelled"),
-	       "E: --threads 2 with io_uring refused (%s)", err);
+	o.method = AN_METHOD_FREAD;
+	tap_ok(sim_create(&p, &o, &h, &s, err, sizeof(err)) == -EINVAL && strstr(err, "--threads 2 with fread not modelled"),
+	       "E: --threads 2 with fread refused (%s)", err);
 	an_case_opts_default(&o);
 	o.method = AN_METHOD_ANON;
 	o.cache = AN_CACHE_NONE;
