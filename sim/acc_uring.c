@@ -36,6 +36,14 @@
  * --direct: each read SQE is an O_DIRECT request of the record's 4 KiB-aligned
  * span (sim_direct_read): no page cache, no copy; its device wait overlaps
  * like a cold read's.
+ * --threads N: one ring per thread (struct uring_ring: its SQEs, enters,
+ * reaps and deferred waits), as the harness's thread_open makes them, over
+ * the one file (shared page cache, readahead state, memory cgroup) and the
+ * one device (uring_setup states the rule). Each thread replays its share in
+ * one call and drains its ring at the end (bench/threads.c), so no chunk-end
+ * enter; its times are its own CPU's clock (sim_now). The rounds replay one
+ * record per thread, and the rings' batches join the device's queue in that
+ * order, not sorted by their threads' clocks.
  */
 #include "sim/sim_int.h"
 

@@ -497,6 +497,8 @@ int sim_access(struct sim *s, const struct trace_rec *recs, size_t n)
  * io x (N/P - 1) more). The replay takes as long as its slowest thread, and
  * not less than the device needs for everyone's cycles (sum io / P).
  * Integer results, rounded down: deterministic. The breakdown sums all CPUs.
+ * io[] leaves out io_uring's batched waits: they were served on the one
+ * device timeline already (acc_uring.c, min(io_queue, N x qd) at once).
  */
 void sim_thread_times(const uint64_t *tcyc, const uint64_t *io, unsigned n, double io_threads,
 		      struct sim_stats *out)

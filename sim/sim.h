@@ -71,7 +71,8 @@ struct sim_costs {
 	uint32_t io_page_sync_pmd; /* the same for the pages of PMD-sized (order-9) folios in such a
 				      window (MADV_HUGEPAGE reads; 0: same as io_page_sync) */
 	double io_queue;           /* device requests served at once: io_uring with qd > 1 overlaps the
-				      synchronous waits of up to min(qd, io_queue) reads (1: serial) */
+				      synchronous waits of up to min(qd, io_queue) reads (1: serial);
+				      N threads' rings share them: min(N x qd, io_queue) */
 	double io_threads;         /* speed-up of N threads' concurrent synchronous device waits over one
 				      thread's (the device as a shared resource: min(N, io_threads) waits'
 				      worth served at once; 1: serial). Not io_queue: one task's queued
