@@ -184,6 +184,15 @@ struct sim {
 				       by then (model cycles) */
 	double uring_par;           /* ... requests it serves at once: min(cost.io_queue, qd) */
 	uint64_t uring_async_waits; /* io_uring: waits priced with the profile's mean completions per wait */
+	/* Asynchronous readahead windows in flight (cost.io_stream > 0, one thread, not io_uring):
+	   the device streams a window's pages at io_stream each, after the windows before it; a
+	   reader that reaches a page not yet read waits for it (pcache.c, pc_stream_wait) */
+	struct ra_fly { uint64_t lo, n, start; } ra_fly[8]; /* pages [lo, lo + n), device start */
+	unsigned ra_nfly;           /* ... windows in the array */
+	uint64_t ra_busy;           /* model time at which the device has read every window submitted */
+	int ra_stream;              /* the rule applies to this case */
+	int ra_async_on;            /* inside ra_async: device reads are queued, not charged */
+	uint64_t ra_async_lo, ra_async_n; /* ... the window being built: first page, pages */
 	uint64_t io_win;            /* pages read from the device since the current synchronous read began */
 	uint64_t io_win_pmd;        /* ... of which in PMD-sized folios */
 	int io_defer;               /* synchronous waits overlap (io_uring qd > 1): sim_io_wait defers them */
@@ -268,6 +277,8 @@ static inline void sim_io_sync_begin(struct sim *s)
 }
 /* Charge a synchronous wait for device reads (the window since sim_io_sync_begin at io_page_sync). */
 void sim_io_wait(struct sim *s);
+/* The reader needs page p: wait for it if an asynchronous readahead window still streams it. */
+void pc_stream_wait(struct sim *s, uint64_t p);
 
 /* ---- memory limit: LRU, reclaim, workingset (reclaim.c) ---- */
 /* Set up the cgroup (mc.limit from the case); -EINVAL with a message when not modelled. */
