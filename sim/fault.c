@@ -154,7 +154,7 @@ static int fault_around(struct sim *s, uint64_t va, uint64_t pgoff)
 {
 	const struct sim_kernel *k = &s->p.k;
 	uint64_t nr = k->fault_around_pages, pte_off = (va / SIM_PAGE) & 511, vma_off = pgoff;
-	uint64_t from_pte, to_pte, start, end, file_end, head, fend, miss = 0;
+	uint64_t from_pte, to_pte, start, end, file_end, head, fend, miss = 0, last = pgoff;
 	unsigned order;
 	int can_large, mapped = 0, w = read_map_w(s);
 	struct chunk *ck;
@@ -209,7 +209,11 @@ static int fault_around(struct sim *s, uint64_t va, uint64_t pgoff)
 			if (p == pgoff)
 				mapped = 1;
 		}
+		last = b;
 	} while (next_folio(s, fend, end, &head, &order));
+	/* filemap_map_pages maps only uptodate folios: the model maps them all and waits for the
+	   last one a readahead window still streams (one wait, not a later fault on each) */
+	pc_stream_wait(s, last);
 	s->f.ra.mmap_miss = miss >= s->f.ra.mmap_miss ? 0 : s->f.ra.mmap_miss - (uint32_t)miss;
 	return mapped;
 }
@@ -263,6 +267,7 @@ static int filemap_fault(struct sim *s, uint64_t pgoff, int tried, int *major)
 
 	sim_cost(s, SIM_C_FAULT, s->p.c.fault_folio + sim_folio_meta(s));
 	if (pc_folio(s, pgoff, &head, &order)) {
+		pc_stream_wait(s, pgoff); /* a folio still under read is locked: the fault waits */
 		if (!tried && !s->f.shmem && !s->vma.rand && s->f.ra.ra_pages) {
 			/* do_async_mmap_readahead */
 			if (s->f.ra.mmap_miss)
@@ -672,6 +677,11 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 		int w = r[i].op == TRACE_OP_WRITE, faulted = 0, zp = 0;
 		if (i + MMU_PREFETCH_AHEAD < n) /* host-cache hint only, no model state */
 			mmu_prefetch(m, base + r[i + MMU_PREFETCH_AHEAD].off);
+		if (s->ra_stream) { /* the clock a readahead wait reads (sim_cycles) includes the loads so far */
+			s->cyc[SIM_C_USER] += user + s->p.c.user_line * lines + s->p.c.fold_mcyc_per_byte * bytes / 1000;
+			s->st[SIM_ST_BYTES] += bytes;
+			user = lines = bytes = 0;
+		}
 		if (touch_pages(s, va, end, w, anon_dram && !w, done < k ? res : -1, &tcyc, &faulted, &zp))
 			return -EFAULT;
 		user += touch_user(s, &r[i], faulted, zp);

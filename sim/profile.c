@@ -74,6 +74,7 @@ static const struct key keys[] = {
 	{ "cost.copy_mcyc_per_byte", KT_U32, C(copy_mcyc_per_byte), 0, 100000, "copy cost, milli-cycles per byte" },
 	{ "cost.io_request", KT_U32, C(io_request), 0, 1e9, "cycles per synchronous device-read wait" },
 	{ "cost.io_page", KT_U32, C(io_page), 0, 1e8, "cycles per 4 KiB read from the device" },
+	{ "cost.io_stream", KT_U32, C(io_stream), 0, 1e8, "device cycles per 4 KiB of an asynchronous readahead window, overlapped with the task (0: io_page each, not overlapped)" },
 	{ "cost.io_page_sync", KT_U32, C(io_page_sync), 0, 1e8, "cycles per 4 KiB of a synchronous window waited for (0: as io_page)" },
 	{ "cost.io_queue", KT_DOUBLE, C(io_queue), 1, 1024, "device requests served at once (io_uring qd > 1 overlaps that many synchronous waits; 1: serial)" },
 	{ "cost.io_threads", KT_DOUBLE, C(io_threads), 1, 64, "speed-up of concurrent threads' synchronous device waits over one thread's (device served min(threads, this) waits at once; 1: serial)" },
@@ -99,11 +100,11 @@ static const struct key keys[] = {
 	{ "kernel.page_cluster", KT_U32, K(page_cluster), 0, 10, "vm.page-cluster: swap readahead of 2^N pages" },
 };
 
-/* Keys added after the first profiles (issue 16; stop 24: fault_mkwrite_bh, cow_wp): a profile
+/* Keys added after the first profiles (issue 16; stop 24: fault_mkwrite_bh, cow_wp, io_stream): a profile
    file that lacks one gets its default and p->defaulted names it. */
 static const char *const i16_keys[] = {
 	"cost.direct_io", "cost.reclaim_folio", "cost.ipi", "cost.swap_out", "cost.swap_in",
-	"cost.lock_wait", "kernel.page_cluster", "cost.fault_mkwrite_bh", "cost.cow_wp",
+	"cost.lock_wait", "kernel.page_cluster", "cost.fault_mkwrite_bh", "cost.cow_wp", "cost.io_stream",
 };
 
 const char *const sim_profile_keys_help[] = {

@@ -257,6 +257,8 @@ int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 		return -EINVAL;
 	}
 	s->nthr = s->o.threads > 1 ? s->o.threads : 1;
+	/* asynchronous readahead overlapped with the task (pcache.c stream_submit): one thread's clock */
+	s->ra_stream = p->c.io_stream > 0 && s->nthr == 1 && !anon && opts->method != AN_METHOD_URING;
 	for (unsigned t = 0; t < s->nthr; t++) {
 		r = mmu_create(&s->p.mmu, &s->mmus[t]);
 		if (r) {

@@ -66,6 +66,9 @@ struct sim_costs {
 	uint32_t copy_mcyc_per_byte; /* copy_to_user cost, milli-cycles per byte */
 	uint32_t io_request;       /* per synchronous I/O wait (readahead submit + wait) */
 	uint32_t io_page;          /* per 4 KiB page read from the device (streaming: readahead ahead of the reader) */
+	uint32_t io_stream;        /* device time per 4 KiB page of an asynchronous readahead window, which
+				      the task overlaps: it waits only for pages not read yet (0: such
+				      pages cost io_page each, summed with the task's work) */
 	uint32_t io_page_sync;     /* per 4 KiB page of a synchronous readahead window the task waits for
 				      as one unit (replaces io_page for those pages; 0: same as io_page) */
 	uint32_t io_page_sync_pmd; /* the same for the pages of PMD-sized (order-9) folios in such a

@@ -192,7 +192,7 @@ struct sim {
 	uint64_t next_off;          /* read: where the previous record ended */
 	struct stdio io;            /* fread: the FILE */
 	struct uring_ring *ur;      /* io_uring: the ring of the thread replaying now (&rings[cur]) */
-	struct uring_ring *rings;   /* io_uring: one ring per thread (nthr; sim_uring_select switches) */
+	struct uring_ring *rings;   /* io_uring: one ring per thread (nthr; acc_uring.c ring_select switches) */
 	uint64_t uring_dev_free;    /* io_uring, device batches: the device has served what was submitted
 				       by then (model cycles; one device for every ring) */
 	double uring_par;           /* ... requests it serves at once: min(cost.io_queue, threads x qd) */
@@ -200,6 +200,15 @@ struct sim {
 				       (all rings) */
 	uint64_t io_timeline;       /* device cycles waited on the shared device timeline (io_uring
 				       batches, uring_dev_free): not shared again by sim_thread_times */
+	/* Asynchronous readahead windows in flight (cost.io_stream > 0, one thread, not io_uring):
+	   the device streams a window's pages at io_stream each, after the windows before it; a
+	   reader that reaches a page not yet read waits for it (pcache.c, pc_stream_wait) */
+	struct ra_fly { uint64_t lo, n, start; } ra_fly[8]; /* pages [lo, lo + n), device start */
+	unsigned ra_nfly;           /* ... windows in the array */
+	uint64_t ra_busy;           /* model time at which the device has read every window submitted */
+	int ra_stream;              /* the rule applies to this case */
+	int ra_async_on;            /* inside ra_async: device reads are queued, not charged */
+	uint64_t ra_async_lo, ra_async_n; /* ... the window being built: first page, pages */
 	uint64_t io_win;            /* pages read from the device since the current synchronous read began */
 	uint64_t io_win_pmd;        /* ... of which in PMD-sized folios */
 	int io_defer;               /* synchronous waits overlap (io_uring qd > 1): sim_io_wait defers them */
@@ -295,6 +304,8 @@ static inline void sim_io_sync_begin(struct sim *s)
 }
 /* Charge a synchronous wait for device reads (the window since sim_io_sync_begin at io_page_sync). */
 void sim_io_wait(struct sim *s);
+/* The reader needs page p: wait for it if an asynchronous readahead window still streams it. */
+void pc_stream_wait(struct sim *s, uint64_t p);
 
 /* ---- memory limit: LRU, reclaim, workingset (reclaim.c) ---- */
 /* Set up the cgroup (mc.limit from the case); -EINVAL with a message when not modelled. */

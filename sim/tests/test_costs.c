@@ -17,7 +17,10 @@
  * - a COW of a page mapped read-only by a read pays cow_wp beyond copy_4k,
  *   the COW of an unmapped page only copy_4k;
  * - the LLC-miss share of data lines: 0 up to llc_bytes / 2, 1/2 at it,
- *   all from twice it, linear between.
+ *   all from twice it, linear between;
+ * - asynchronous readahead overlaps the task (io_stream): a task slower than
+ *   the device never waits for those pages, one with no work of its own waits
+ *   io_stream per page of them.
  */
 #include "simtest.h"
 #include "sim/sim_int.h"
@@ -237,6 +240,44 @@ int main(void)
 			tap_eq_u64(st.cyc[SIM_C_FAULT], 256 * 100, "write to unmapped pages: copy_4k per COW fault, no cow_wp");
 		else
 			tap_ok(0, "private write run");
+	}
+
+	/*
+	 * io_stream: a cold sequential read of 16 MiB in 64 KiB records. Its
+	 * synchronous windows' pages cost io_page (7) as they are added, the
+	 * asynchronous windows' pages stream at io_stream (10). (a) Each record
+	 * costs 10^7 cycles of syscall, far more than a window's device time: no
+	 * wait, IO = 7 x the synchronous pages S. (b) No cost but the device: the
+	 * task waits for each streamed page, IO = 7 S + 10 (4096 - S). (c) Off
+	 * (io_stream 0): every page at io_page, 7 x 4096.
+	 */
+	zero_costs(&p);
+	p.c.io_page = 7;
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_READ;
+	o.cache = AN_CACHE_COLD;
+	{
+		struct st_pat seq = { 0, 65536, 256, 65536, TRACE_OP_READ };
+		struct sim_stats a, b, c;
+		p.c.io_stream = 10;
+		p.c.syscall = 10000000;
+		int ra = st_run(&p, &o, 0, 16 * MiB, &seq, 1, &a, NULL);
+		p.c.syscall = 0;
+		int rb = st_run(&p, &o, 0, 16 * MiB, &seq, 1, &b, NULL);
+		p.c.io_stream = 0;
+		int rc = st_run(&p, &o, 0, 16 * MiB, &seq, 1, &c, NULL);
+		if (ra == 0 && rb == 0 && rc == 0) {
+			uint64_t S = a.cyc[SIM_C_IO] / 7;
+			tap_ok(a.cyc[SIM_C_IO] % 7 == 0 && S > 0 && S < 4096,
+			       "slow task: only the synchronous windows' pages cost (%llu of 4096 pages at io_page)",
+			       (unsigned long long)S);
+			tap_eq_u64(b.cyc[SIM_C_IO], 7 * S + 10 * (4096 - S),
+				   "task without work: it waits io_stream for each streamed page");
+			tap_eq_u64(c.cyc[SIM_C_IO], 7 * 4096, "io_stream 0: every page at io_page");
+			tap_eq_u64(a.st[SIM_ST_PC_ADDED], 4096, "the whole file was read (pagecache.added_pages)");
+		} else {
+			tap_ok(0, "cold sequential read runs");
+		}
 	}
 
 	/* the LLC-miss share (1/1024) of data lines against the region size */
