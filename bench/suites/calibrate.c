@@ -32,7 +32,8 @@
  * - Memory pressure (root, a memory cgroup of the process's own): limit
  *   reclaim of clean order-0 file folios (reclaim_folio); with swap active
  *   only (never enabled here), MADV_PAGEOUT of anonymous pages (swap_out)
- *   and major faults reading them back one page each (swap_in).
+ *   and major faults reading them back one page each (swap_in); O_DIRECT
+ *   against buffered 4 KiB reads in thread CPU time (direct_io).
  * - Policy: fault_around_pages from /proc/self/pagemap after one touch of a
  *   tmpfs file; ra_pages/io_pages from sysfs, confirmed by one cold touch
  *   mid-file measured with cachestat (syscall 451); the whole-folio/EOF rule
@@ -2803,6 +2804,109 @@ out_free:
 	free(vec);
 }
 
+/* ---- O_DIRECT ------------------------------------------------------------------ */
+
+static double thread_cpu_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+/*
+ * cost.direct_io, solved from the model's own equations (sim/sim.c
+ * sim_direct_read: a 4 KiB O_DIRECT read costs syscall + direct_io +
+ * io_page_sync + io_request; probe_io's io_request = a cold 4 KiB pread -
+ * a warm one - its 4-page window at io_page_sync): direct_io = T_direct -
+ * T_cold(1 page) + (T_warm - syscall). T_direct - T_cold(1 page) is taken
+ * from thread CPU time (CLOCK_THREAD_CPUTIME_ID, which leaves out the sleep
+ * for the device, equal for two 4 KiB single-bio reads, and the completion
+ * interrupt, which both have): DIRECT_READS interleaved pairs over a cold
+ * 16 MiB ext4 file, a 4 KiB O_DIRECT pread and a 4 KiB buffered pread with
+ * POSIX_FADV_RANDOM (one page read: cachestat must count exactly one cached
+ * page per read), each at its own offset; medians. T_warm: the buffered
+ * preads again, cached, TSC median. Written only when the solution's
+ * standard error (from the MADs of the two CPU-time sets) is at most
+ * DIRECT_SE_MAX cycles; a negative solution (the direct read needs less
+ * CPU than the buffered miss io_request already holds) is clamped to 0 and
+ * says so.
+ */
+static double spread_of(const double *v, int n, double *mad_out);
+#define DIRECT_READS 32
+#define DIRECT_SE_MAX 1500 /* cycles: the solution's standard error above which nothing is written */
+static void probe_direct(struct cal *c, const char *dir)
+{
+	size_t bytes = 16u << 20, n = c->o->quick ? DIRECT_READS / 2 : DIRECT_READS, gap = bytes / n;
+	double d[DIRECT_READS], b[DIRECT_READS], w[DIRECT_READS], md, mb, mw, v, mad_d, mad_b, se;
+	char path[PATH_MAX], why[300] = "", val[32], cl[200];
+	char *buf = aligned_alloc(PG, PG);
+	int fd = -1, dfd = -1;
+	long cached = -1;
+
+	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-direct-%d", dir, (int)getpid());
+	if (!buf || c->sys <= 0) {
+		mb_sfmt(why, sizeof(why), "%s", buf ? "no syscall cost" : "out of memory");
+		goto out;
+	}
+	memset(buf, 0, PG);
+	if ((fd = make_file(path, bytes, 1u << 20)) < 0 || drop_cold(fd, bytes) ||
+	    (dfd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC)) < 0) {
+		mb_sfmt(why, sizeof(why), "cannot create %s and open it O_DIRECT: %s", path, strerror(errno));
+		goto out;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	for (size_t i = 0; i < n; i++) {
+		double t0 = thread_cpu_ns();
+		if (pread(dfd, buf, PG, (off_t)(i * gap + gap / 2)) != PG) {
+			mb_sfmt(why, sizeof(why), "O_DIRECT pread of %s failed: %s", path, strerror(errno));
+			goto out;
+		}
+		d[i] = thread_cpu_ns() - t0;
+		t0 = thread_cpu_ns();
+		if (pread(fd, buf, PG, (off_t)(i * gap)) != PG)
+			goto out;
+		b[i] = thread_cpu_ns() - t0;
+	}
+	cached = cached_pages(fd, 0, bytes);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t t0 = tsc();
+		if (pread(fd, buf, PG, (off_t)(i * gap)) != PG)
+			goto out;
+		w[i] = (double)(tsc() - t0);
+	}
+	if (cached >= 0 && cached != (long)n) {
+		mb_sfmt(why, sizeof(why), "cachestat counted %ld cached pages after %zu one-page buffered reads (POSIX_FADV_RANDOM not honoured)", cached, n);
+		goto out;
+	}
+	md = median(d, n);
+	mb = median(b, n);
+	mw = median(w, n);
+	v = (md - mb) * c->ghz + mw - c->sys;
+	spread_of(d, (int)n, &mad_d);
+	spread_of(b, (int)n, &mad_b);
+	/* standard error of the difference of two medians (1.253 sigma / sqrt n, sigma = 1.4826 MAD), in cycles */
+	se = 1.253 * 1.4826 * sqrt(mad_d * mad_d + mad_b * mad_b) / sqrt((double)n) * c->ghz;
+	if (se > DIRECT_SE_MAX) {
+		mb_sfmt(why, sizeof(why), "unresolved: O_DIRECT %.0f ns vs buffered %.0f ns thread CPU time per 4 KiB read (medians of %zu), solution %.0f cycles with a standard error of %.0f, above %d (half the base estimate: no better than it)",
+			md, mb, n, v, se, DIRECT_SE_MAX);
+		goto out;
+	}
+	fmt_clamped(val, sizeof(val), v, 0, cl, sizeof(cl));
+	put(c, "cost", "direct_io", val,
+	    "measured: solved from the model's O_DIRECT read (syscall + direct_io + io_page_sync + io_request, io_request from a cold buffered pread): %zu interleaved 4 KiB preads of a cold 16 MiB ext4 file, O_DIRECT %.0f ns vs buffered with POSIX_FADV_RANDOM (one page each%s) %.0f ns thread CPU time (the device wait left out), medians: (%.0f - %.0f) x %.3f, plus the warm buffered pread %.0f minus syscall %.0f (standard error %.0f cycles)%s",
+	    n, md, cached >= 0 ? ", by cachestat" : "", mb, md, mb, c->ghz, mw, c->sys, se, cl);
+out:
+	if (why[0])
+		note(c, "direct_io not measured: %s", why);
+	if (dfd >= 0)
+		close(dfd);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	free(buf);
+}
+
 /* One probe: its name (for messages) and entry point; dir is the scratch directory, shm tmpfs. */
 struct probe {
 	const char *name;
@@ -2828,6 +2932,7 @@ static void p_user(struct cal *c, const char *d, const char *m) { (void)m; probe
 static void p_ipi(struct cal *c, const char *d, const char *m) { (void)d; (void)m; probe_ipi(c); }
 static void p_reclaim(struct cal *c, const char *d, const char *m) { (void)m; probe_reclaim(c, d); }
 static void p_swap(struct cal *c, const char *d, const char *m) { (void)d; (void)m; probe_swap(c); }
+static void p_direct(struct cal *c, const char *d, const char *m) { (void)m; probe_direct(c, d); }
 
 /* In run order: later probes use figures of earlier ones (struct cal's derived fields). */
 static const struct probe probes[] = {
@@ -2836,7 +2941,7 @@ static const struct probe probes[] = {
 	{ "pmd", p_pmd }, { "mkwrite", p_mkwrite }, { "cow", p_cow }, { "zero-2m", p_zero_2m },
 	{ "cached-reads", p_cached_reads }, { "tlb", p_tlb }, { "memory", p_memory },
 	{ "lines", p_lines }, { "user", p_user }, { "ipi", p_ipi }, { "io", p_io },
-	{ "reclaim", p_reclaim }, { "swap", p_swap },
+	{ "reclaim", p_reclaim }, { "swap", p_swap }, { "direct", p_direct },
 };
 #define NPROBES MB_ARRAY_SIZE(probes)
 
