@@ -2832,9 +2832,18 @@ static double thread_cpu_ns(void)
  * CPU than the buffered miss io_request already holds) is clamped to 0 and
  * says so.
  */
-static double spread_of(const double *v, int n, double *mad_out);
 #define DIRECT_READS 32
 #define DIRECT_SE_MAX 1500 /* cycles: the solution's standard error above which nothing is written */
+
+/* Median absolute deviation of v[0..n) (n <= DIRECT_READS) around med. */
+static double direct_mad(const double *v, size_t n, double med)
+{
+	double dev[DIRECT_READS];
+
+	for (size_t i = 0; i < n; i++)
+		dev[i] = fabs(v[i] - med);
+	return median(dev, n);
+}
 static void probe_direct(struct cal *c, const char *dir)
 {
 	size_t bytes = 16u << 20, n = c->o->quick ? DIRECT_READS / 2 : DIRECT_READS, gap = bytes / n;
@@ -2883,8 +2892,8 @@ static void probe_direct(struct cal *c, const char *dir)
 	mb = median(b, n);
 	mw = median(w, n);
 	v = (md - mb) * c->ghz + mw - c->sys;
-	spread_of(d, (int)n, &mad_d);
-	spread_of(b, (int)n, &mad_b);
+	mad_d = direct_mad(d, n, md);
+	mad_b = direct_mad(b, n, mb);
 	/* standard error of the difference of two medians (1.253 sigma / sqrt n, sigma = 1.4826 MAD), in cycles */
 	se = 1.253 * 1.4826 * sqrt(mad_d * mad_d + mad_b * mad_b) / sqrt((double)n) * c->ghz;
 	if (se > DIRECT_SE_MAX) {
