@@ -427,6 +427,27 @@ static long long cgm_read(const struct cg_run *r, int i)
 	return stat_sum(p, cgm_keys(r, i));
 }
 
+long long cg_stat(const char *path, const char *key)
+{
+	const char *const keys[2] = { key, NULL };
+	char buf[64];
+
+	if (key)
+		return stat_sum(path, keys);
+	return get(path, buf, sizeof(buf)) || !buf[0] ? -1 : strtoll(buf, NULL, 10);
+}
+
+int cg_set(const struct cg *g, const char *name, const char *val, char *err, size_t len)
+{
+	char p[700];
+	int e;
+
+	if ((e = pathf(p, sizeof(p), "%s/%s", g->path, name)) || (e = put(p, val)))
+		snprintf(err, len, "memory cgroup: write %s to %s/%s: %s (errno %d)", val, g->path, name,
+			 strerror(-e), -e);
+	return e;
+}
+
 int cg_swap_areas(void)
 {
 	FILE *f = fopen("/proc/swaps", "re");

@@ -103,6 +103,14 @@ int cg_run_check(uint64_t limit, int anon, uint64_t region, char *err, size_t le
 /* Lines of /proc/swaps after its header (0: no swap; -1: unreadable). */
 int cg_swap_areas(void);
 /*
+ * The value of key in a file of "key value" lines (memory.stat,
+ * /proc/vmstat), or with key NULL the file's first number
+ * (memory.usage_in_bytes, memory.current); -1 when missing or unreadable.
+ */
+long long cg_stat(const char *path, const char *key);
+/* Write val into the file name of g's cgroup (memory.max...). 0 or -errno + message. */
+int cg_set(const struct cg *g, const char *name, const char *val, char *err, size_t len);
+/*
  * Start: with limit != 0, find the controller (error when none is usable:
  * the option is never ignored), reap stale cgroups, install the exit hooks;
  * then choose each counter's source. reps = recorded repetitions.

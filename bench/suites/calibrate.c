@@ -30,6 +30,11 @@
  *   with MADV_HUGEPAGE for its two PMD folios (io_page_sync_pmd);
  *   reverse cold touches with MADV_SEQUENTIAL against MADV_RANDOM (ra_skip:
  *   the readahead window stepping over cached folios).
+ * - Memory pressure (root, a memory cgroup of the process's own): limit
+ *   reclaim of clean order-0 file folios (reclaim_folio); with swap active
+ *   only (never enabled here), MADV_PAGEOUT of anonymous pages (swap_out)
+ *   and major faults reading them back one page each (swap_in); O_DIRECT
+ *   against buffered 4 KiB reads in thread CPU time (direct_io).
  * - Policy: fault_around_pages from /proc/self/pagemap after one touch of a
  *   tmpfs file; ra_pages/io_pages from sysfs, confirmed by one cold touch
  *   mid-file measured with cachestat (syscall 451); the whole-folio/EOF rule
@@ -37,7 +42,8 @@
  *   warm-by-write and warm-by-read from /proc/kpageflags via pagemap (root);
  *   THP settings and st_blksize from sysfs/stat.
  *
- * Invariants: every scratch file and mapping is removed before returning;
+ * Invariants: every scratch file, mapping and memory cgroup is removed
+ * before returning (cgroups also by bench/cgroup.c's exit hooks);
  * a probe that cannot run (no root, no cachestat, not x86) says so and its
  * key is copied from the base profile or left out, never invented.
  */
@@ -45,6 +51,7 @@
 #include "bench/acc.h"
 #include "bench/bench.h"
 #include "bench/cache.h"
+#include "bench/cgroup.h"
 #include "bench/counters.h"
 #include "analysis/result.h"
 #include "bench/fingerprint.h"
@@ -2455,6 +2462,472 @@ static void probe_ipi(struct cal *c)
 	    IPI_CALLS, IPI_TRIES, runs, irq1 - irq0, IPI_CALLS * IPI_TRIES);
 }
 
+/* ---- memory pressure: reclaim and swap ------------------------------------ */
+
+/* The memory cgroup a pressure probe runs in (bench/cgroup.c) and the file names of its hierarchy. */
+struct pcg {
+	struct cg_run r;   /* one fresh cgroup per cg_run_enter, joined by this process */
+	const char *usage; /* charged bytes: memory.current (v2), memory.usage_in_bytes (v1) */
+	const char *cut;   /* the file whose write reclaims: memory.reclaim (v2: bytes to reclaim;
+			      memory.max would OOM-kill when reclaim falls short), memory.limit_in_bytes
+			      (v1: a limit below the usage, -EBUSY when reclaim falls short) */
+	const char *file;  /* memory.stat key of the page cache in bytes: file, cache */
+	const char *wb;    /* memory.stat key of the bytes under writeback: file_writeback, writeback */
+};
+
+/* cg_run_start with a limit far above what the probe charges. 0, or -1 with the reason in why. */
+static int pcg_start(struct pcg *p, uint64_t limit, char *why, size_t len)
+{
+	int v2;
+
+	memset(p, 0, sizeof(*p));
+	if (geteuid()) {
+		mb_sfmt(why, len, "needs root (a memory cgroup of its own)");
+		return -1;
+	}
+	if (cg_run_start(&p->r, limit, 1, why, len))
+		return -1;
+	v2 = p->r.g.ver == CG_V2;
+	p->usage = v2 ? "memory.current" : "memory.usage_in_bytes";
+	p->cut = v2 ? "memory.reclaim" : "memory.limit_in_bytes";
+	p->file = v2 ? "file" : "cache";
+	p->wb = v2 ? "file_writeback" : "writeback";
+	return 0;
+}
+
+/* key of the joined cgroup's memory.stat, or with key NULL its usage; -1 when unreadable. */
+static long long pcg_get(const struct pcg *p, const char *key)
+{
+	char path[700];
+
+	mb_sfmt(path, sizeof(path), "%s/%s", p->r.g.path, key ? "memory.stat" : p->usage);
+	return cg_stat(path, key);
+}
+
+/*
+ * Pages of [0, bytes) of fd that belong to a large folio (/proc/kpageflags
+ * head or tail bit), after reading the file back as probe_reclaim does
+ * (POSIX_FADV_RANDOM, 1 MiB read()s into buf) and mapping every page;
+ * *present gets the pages pagemap showed. -1 when pagemap or kpageflags
+ * gave nothing (no root). The file's cache is dropped again.
+ */
+static long large_folio_pages(int fd, size_t bytes, char *buf, size_t chunk, long *present)
+{
+	size_t pages = bytes / PG;
+	uint64_t *pfn = calloc(pages, sizeof(*pfn));
+	int kfd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	long large = -1;
+	volatile char s = 0;
+	char *m = MAP_FAILED;
+
+	*present = 0;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	for (size_t off = 0; off < bytes; off += chunk)
+		if (pread(fd, buf, chunk, (off_t)off) != (ssize_t)chunk)
+			goto out;
+	if (!pfn || kfd < 0 || (m = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED)
+		goto out;
+	for (size_t i = 0; i < pages; i++)
+		s += m[i * PG];
+	if ((*present = pagemap_present(m, pages, pfn)) <= 0)
+		goto out;
+	large = 0;
+	for (size_t i = 0; i < pages; i++)
+		if (kpflags(kfd, pfn[i]) & (UINT64_C(1) << KPF_HEAD | UINT64_C(1) << KPF_TAIL))
+			large++;
+out:
+	(void)s;
+	if (m != MAP_FAILED)
+		munmap(m, bytes);
+	if (kfd >= 0)
+		close(kfd);
+	free(pfn);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_NORMAL);
+	drop_cold(fd, bytes);
+	return large;
+}
+
+/*
+ * cost.reclaim_folio, what sim/reclaim.c's evict() charges once per folio
+ * reclaimed (whatever its order; the PTE flushes, IPIs and any I/O are
+ * charged apart): cycles per clean, unmapped order-0 file folio freed by
+ * memory-cgroup reclaim. Each run: this process joins a fresh memory cgroup
+ * (bench/cgroup.c; limit 4x the file), reads a cold RECLAIM_MIB MiB ext4
+ * file with POSIX_FADV_RANDOM in 1 MiB read()s (no readahead window:
+ * force_page_cache_ra adds order-0 folios, all charged to the cgroup), then
+ * lowers the limit to the usage minus 3/4 of the file (v1; v2 writes those
+ * bytes to memory.reclaim; untested here: this host's v2 hierarchy has no
+ * memory controller): the write reclaims
+ * in the kernel's own batches (try_to_free_mem_cgroup_pages, 32 pages, the
+ * priority loop the model follows) until the usage fits, with no I/O (the
+ * folios are clean). TSC cycles of that write over the folios reclaimed:
+ * the drop of the cgroup's page cache (memory.stat), which /proc/vmstat's
+ * pgsteal_file (system-wide) must match or exceed, else the run is invalid.
+ * After the runs one more read pass is mapped and its pages checked in
+ * /proc/kpageflags: any page of a large folio and nothing is written.
+ */
+#define RECLAIM_MIB 32
+#define RECLAIM_RUNS 5
+static void probe_reclaim(struct cal *c, const char *dir)
+{
+	size_t bytes = (size_t)(c->o->quick ? RECLAIM_MIB / 2 : RECLAIM_MIB) << 20, chunk = 1u << 20;
+	size_t cut = bytes / 4 * 3;
+	int runs = c->o->quick ? 3 : RECLAIM_RUNS, fd = -1;
+	double per[RECLAIM_RUNS], m;
+	long long fol[RECLAIM_RUNS], steal[RECLAIM_RUNS];
+	long large, present;
+	char path[PATH_MAX], why[400] = "", figs[300] = "", val[32];
+	char *buf = malloc(chunk);
+	struct pcg p;
+
+	if (!buf) {
+		note(c, "reclaim_folio not measured: out of memory");
+		return;
+	}
+	if (pcg_start(&p, 4 * (uint64_t)bytes, why, sizeof(why))) {
+		note(c, "reclaim_folio not measured: %s", why);
+		free(buf);
+		return;
+	}
+	memset(buf, 0, chunk); /* faulted in before joining: charged to this process's own cgroup */
+	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-reclaim-%d", dir, (int)getpid());
+	if ((fd = make_file(path, bytes, chunk)) < 0 || drop_cold(fd, bytes)) {
+		mb_sfmt(why, sizeof(why), "cannot create and drop %s", path);
+		goto out;
+	}
+	for (int i = 0; i < runs; i++) {
+		long long f0, f1, u0, g0, g1;
+		char lim[32], err[400];
+		uint64_t t0, t;
+		int e;
+
+		if (cg_run_enter(&p.r, err, sizeof(err))) {
+			mb_sfmt(why, sizeof(why), "%s", err);
+			goto out;
+		}
+		posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+		for (size_t off = 0; off < bytes; off += chunk)
+			if (pread(fd, buf, chunk, (off_t)off) != (ssize_t)chunk) {
+				mb_sfmt(why, sizeof(why), "read of %s failed", path);
+				cg_run_exit(&p.r, err, sizeof(err));
+				goto out;
+			}
+		f0 = pcg_get(&p, p.file);
+		u0 = pcg_get(&p, NULL);
+		g0 = cg_stat("/proc/vmstat", "pgsteal_file");
+		mb_sfmt(lim, sizeof(lim), "%lld", p.r.g.ver == CG_V2 ? (long long)cut : u0 - (long long)cut);
+		t0 = tsc();
+		e = cg_set(&p.r.g, p.cut, lim, err, sizeof(err));
+		t = tsc() - t0;
+		f1 = pcg_get(&p, p.file);
+		g1 = cg_stat("/proc/vmstat", "pgsteal_file");
+		if (cg_run_exit(&p.r, why, sizeof(why)))
+			goto out;
+		posix_fadvise(fd, 0, 0, POSIX_FADV_NORMAL);
+		drop_cold(fd, bytes);
+		fol[i] = f0 >= 0 && f1 >= 0 ? (f0 - f1) / PG : -1;
+		steal[i] = g0 >= 0 && g1 >= 0 ? g1 - g0 : -1;
+		if (e || u0 < 0 || f0 < (long long)bytes * 95 / 100 || fol[i] < (long long)(cut / PG / 2) ||
+		    steal[i] < fol[i]) {
+			mb_sfmt(why, sizeof(why),
+				"run %d invalid: limit write %s, page cache %lld -> %lld bytes of a %zu-byte file (at least 95%% charged and half of the %zu cut reclaimed expected), pgsteal_file +%lld for %lld folios",
+				i + 1, e ? err : "ok", f0, f1, bytes, cut, steal[i], fol[i]);
+			goto out;
+		}
+		per[i] = (double)t / (double)fol[i];
+		mb_sfmt(figs + strlen(figs), sizeof(figs) - strlen(figs), "%s%.0f", i ? ", " : "", per[i]);
+	}
+	large = large_folio_pages(fd, bytes, buf, chunk, &present);
+	if (large != 0) {
+		mb_sfmt(why, sizeof(why), large < 0 ? "the folio order check failed (pagemap/kpageflags unreadable)"
+				: "%ld of %ld pages read back this way are in large folios (the figure would not be per order-0 folio)",
+			large, present);
+		goto out;
+	}
+	for (int i = 1; i < runs; i++) {
+		fol[0] = fol[i] < fol[0] ? fol[i] : fol[0];
+		fol[1] = fol[i] > fol[1] ? fol[i] : fol[1];
+		steal[0] = steal[i] < steal[0] ? steal[i] : steal[0];
+		steal[1] = steal[i] > steal[1] ? steal[i] : steal[1];
+	}
+	m = median(per, (size_t)runs);
+	mb_sfmt(val, sizeof(val), "%.0f", m > 1 ? m : 1);
+	put(c, "cost", "reclaim_folio", val,
+	    "measured: a cold %zu MiB ext4 file read with POSIX_FADV_RANDOM in 1 MiB read()s inside a fresh memory cgroup (v%d), then %zu MiB reclaimed (v1: its limit lowered to the usage minus that; v2: memory.reclaim): TSC cycles of that write (try_to_free_mem_cgroup_pages in 32-page batches, clean unmapped order-0 folios, no I/O) per folio reclaimed, median of %d runs: %s (folios per run by the cgroup's page-cache drop %lld to %lld, /proc/vmstat pgsteal_file +%lld to +%lld; /proc/kpageflags: 0 of %ld pages read back this way in large folios)",
+	    bytes >> 20, p.r.g.ver, cut >> 20, runs, figs, fol[0], runs > 1 ? fol[1] : fol[0], steal[0],
+	    runs > 1 ? steal[1] : steal[0], present);
+out:
+	if (why[0])
+		note(c, "reclaim_folio not measured: %s", why);
+	cg_run_finish(&p.r);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	free(buf);
+}
+
+/*
+ * cost.swap_out and cost.swap_in, only with swap active (/proc/swaps lists
+ * an area: calibrate never creates or enables one). This process joins a
+ * fresh memory cgroup (limit far above the area) and writes every page of
+ * an anonymous area of SWAP_MIB MiB (MADV_NOHUGEPAGE: order-0 folios).
+ * swap_out, charged by sim/reclaim.c's evict() per page written to swap
+ * beside reclaim_folio per folio: TSC cycles of madvise(MADV_PAGEOUT) over
+ * the area per page written (pswpout of /proc/vmstat, at least 90% of the
+ * pages, else nothing is written: zswap, for one, stores pages without
+ * pswpout). That is shrink_folio_list's first pass over the page:
+ * isolation, rmap unmap with its PTE flush, add_to_swap, the write bio's
+ * submission (not its completion wait: pageout is asynchronous, as the
+ * model takes it); the second pass that frees the written folio is
+ * reclaim_folio's part. swap_in, charged per major fault in do_swap_page
+ * beside fault_entry and fault_pte: once the writes are done (the cgroup's
+ * writeback 0) the swap cache is reclaimed (memory.force_empty, v1;
+ * memory.reclaim, v2; mincore must show at most 5% resident), then
+ * SWAP_TOUCHES one-byte loads of distinct random even pages (never
+ * adjacent: swapin_nr_pages' window stays 1 page) each wait for their
+ * synchronous 4 KiB read: the median touch in TSC cycles, device wait
+ * included, minus fault_entry + fault_pte; major faults (getrusage) and
+ * pswpin must count one per touch (0.9x to 1.5x), else nothing is written.
+ */
+#define SWAP_MIB 16
+#define SWAP_TOUCHES 256
+static void probe_swap(struct cal *c)
+{
+	size_t pages = (size_t)(c->o->quick ? SWAP_MIB / 2 : SWAP_MIB) << 8, bytes = pages * PG, res = 0;
+	int k = c->o->quick ? SWAP_TOUCHES / 2 : SWAP_TOUCHES, areas = cg_swap_areas();
+	double *each = malloc(SWAP_TOUCHES * sizeof(*each)), out, in;
+	uint32_t *pick = malloc(pages / 2 * sizeof(*pick));
+	unsigned char *vec = malloc(pages);
+	char why[400] = "", err[400], val[32], *m = MAP_FAILED;
+	long long o0, o1, i0, i1, wb = -1;
+	struct rusage r0, r1;
+	volatile char s = 0;
+	struct pcg p;
+	uint64_t t0;
+
+	memset(&p, 0, sizeof(p));
+	if (areas <= 0) {
+		mb_sfmt(why, sizeof(why), areas < 0 ? "/proc/swaps unreadable" : "no swap active (/proc/swaps empty)");
+		goto out_free;
+	}
+	if (!each || !pick || !vec) {
+		mb_sfmt(why, sizeof(why), "out of memory");
+		goto out_free;
+	}
+	if (c->entry <= 0 || c->pte <= 0) {
+		mb_sfmt(why, sizeof(why), "fault_entry/fault_pte not measured (subtracted from each swap-in fault)");
+		goto out_free;
+	}
+	if (pcg_start(&p, 8 * (uint64_t)bytes, why, sizeof(why)))
+		goto out_free;
+	for (size_t i = 0; i < pages / 2; i++) /* the touch order, made before joining */
+		pick[i] = (uint32_t)(2 * i);
+	for (size_t i = pages / 2 - 1; i > 0; i--) {
+		size_t j = xs() % (i + 1);
+		uint32_t t = pick[i];
+		pick[i] = pick[j];
+		pick[j] = t;
+	}
+	memset(each, 0, SWAP_TOUCHES * sizeof(*each));
+	memset(vec, 0, pages);
+	m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED || madvise(m, bytes, MADV_NOHUGEPAGE)) {
+		mb_sfmt(why, sizeof(why), "anonymous %zu MiB mapping: %s", bytes >> 20, strerror(errno));
+		goto out;
+	}
+	if (cg_run_enter(&p.r, why, sizeof(why)))
+		goto out;
+	for (size_t i = 0; i < pages; i++) /* charged to the cgroup: its swap cache is the cgroup's */
+		memset(m + i * PG, (int)(i * 7 + 1), PG);
+	o0 = cg_stat("/proc/vmstat", "pswpout");
+	t0 = tsc();
+	if (madvise(m, bytes, MADV_PAGEOUT)) {
+		mb_sfmt(why, sizeof(why), "madvise(MADV_PAGEOUT): %s", strerror(errno));
+		goto out;
+	}
+	out = (double)(tsc() - t0);
+	o1 = cg_stat("/proc/vmstat", "pswpout");
+	if (o0 < 0 || o1 - o0 < (long long)pages * 9 / 10) {
+		mb_sfmt(why, sizeof(why), "MADV_PAGEOUT of %zu written pages counted %lld pswpout (zswap, or the pages were not swapped)",
+			pages, o0 < 0 || o1 < 0 ? -1 : o1 - o0);
+		goto out;
+	}
+	out /= (double)(o1 - o0);
+	for (int i = 0; i < 400 && (wb = pcg_get(&p, p.wb)) > 0; i++)
+		usleep(5000);
+	if (wb != 0) {
+		mb_sfmt(why, sizeof(why), "swap writeback not done after 2 s (memory.stat %s %lld)", p.wb, wb);
+		goto out;
+	}
+	/* reclaim the (clean) swap cache so that each touch reads from the device */
+	if (p.r.g.ver == CG_V2) {
+		char n[32];
+		mb_sfmt(n, sizeof(n), "%zu", bytes);
+		cg_set(&p.r.g, p.cut, n, err, sizeof(err));
+	} else {
+		cg_set(&p.r.g, "memory.force_empty", "0", err, sizeof(err));
+	}
+	if (mincore(m, bytes, vec)) {
+		mb_sfmt(why, sizeof(why), "mincore: %s", strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < pages; i++)
+		res += vec[i] & 1;
+	if (res > pages / 20) {
+		mb_sfmt(why, sizeof(why), "%zu of %zu swapped pages still in the swap cache after reclaiming it", res, pages);
+		goto out;
+	}
+	getrusage(RUSAGE_SELF, &r0);
+	i0 = cg_stat("/proc/vmstat", "pswpin");
+	for (int i = 0; i < k; i++) {
+		uint64_t t1 = tsc();
+		s += m[(size_t)pick[i] * PG];
+		each[i] = (double)(tsc() - t1);
+	}
+	i1 = cg_stat("/proc/vmstat", "pswpin");
+	getrusage(RUSAGE_SELF, &r1);
+	if (i0 < 0 || i1 - i0 < (long long)k * 9 / 10 || i1 - i0 > (long long)k * 3 / 2 ||
+	    r1.ru_majflt - r0.ru_majflt < k * 9 / 10) {
+		mb_sfmt(why, sizeof(why), "%d touches of swapped-out pages counted %lld pswpin and %ld major faults (one each expected)",
+			k, i0 < 0 || i1 < 0 ? -1 : i1 - i0, r1.ru_majflt - r0.ru_majflt);
+		goto out;
+	}
+	in = median(each, (size_t)k);
+	mb_sfmt(val, sizeof(val), "%.0f", out > 1 ? out : 1);
+	put(c, "cost", "swap_out", val,
+	    "measured: madvise(MADV_PAGEOUT) of a written %zu MiB anonymous area (order-0 pages) in a fresh memory cgroup (v%d), %.0f TSC cycles per page written (pswpout +%lld for %zu pages): isolation, rmap unmap with its PTE flush, add_to_swap, write submission; not the write's completion nor the later free (reclaim_folio)",
+	    bytes >> 20, p.r.g.ver, out, o1 - o0, pages);
+	mb_sfmt(val, sizeof(val), "%.0f", in - c->entry - c->pte > 1 ? in - c->entry - c->pte : 1);
+	put(c, "cost", "swap_in", val,
+	    "measured: one-byte loads of %d distinct random non-adjacent swapped-out pages of that area (swap cache reclaimed first, %zu of %zu pages resident), each a major fault waiting for its 4 KiB swap read: median %.0f TSC cycles (10th %.0f, 90th %.0f percentile; device wait included), minus fault_entry + fault_pte (%.0f + %.0f); pswpin +%lld, major faults +%ld",
+	    k, res, pages, in, each[k / 10], each[k * 9 / 10], c->entry, c->pte, i1 - i0, r1.ru_majflt - r0.ru_majflt);
+out:
+	(void)s;
+	if (m != MAP_FAILED)
+		munmap(m, bytes); /* frees the swap slots */
+	if (cg_run_exit(&p.r, err, sizeof(err)) && !why[0])
+		mb_sfmt(why, sizeof(why), "%s", err);
+	cg_run_finish(&p.r);
+out_free:
+	if (why[0])
+		note(c, "swap_out, swap_in not measured: %s", why);
+	free(each);
+	free(pick);
+	free(vec);
+}
+
+/* ---- O_DIRECT ------------------------------------------------------------------ */
+
+static double thread_cpu_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+/*
+ * cost.direct_io, solved from the model's own equations (sim/sim.c
+ * sim_direct_read: a 4 KiB O_DIRECT read costs syscall + direct_io +
+ * io_page_sync + io_request; probe_io's io_request = a cold 4 KiB pread -
+ * a warm one - its 4-page window at io_page_sync): direct_io = T_direct -
+ * T_cold(1 page) + (T_warm - syscall). T_direct - T_cold(1 page) is taken
+ * from thread CPU time (CLOCK_THREAD_CPUTIME_ID, which leaves out the sleep
+ * for the device, equal for two 4 KiB single-bio reads, and the completion
+ * interrupt, which both have): DIRECT_READS interleaved pairs over a cold
+ * 16 MiB ext4 file, a 4 KiB O_DIRECT pread and a 4 KiB buffered pread with
+ * POSIX_FADV_RANDOM (one page read: cachestat must count exactly one cached
+ * page per read), each at its own offset; medians. T_warm: the buffered
+ * preads again, cached, TSC median. Written only when the solution's
+ * standard error (from the MADs of the two CPU-time sets) is at most
+ * DIRECT_SE_MAX cycles; a negative solution (the direct read needs less
+ * CPU than the buffered miss io_request already holds) is clamped to 0 and
+ * says so.
+ */
+#define DIRECT_READS 32
+#define DIRECT_SE_MAX 1500 /* cycles: the solution's standard error above which nothing is written */
+
+/* Median absolute deviation of v[0..n) (n <= DIRECT_READS) around med. */
+static double direct_mad(const double *v, size_t n, double med)
+{
+	double dev[DIRECT_READS];
+
+	for (size_t i = 0; i < n; i++)
+		dev[i] = fabs(v[i] - med);
+	return median(dev, n);
+}
+static void probe_direct(struct cal *c, const char *dir)
+{
+	size_t bytes = 16u << 20, n = c->o->quick ? DIRECT_READS / 2 : DIRECT_READS, gap = bytes / n;
+	double d[DIRECT_READS], b[DIRECT_READS], w[DIRECT_READS], md, mb, mw, v, mad_d, mad_b, se;
+	char path[PATH_MAX], why[300] = "", val[32], cl[200];
+	char *buf = aligned_alloc(PG, PG);
+	int fd = -1, dfd = -1;
+	long cached = -1;
+
+	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-direct-%d", dir, (int)getpid());
+	if (!buf || c->sys <= 0) {
+		mb_sfmt(why, sizeof(why), "%s", buf ? "no syscall cost" : "out of memory");
+		goto out;
+	}
+	memset(buf, 0, PG);
+	if ((fd = make_file(path, bytes, 1u << 20)) < 0 || drop_cold(fd, bytes) ||
+	    (dfd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC)) < 0) {
+		mb_sfmt(why, sizeof(why), "cannot create %s and open it O_DIRECT: %s", path, strerror(errno));
+		goto out;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	for (size_t i = 0; i < n; i++) {
+		double t0 = thread_cpu_ns();
+		if (pread(dfd, buf, PG, (off_t)(i * gap + gap / 2)) != PG) {
+			mb_sfmt(why, sizeof(why), "O_DIRECT pread of %s failed: %s", path, strerror(errno));
+			goto out;
+		}
+		d[i] = thread_cpu_ns() - t0;
+		t0 = thread_cpu_ns();
+		if (pread(fd, buf, PG, (off_t)(i * gap)) != PG)
+			goto out;
+		b[i] = thread_cpu_ns() - t0;
+	}
+	cached = cached_pages(fd, 0, bytes);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t t0 = tsc();
+		if (pread(fd, buf, PG, (off_t)(i * gap)) != PG)
+			goto out;
+		w[i] = (double)(tsc() - t0);
+	}
+	if (cached >= 0 && cached != (long)n) {
+		mb_sfmt(why, sizeof(why), "cachestat counted %ld cached pages after %zu one-page buffered reads (POSIX_FADV_RANDOM not honoured)", cached, n);
+		goto out;
+	}
+	md = median(d, n);
+	mb = median(b, n);
+	mw = median(w, n);
+	v = (md - mb) * c->ghz + mw - c->sys;
+	mad_d = direct_mad(d, n, md);
+	mad_b = direct_mad(b, n, mb);
+	/* standard error of the difference of two medians (1.253 sigma / sqrt n, sigma = 1.4826 MAD), in cycles */
+	se = 1.253 * 1.4826 * sqrt(mad_d * mad_d + mad_b * mad_b) / sqrt((double)n) * c->ghz;
+	if (se > DIRECT_SE_MAX) {
+		mb_sfmt(why, sizeof(why), "unresolved: O_DIRECT %.0f ns vs buffered %.0f ns thread CPU time per 4 KiB read (medians of %zu), solution %.0f cycles with a standard error of %.0f, above %d (half the base estimate: no better than it)",
+			md, mb, n, v, se, DIRECT_SE_MAX);
+		goto out;
+	}
+	fmt_clamped(val, sizeof(val), v, 0, cl, sizeof(cl));
+	put(c, "cost", "direct_io", val,
+	    "measured: solved from the model's O_DIRECT read (syscall + direct_io + io_page_sync + io_request, io_request from a cold buffered pread): %zu interleaved 4 KiB preads of a cold 16 MiB ext4 file, O_DIRECT %.0f ns vs buffered with POSIX_FADV_RANDOM (one page each%s) %.0f ns thread CPU time (the device wait left out), medians: (%.0f - %.0f) x %.3f, plus the warm buffered pread %.0f minus syscall %.0f (standard error %.0f cycles)%s",
+	    n, md, cached >= 0 ? ", by cachestat" : "", mb, md, mb, c->ghz, mw, c->sys, se, cl);
+out:
+	if (why[0])
+		note(c, "direct_io not measured: %s", why);
+	if (dfd >= 0)
+		close(dfd);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	free(buf);
+}
+
 /* One probe: its name (for messages) and entry point; dir is the scratch directory, shm tmpfs. */
 struct probe {
 	const char *name;
@@ -2478,6 +2951,9 @@ static void p_lines(struct cal *c, const char *d, const char *m) { (void)d; (voi
 static void p_io(struct cal *c, const char *d, const char *m) { (void)m; probe_io(c, d); }
 static void p_user(struct cal *c, const char *d, const char *m) { (void)m; probe_user(c, d); }
 static void p_ipi(struct cal *c, const char *d, const char *m) { (void)d; (void)m; probe_ipi(c); }
+static void p_reclaim(struct cal *c, const char *d, const char *m) { (void)m; probe_reclaim(c, d); }
+static void p_swap(struct cal *c, const char *d, const char *m) { (void)d; (void)m; probe_swap(c); }
+static void p_direct(struct cal *c, const char *d, const char *m) { (void)m; probe_direct(c, d); }
 
 /* In run order: later probes use figures of earlier ones (struct cal's derived fields). */
 static const struct probe probes[] = {
@@ -2486,6 +2962,7 @@ static const struct probe probes[] = {
 	{ "pmd", p_pmd }, { "mkwrite", p_mkwrite }, { "cow", p_cow }, { "zero-2m", p_zero_2m },
 	{ "cached-reads", p_cached_reads }, { "tlb", p_tlb }, { "memory", p_memory },
 	{ "lines", p_lines }, { "user", p_user }, { "ipi", p_ipi }, { "io", p_io },
+	{ "reclaim", p_reclaim }, { "swap", p_swap }, { "direct", p_direct },
 };
 #define NPROBES MB_ARRAY_SIZE(probes)
 
