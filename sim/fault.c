@@ -89,6 +89,24 @@ static void map_pte(struct sim *s, uint64_t va, int w)
 }
 
 /*
+ * Mapping PTEs of a large file folio adds its pages' rmap one by one (the
+ * per-page _mapcount of folio_add_file_rmap_ptes): an atomic update of each
+ * page's struct page. When the file outgrows the LLC those lines are not
+ * cached, and the locked updates do not overlap their misses:
+ * cost.fault_pte_cold per page mapped (times the LLC-miss share), unless the
+ * range continues the one mapped before (the prefetchers stream the
+ * vmemmap: sequential faults do not pay it). Pages [a, a + n).
+ */
+static void map_meta(struct sim *s, uint64_t a, uint64_t n)
+{
+	if (!n || !s->data_dram || !s->p.c.fault_pte_cold)
+		return;
+	if (a != s->meta_next)
+		sim_cost(s, SIM_C_FAULT, (n * s->p.c.fault_pte_cold * s->dram_q) >> 10);
+	s->meta_next = a + n;
+}
+
+/*
  * do_set_pmd (file) / anonymous THP; 0 or -EBUSY (a page table is in the way).
  * deposit: anonymous THP and the huge zero page deposit a PTE table with the
  * leaf (pgtable_trans_huge_deposit + mm_inc_nr_ptes), counted in VmPTE.
@@ -200,15 +218,20 @@ static int fault_around(struct sim *s, uint64_t va, uint64_t pgoff)
 		/* 6.18 filemap_map_folio_range / filemap_map_order0_folio: pages of a
 		   PG_workingset folio (only under a memory limit) do not lower mmap_miss */
 		int ws = s->mc.limit && lru_workingset(s, head);
+		uint64_t first = UINT64_MAX, n = 0;
 		for (uint64_t p = a; p <= b; p++) {
 			miss += !ws;
 			if (!pte_none(s, va_of(s, p)))
 				continue;
 			map_pte(s, va_of(s, p), w);
 			sim_count(s, SIM_ST_FA_PTES, 1);
+			first = MIN(first, p);
+			n++;
 			if (p == pgoff)
 				mapped = 1;
 		}
+		if (order > 0 && !s->f.shmem)
+			map_meta(s, first, n);
 		last = b;
 	} while (next_folio(s, fend, end, &head, &order));
 	/* filemap_map_pages maps only uptodate folios: the model maps them all and waits for the
@@ -327,6 +350,8 @@ static void finish_fault(struct sim *s, uint64_t va, uint64_t pgoff, int write)
 	}
 	for (uint64_t p = head; p < head + nr; p++)
 		map_pte(s, va_of(s, p), w);
+	if (!s->f.shmem)
+		map_meta(s, head, nr);
 }
 
 /* ---- the fault entry ----------------------------------------------------- */

@@ -63,6 +63,7 @@ static const struct key keys[] = {
 	{ "cost.fault_mkwrite", KT_U32, C(fault_mkwrite), 0, 10000000, "cycles per ->page_mkwrite call (shared-mapping write fault on ext4), beyond the file fault" },
 	{ "cost.fault_mkwrite_page", KT_U32, C(fault_mkwrite_page), 0, 1000000, "cycles per page of the folio ->page_mkwrite makes writable (ext4 buffer heads)" },
 	{ "cost.fault_mkwrite_bh", KT_U32, C(fault_mkwrite_bh), 0, 1000000, "cycles per page of a folio without buffer heads (read from the device) the first ->page_mkwrite makes writable, beyond fault_mkwrite_page" },
+	{ "cost.fault_pte_cold", KT_U32, C(fault_pte_cold), 0, 100000, "cycles per page of a large file folio mapped with its struct page not cached (the per-page rmap update's miss; 0: not priced)" },
 	{ "cost.fault_folio", KT_U32, C(fault_folio), 0, 100000, "cycles per page-cache lookup in a fault" },
 	{ "cost.zero_4k", KT_U32, C(zero_4k), 0, 1000000, "cycles to zero 4 KiB" },
 	{ "cost.zero_2m", KT_U32, C(zero_2m), 0, 100000000, "cycles to zero 2 MiB" },
@@ -104,7 +105,7 @@ static const struct key keys[] = {
    file that lacks one gets its default and p->defaulted names it. */
 static const char *const i16_keys[] = {
 	"cost.direct_io", "cost.reclaim_folio", "cost.ipi", "cost.swap_out", "cost.swap_in",
-	"cost.lock_wait", "kernel.page_cluster", "cost.fault_mkwrite_bh", "cost.cow_wp", "cost.io_stream",
+	"cost.lock_wait", "kernel.page_cluster", "cost.fault_mkwrite_bh", "cost.cow_wp", "cost.io_stream", "cost.fault_pte_cold",
 };
 
 const char *const sim_profile_keys_help[] = {

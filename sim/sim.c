@@ -245,6 +245,7 @@ int sim_create(const struct sim_profile *p, const struct an_case_opts *opts,
 	s->data_dram = s->dram_q > 0 &&
 		       (p->c.mem_line_seq || p->c.mem_line_rand || p->c.mem_line_indep || p->c.mem_line_fresh);
 	s->last_line = UINT64_MAX - 1;
+	s->meta_next = UINT64_MAX; /* no large-folio range mapped yet */
 	s->last_first = UINT64_MAX - 1;
 	s->last_delta = 0;
 	s->ops = NULL;

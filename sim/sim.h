@@ -53,6 +53,9 @@ struct sim_costs {
 				      ->page_mkwrite makes it writable (create_empty_buffers, block
 				      mapping per block); folios written by write(2) have them */
 	uint32_t fault_folio;      /* per page-cache folio looked up in a fault path */
+	uint32_t fault_pte_cold;   /* per page of a large folio mapped when its struct page is not cached
+				      (file beyond the LLC, a range not continuing the last one mapped):
+				      the per-page rmap update's miss (0: not priced) */
 	uint32_t zero_4k;          /* zeroing a 4 KiB anonymous page */
 	uint32_t zero_2m;          /* zeroing a 2 MiB THP */
 	uint32_t copy_4k;          /* a COW fault's new page: allocation, charge, copy of 4 KiB, rmap */

@@ -175,6 +175,7 @@ struct sim {
 	uint64_t region;            /* region size in bytes */
 	int data_dram;              /* dram_q > 0: some user data lines come from DRAM */
 	unsigned dram_q;            /* share of the DRAM line costs charged, in 1/1024 (sim_dram_share) */
+	uint64_t meta_next;         /* the page after the last large-folio range mapped (fault.c map_meta) */
 	uint64_t last_line;         /* last 64-byte line the replay touched (sequential-run detection) */
 	uint64_t last_first;        /* first line of the previous record */
 	uint64_t last_delta;        /* line distance between the previous two records' starts */

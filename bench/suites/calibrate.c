@@ -2181,6 +2181,95 @@ static void probe_cow(struct cal *c, const char *dir)
 	    W, wp.faults, FAULT_PASSES, c->entry, X, cl);
 }
 
+/* One pass of read touches every `step` bytes over a fresh mapping of fd (bytes long): TSC cycles,
+   faults in *faults, PTE-mapped KiB (Rss minus FilePmdMapped) in *pte_kb; -1 on failure. */
+static double stride_pass(int fd, size_t bytes, size_t step, long *faults, long *pte_kb)
+{
+	struct rusage r0, r1;
+	volatile char sink = 0;
+	char *raw, *m = map_2m(fd, 0, bytes, &raw);
+	uint64_t t0, t;
+	long rss, pmd;
+
+	if (!m)
+		return -1;
+	getrusage(RUSAGE_SELF, &r0);
+	t0 = tsc();
+	for (size_t off = 0; off < bytes; off += step)
+		sink += m[off];
+	t = tsc() - t0;
+	getrusage(RUSAGE_SELF, &r1);
+	(void)sink;
+	*faults = r1.ru_minflt - r0.ru_minflt;
+	rss = smaps_kb(m, "Rss");
+	pmd = smaps_kb(m, "FilePmdMapped");
+	*pte_kb = rss >= 0 && pmd >= 0 ? rss - pmd : -1;
+	unmap_2m(raw, bytes);
+	return (double)t;
+}
+
+/*
+ * fault_pte_cold: what mapping a large folio's pages costs when their struct
+ * pages are not cached (folio_add_file_rmap_ptes updates each page's
+ * _mapcount: locked updates whose misses do not overlap). A 64 MiB ext4 file
+ * dropped and read back (readahead's folios, as warm-read replays map), one
+ * read touch per 2 MiB: each fault maps one folio far from the last. Pass W
+ * right after a pass that mapped every page (the struct pages cached), pass C
+ * after streaming a 256 MiB buffer (evicted); (C - W) over the pages mapped
+ * by PTEs (Rss minus FilePmdMapped: PMD-mapped folios have no per-page
+ * update), median of 5 pairs.
+ */
+static void probe_pte_cold(struct cal *c, const char *dir)
+{
+	char path[PATH_MAX], val[32], cl[200];
+	const size_t bytes = 64u << 20, junk_bytes = 256u << 20, step = 2u << 20;
+	double d[5], w[5], cc[5], per;
+	long faults = 0, kb = -1, f2, kb2;
+	int fd, n = 0;
+	char *junk;
+
+	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-ptecold-%d", dir, (int)getpid());
+	if ((fd = make_file(path, bytes, 1u << 20)) < 0) {
+		note(c, "fault_pte_cold not measured: cannot create %s: %s", path, strerror(-fd));
+		return;
+	}
+	junk = malloc(junk_bytes);
+	if (!junk || reread_file(fd, bytes)) {
+		note(c, "fault_pte_cold not measured: %s", junk ? "the read-back of the file failed" : "no memory for the 256 MiB flush buffer");
+		goto out;
+	}
+	memset(junk, 1, junk_bytes);
+	for (int i = 0; i < 5; i++) {
+		volatile char sink = 0;
+		long f0, k0;
+		if (stride_pass(fd, bytes, PG, &f0, &k0) < 0) /* every struct page touched */
+			break;
+		w[n] = stride_pass(fd, bytes, step, &faults, &kb);
+		for (size_t off = 0; off < junk_bytes; off += 64)
+			sink += junk[off];
+		(void)sink;
+		cc[n] = stride_pass(fd, bytes, step, &f2, &kb2);
+		if (w[n] < 0 || cc[n] < 0 || kb <= 0 || kb2 != kb || f2 != faults)
+			break;
+		d[n] = (cc[n] - w[n]) / ((double)kb / 4.0);
+		n++;
+	}
+	if (n < 5) {
+		note(c, "fault_pte_cold not measured: the 2 MiB-stride passes did not repeat (faults %ld/%ld, PTE-mapped %ld/%ld KiB)",
+		     faults, f2, kb, kb2);
+		goto out;
+	}
+	per = median(d, 5);
+	fmt_clamped(val, sizeof(val), per, 0, cl, sizeof(cl));
+	put(c, "cost", "fault_pte_cold", val,
+	    "measured: read touches 2 MiB apart over a read-back %zu MiB ext4 file, %ld faults, %ld KiB mapped by PTEs: right after a pass over every page %.0f cycles, after streaming %zu MiB of other memory %.0f (medians of 5), the difference per PTE-mapped page%s",
+	    bytes >> 20, faults, kb, median(w, 5), junk_bytes >> 20, median(cc, 5), cl);
+out:
+	free(junk);
+	close(fd);
+	unlink(path);
+}
+
 /* zero_2m: the anonymous 2 MiB write fault of probe_costs minus what fault_entry and fault_pmd charge. */
 static void put_zero_2m(struct cal *c)
 {
@@ -2943,6 +3032,7 @@ static void p_costs(struct cal *c, const char *d, const char *m) { (void)d; prob
 static void p_pmd(struct cal *c, const char *d, const char *m) { (void)m; probe_pmd(c, d); }
 static void p_mkwrite(struct cal *c, const char *d, const char *m) { (void)m; probe_mkwrite(c, d); }
 static void p_cow(struct cal *c, const char *d, const char *m) { (void)m; probe_cow(c, d); }
+static void p_pte_cold(struct cal *c, const char *d, const char *m) { (void)m; probe_pte_cold(c, d); }
 static void p_zero_2m(struct cal *c, const char *d, const char *m) { (void)d; (void)m; put_zero_2m(c); }
 static void p_cached_reads(struct cal *c, const char *d, const char *m) { probe_cached_reads(c, d, m); }
 static void p_tlb(struct cal *c, const char *d, const char *m) { (void)d; (void)m; probe_tlb(c); }
@@ -2959,7 +3049,7 @@ static void p_direct(struct cal *c, const char *d, const char *m) { (void)m; pro
 static const struct probe probes[] = {
 	{ "tsc", p_tsc }, { "settings", p_settings }, { "fault-around", p_fault_around },
 	{ "readahead", p_readahead }, { "whole-folio", p_whole_folio }, { "costs", p_costs },
-	{ "pmd", p_pmd }, { "mkwrite", p_mkwrite }, { "cow", p_cow }, { "zero-2m", p_zero_2m },
+	{ "pmd", p_pmd }, { "mkwrite", p_mkwrite }, { "cow", p_cow }, { "pte-cold", p_pte_cold }, { "zero-2m", p_zero_2m },
 	{ "cached-reads", p_cached_reads }, { "tlb", p_tlb }, { "memory", p_memory },
 	{ "lines", p_lines }, { "user", p_user }, { "ipi", p_ipi }, { "io", p_io },
 	{ "reclaim", p_reclaim }, { "swap", p_swap }, { "direct", p_direct },

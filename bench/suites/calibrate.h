@@ -31,8 +31,9 @@ struct cal_opts {
    calibrate measures new keys, so that a cached profile of an older format is calibrated
    again (hostprof_resolve) instead of running on the model's defaults for them.
    2: copy_4k measured from file COW faults, cow_wp, fault_mkwrite_bh, io_stream (stop 24).
-   3: reclaim_folio, direct_io, and swap_out / swap_in when swap is active (issue 16). */
-#define CAL_FORMAT 3
+   3: reclaim_folio, direct_io, and swap_out / swap_in when swap is active (issue 16).
+   4: fault_pte_cold (stop 24). */
+#define CAL_FORMAT 4
 
 /* Measure and write the profile. Returns 0, CAL_EXIT_BUSY, or 2 with a message printed. */
 int cal_run(const struct cal_opts *o);

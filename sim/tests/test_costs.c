@@ -18,6 +18,8 @@
  *   the COW of an unmapped page only copy_4k;
  * - the LLC-miss share of data lines: 0 up to llc_bytes / 2, 1/2 at it,
  *   all from twice it, linear between;
+ * - mapping a large folio far from the last range mapped pays fault_pte_cold
+ *   per page (its struct pages not cached), a range continuing it does not;
  * - asynchronous readahead overlaps the task (io_stream): a task slower than
  *   the device never waits for those pages, one with no work of its own waits
  *   io_stream per page of them.
@@ -277,6 +279,35 @@ int main(void)
 			tap_eq_u64(a.st[SIM_ST_PC_ADDED], 4096, "the whole file was read (pagecache.added_pages)");
 		} else {
 			tap_ok(0, "cold sequential read runs");
+		}
+	}
+
+	/*
+	 * fault_pte_cold: 1 MiB folios (warm-write:1M) of a 64 MiB file beyond the
+	 * LLC (llc_bytes 0, a DRAM line cost set so that DRAM costs apply; it is
+	 * charged to user loads, not to faults). Touches 2 MiB apart: every fault
+	 * maps a folio far from the last, 7 x each PTE. Touches 4 KiB apart: each
+	 * fault continues the last range, only the first one pays.
+	 */
+	zero_costs(&p);
+	p.c.mem_line_seq = 1;
+	p.c.fault_pte_cold = 7;
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_MMAP;
+	o.cache = AN_CACHE_WARM_WRITE;
+	o.cache_req = 1 << 20;
+	{
+		struct st_pat far = { 0, 2 * MiB, 32, 1, TRACE_OP_READ }, seq = st_seq_pages(64 * MiB, TRACE_OP_READ);
+		struct sim_stats f, q;
+		if (st_run(&p, &o, 0, 64 * MiB, &far, 1, &f, NULL) == 0 && st_run(&p, &o, 0, 64 * MiB, &seq, 1, &q, NULL) == 0) {
+			tap_eq_u64(f.cyc[SIM_C_FAULT], 7 * f.st[SIM_ST_PTES_MAPPED],
+				   "folios 2 MiB apart: fault_pte_cold per PTE mapped (%llu PTEs, %llu faults)",
+				   (unsigned long long)f.st[SIM_ST_PTES_MAPPED], (unsigned long long)f.st[SIM_ST_FAULTS]);
+			tap_ok(q.cyc[SIM_C_FAULT] > 0 && q.cyc[SIM_C_FAULT] <= 7 * 256,
+			       "sequential faults: only the first range pays (%llu cycles, %llu faults)",
+			       (unsigned long long)q.cyc[SIM_C_FAULT], (unsigned long long)q.st[SIM_ST_FAULTS]);
+		} else {
+			tap_ok(0, "fault_pte_cold runs");
 		}
 	}
 
