@@ -45,6 +45,8 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,6 +84,8 @@ static struct {
 	struct fd_info fds[FD_TABLE];
 	struct reclog_map maps[MAX_MAPS];
 	unsigned nmaps;
+	pid_t pid;                   /* the process the log is this image's for: another pid is a
+					vfork child running in this memory, which must not touch it */
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* ---- the real functions ---------------------------------------------- */
@@ -132,8 +136,15 @@ static void log_open(void)
 	if (reclog_open(&S.log, S.dir, (int)getpid()))
 		return;
 	S.hdr = S.log.hdr;
+	S.pid = getpid();
 	proc_io_self(&S.hdr->syscr0, &S.hdr->rchar0);
 	S.on = 1;
+}
+
+/* A vfork child (or posix_spawn's clone) runs in the parent's memory until it execs or exits. */
+static int in_vfork_child(void)
+{
+	return S.on && getpid() != S.pid;
 }
 
 static void emit(uint8_t file, uint8_t call, uint8_t op, uint64_t off, uint64_t len)
@@ -659,7 +670,7 @@ EXPORT void *mremap(void *old, size_t olen, size_t nlen, int flags, ...)
 /* The end of this image's log: sample mappings, take the end figures. */
 static void finish(void)
 {
-	if (!S.on)
+	if (!S.on || in_vfork_child()) /* the log and its state are the parent's */
 		return;
 	pthread_mutex_lock(&S.lock);
 	while (S.nmaps)
@@ -701,7 +712,7 @@ EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
 	RESOLVE(execve);
 	exec_check(envp);
-	int was = S.on;
+	int was = S.on && !in_vfork_child();
 	finish();
 	int r = real_execve(path, argv, envp), saved = errno;
 	if (was)
@@ -720,7 +731,7 @@ EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	RESOLVE(execve);
 	exec_check(envp);
-	int was = S.on;
+	int was = S.on && !in_vfork_child();
 	finish();
 	/* glibc's execvpe calls execve internally, not through this wrapper */
 	int (*real)(const char *, char *const[], char *const[]) =
@@ -752,16 +763,95 @@ EXPORT void _Exit(int status)
 	_exit(status);
 }
 
-/* In the child of a fork: a log of its own, the positions shared with the parent. */
+/* In the child of a fork: a log of its own, the positions shared with the parent; its fds
+   name the parent's files, so the new log starts with the parent's file table. */
 static void after_fork_child(void)
 {
+	static struct reclog_file files[RECLOG_MAX_FILES];
+	uint32_t nfiles;
+
 	if (!S.on)
 		return;
+	nfiles = S.hdr->nfiles;
+	memcpy(files, S.hdr->files, sizeof(files[0]) * nfiles);
 	reclog_close(&S.log);
 	S.on = 0;
 	S.nmaps = 0; /* the parent samples its own mappings; the child's copies are not sampled */
 	pthread_mutex_init(&S.lock, NULL);
 	log_open();
+	if (S.on) {
+		memcpy(S.hdr->files, files, sizeof(files[0]) * nfiles);
+		S.hdr->nfiles = nfiles;
+	}
+}
+
+/*
+ * The wait family: a reaped child's read syscalls are added to this
+ * process's /proc/self/io (wait_task_zombie), and the child's own log counts
+ * them: the difference across the call (less this wrapper's first read of
+ * the file, which the second one sees) goes to syscr_reaped.
+ */
+static uint64_t reap_begin(void)
+{
+	uint64_t syscr = RECLOG_SYSCR_UNKNOWN, rchar;
+
+	if (S.on && !in_vfork_child())
+		reclog_proc_io("/proc/self/io", &syscr, &rchar);
+	return syscr;
+}
+
+static void reap_end(uint64_t before, pid_t r)
+{
+	uint64_t after, rchar;
+
+	if (before == RECLOG_SYSCR_UNKNOWN || !S.on)
+		return;
+	reclog_proc_io("/proc/self/io", &after, &rchar);
+	pthread_mutex_lock(&S.lock);
+	S.hdr->ctr[RK_INTERNAL_READS] += 2;
+	if (r > 0 && after != RECLOG_SYSCR_UNKNOWN && after > before + 1)
+		S.hdr->syscr_reaped += after - before - 1;
+	pthread_mutex_unlock(&S.lock);
+}
+
+REAL(pid_t, wait4, (pid_t, int *, int, struct rusage *));
+REAL(int, waitid, (idtype_t, id_t, siginfo_t *, int));
+
+EXPORT pid_t wait4(pid_t pid, int *st, int opt, struct rusage *ru)
+{
+	RESOLVE(wait4);
+	uint64_t b = reap_begin();
+	pid_t r = real_wait4(pid, st, opt, ru);
+	int saved = errno;
+	reap_end(b, r);
+	errno = saved;
+	return r;
+}
+
+EXPORT pid_t waitpid(pid_t pid, int *st, int opt)
+{
+	return wait4(pid, st, opt, NULL);
+}
+
+EXPORT pid_t wait(int *st)
+{
+	return wait4(-1, st, 0, NULL);
+}
+
+EXPORT pid_t wait3(int *st, int opt, struct rusage *ru)
+{
+	return wait4(-1, st, opt, ru);
+}
+
+EXPORT int waitid(idtype_t idt, id_t id, siginfo_t *info, int opt)
+{
+	RESOLVE(waitid);
+	uint64_t b = reap_begin();
+	int r = real_waitid(idt, id, info, opt), saved = errno;
+	/* WNOWAIT leaves the child to be reaped later: nothing was added */
+	reap_end(b, r == 0 && !(opt & WNOWAIT) && info && info->si_pid > 0 ? info->si_pid : 0);
+	errno = saved;
+	return r;
 }
 
 static void before_fork(void)

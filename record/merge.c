@@ -200,7 +200,8 @@ int record_merge(const struct record_opts *o, const char *dir, struct record_sum
 		if (h->syscr1 == RECLOG_SYSCR_UNKNOWN) {
 			sum->unknown_procs++;
 		} else {
-			syscr_total += h->syscr1 - h->syscr0;
+			uint64_t d = h->syscr1 - h->syscr0;
+			syscr_total += d > h->syscr_reaped ? d - h->syscr_reaped : 0;
 			for (unsigned c = 0; c < RC__COUNT; c++)
 				if (RECLOG_CALL_IS_READ_SYSCALL(c))
 					syscr_seen += h->seen[c] + h->other[c];

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define RECLOG_MAGIC UINT64_C(0x31474f4c4250414d) /* "MAPBLOG1" little-endian */
-#define RECLOG_VERSION 2u
+#define RECLOG_VERSION 3u
 #define RECLOG_HDR_BYTES 65536u            /* header area before the first event */
 #define RECLOG_MAX_FILES 128u              /* recorded files per process image */
 #define RECLOG_PATH_MAX 360u               /* path bytes kept per file, NUL included */
@@ -102,6 +102,9 @@ struct reclog_hdr {
 	uint64_t syscr0, rchar0;            /* /proc/self/io when the interposer started */
 	uint64_t syscr1, rchar1;            /* ... at exit/exec (RECLOG_SYSCR_UNKNOWN: not reached) */
 	uint64_t t0_ns, t1_ns;              /* CLOCK_MONOTONIC at start and at the exit hook */
+	uint64_t syscr_reaped;              /* of syscr1 - syscr0, the read syscalls of children this
+					       process reaped (the kernel adds them to the reaper's
+					       /proc/self/io; their own logs count them) */
 	uint32_t nfiles;                    /* files[] used */
 	uint32_t mech;                      /* enum reclog_mech: who wrote the log */
 	struct reclog_file files[RECLOG_MAX_FILES]; /* recorded files */

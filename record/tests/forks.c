@@ -5,7 +5,9 @@
  * (not seen by the interposer); a forked child lseeks the shared fd to 4096
  * and reads 300; the parent then reads 10 at the shared position (4396);
  * exit status 7. Mode "mmap": maps the file, touches the page at 12288,
- * unmaps; exit 0.
+ * unmaps; exit 0. Mode "vfork": pread64 100 @0; a vfork child execs
+ * /bin/true (in the parent's memory until then); the parent, after waiting
+ * for it, preads 50 @8192; exit 0.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -39,6 +41,19 @@ int main(int argc, char **argv)
 			return 3;
 		(void)p[12288];
 		return munmap((void *)p, 65536) ? 4 : 0;
+	}
+	if (!strcmp(argv[2], "vfork")) {
+		if (pread(fd, b, 100, 0) != 100)
+			return 3;
+		pid_t vc = vfork();
+		if (vc == 0) {
+			char *const args[] = { "true", NULL };
+			execv("/bin/true", args);
+			_exit(127);
+		}
+		if (vc < 0 || waitpid(vc, &st, 0) != vc || pread(fd, b, 50, 8192) != 50)
+			return 4;
+		return 0;
 	}
 	if (pread(fd, b, 100, 0) != 100 || pthread_create(&th, NULL, thread, NULL) || pthread_join(th, &ok) || !ok)
 		return 3;

@@ -2,15 +2,18 @@
 # record/tests/record.sh — TAP: mapbench record on a program with known reads
 # (exact trace), its report of an unrecorded fd, --min-size (chosen and
 # too-small files), a program that never loads
-# the interposer, and the strace importer on a committed log.
-# usage: record.sh MAPBENCH KNOWN_READS SRCDIR
+# the interposer, the strace importer on a committed log, a forked child's
+# reads (its log starts with the parent's files; the reads the parent reaped
+# with it are not reported unseen) and a vfork child's exec (the parent
+# keeps recording).
+# usage: record.sh MAPBENCH KNOWN_READS SRCDIR FORKS
 # under AddressSanitizer the recorded program is an ASan binary loaded after
 # the interposer (LD_PRELOAD comes first): tell ASan that order is intended
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-mb=$1 kr=$2 src=$3
+mb=$1 kr=$2 src=$3 forks=$4
 t=$(mktemp -d) || exit 1
 trap 'rm -rf "$t"' EXIT
-echo "1..7"
+echo "1..9"
 head -c 65536 /dev/zero > "$t/data.bin"
 if "$mb" record -o "$t/k.mtr" --file "$t/data.bin" -- "$kr" "$t/data.bin" > "$t/rep" 2>&1; then
 	"$mb" trace dump "$t/k.mtr" | grep -v '^#' > "$t/got"
@@ -53,4 +56,19 @@ if [ $? -eq 2 ] && [ ! -e "$t/m2.mtr" ] && grep -q "no recorded access to any fi
 	echo "ok 7 - --min-size 1M: nothing recorded, said so, the 5 reads reported unrecorded"
 else
 	echo "not ok 7 - --min-size 1M"; sed 's/^/# /' "$t/rep4"
+fi
+# fork: the parent's pread 100 @0, a thread's 200 @8192, a raw pread (unseen), the child's read
+# 300 @4096 through the shared position, the parent's read 10 @4396 after reaping it
+if "$mb" record -o "$t/f.mtr" --file "$t/data.bin" -- "$forks" "$t/data.bin" fork > "$t/rep5" 2>&1; [ $? -eq 7 ] &&
+   [ "$("$mb" trace dump "$t/f.mtr" | grep -v '^#' | sort | tr '\n' ' ')" = "R 0x0 100 R 0x1000 300 R 0x112c 10 R 0x2000 200 " ] &&
+   grep -q '^  1 read syscalls the interposer did not see' "$t/rep5"; then
+	echo "ok 8 - forked child's read recorded, only the raw syscall reported unseen"
+else
+	echo "not ok 8 - fork"; "$mb" trace dump "$t/f.mtr" 2>&1 | sed 's/^/# /'; sed 's/^/# /' "$t/rep5"
+fi
+if "$mb" record -o "$t/v.mtr" --file "$t/data.bin" -- "$forks" "$t/data.bin" vfork > "$t/rep6" 2>&1 &&
+   [ "$("$mb" trace dump "$t/v.mtr" | grep -v '^#' | tr '\n' ' ')" = "R 0x0 100 R 0x2000 50 " ]; then
+	echo "ok 9 - the parent records after its vfork child's exec"
+else
+	echo "not ok 9 - vfork"; "$mb" trace dump "$t/v.mtr" 2>&1 | sed 's/^/# /'; sed 's/^/# /' "$t/rep6"
 fi
