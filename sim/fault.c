@@ -225,8 +225,8 @@ static int fault_around(struct sim *s, uint64_t va, uint64_t pgoff)
 				continue;
 			map_pte(s, va_of(s, p), w);
 			sim_count(s, SIM_ST_FA_PTES, 1);
-			first = MIN(first, p);
-			n++;
+			if (!n++)
+				first = p;
 			if (p == pgoff)
 				mapped = 1;
 		}
@@ -650,6 +650,13 @@ static inline uint64_t touch_user(struct sim *s, const struct trace_rec *r, int 
 	return c;
 }
 
+/* sim_touch's user-side sums: loads, extra lines, folded bytes. */
+static inline void charge_user(struct sim *s, uint64_t user, uint64_t lines, uint64_t bytes)
+{
+	s->cyc[SIM_C_USER] += user + s->p.c.user_line * lines + s->p.c.fold_mcyc_per_byte * bytes / 1000;
+	s->st[SIM_ST_BYTES] += bytes;
+}
+
 /*
  * The records' pages through the MMU. Runs of one-page records without the
  * zero-page check go to mmu_access_run in one call; a record it stops at
@@ -703,8 +710,7 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 		if (i + MMU_PREFETCH_AHEAD < n) /* host-cache hint only, no model state */
 			mmu_prefetch(m, base + r[i + MMU_PREFETCH_AHEAD].off);
 		if (s->ra_stream) { /* the clock a readahead wait reads (sim_cycles) includes the loads so far */
-			s->cyc[SIM_C_USER] += user + s->p.c.user_line * lines + s->p.c.fold_mcyc_per_byte * bytes / 1000;
-			s->st[SIM_ST_BYTES] += bytes;
+			charge_user(s, user, lines, bytes);
 			user = lines = bytes = 0;
 		}
 		if (touch_pages(s, va, end, w, anon_dram && !w, done < k ? res : -1, &tcyc, &faulted, &zp))
@@ -713,8 +719,7 @@ int sim_touch(struct sim *s, const struct trace_rec *r, size_t n)
 		bytes += r[i].len;
 		i++;
 	}
-	s->cyc[SIM_C_USER] += user + s->p.c.user_line * lines + s->p.c.fold_mcyc_per_byte * bytes / 1000;
-	s->st[SIM_ST_BYTES] += bytes;
+	charge_user(s, user, lines, bytes);
 	s->st[SIM_ST_RECORDS] += n;
 	return 0;
 }

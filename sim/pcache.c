@@ -566,11 +566,7 @@ readit:
 	if (aligned_end > ra->start)
 		ra->size -= end - aligned_end;
 	ra->async_size = ra->size;
-	if (!s->ra_stream || !s->counting) {
-		ra_order(s, ra, ra->start);
-		return;
-	}
-	s->ra_async_on = 1;
+	s->ra_async_on = s->ra_stream && s->counting; /* add_folio queues the window's pages */
 	s->ra_async_lo = UINT64_MAX;
 	s->ra_async_n = 0;
 	ra_order(s, ra, ra->start);

@@ -150,7 +150,6 @@ void sim_direct_read(struct sim *s, uint64_t off, uint64_t len)
 	sim_io_wait(s);
 }
 
-/* What the model does not do yet: the message names the option and why (CONVENTIONS §4). */
 /*
  * The share of a region's data-line accesses that miss the LLC, in 1/1024,
  * for a region of r bytes and cost.llc_bytes c: 0 up to c/2, 1/2 at c (where
@@ -172,6 +171,7 @@ unsigned sim_dram_share(uint64_t r, uint64_t c)
 	return (unsigned)(512 + 512 * (r - c) / c);
 }
 
+/* What the model does not do yet: the message names the option and why (CONVENTIONS §4). */
 static int refuse(const struct sim_profile *p, const struct an_case_opts *o, int anon, char *err, size_t errlen)
 {
 	if (o->threads > 1 && o->method == AN_METHOD_FREAD) {

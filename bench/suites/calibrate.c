@@ -2181,31 +2181,21 @@ static void probe_cow(struct cal *c, const char *dir)
 	    W, wp.faults, FAULT_PASSES, c->entry, X, cl);
 }
 
-/* One pass of read touches every `step` bytes over a fresh mapping of fd (bytes long): TSC cycles,
-   faults in *faults, PTE-mapped KiB (Rss minus FilePmdMapped) in *pte_kb; -1 on failure. */
-static double stride_pass(int fd, size_t bytes, size_t step, long *faults, long *pte_kb)
+/* touch_pass over a mapping it keeps: TSC cycles of the pass, PTE-mapped KiB (Rss minus
+   FilePmdMapped) in *pte_kb, the mapping released; -1 on failure. */
+static double pass_pte_kb(struct touch *t, long *pte_kb)
 {
-	struct rusage r0, r1;
-	volatile char sink = 0;
-	char *raw, *m = map_2m(fd, 0, bytes, &raw);
-	uint64_t t0, t;
+	double per = touch_pass(t);
 	long rss, pmd;
 
-	if (!m)
+	*pte_kb = -1;
+	if (per < 0)
 		return -1;
-	getrusage(RUSAGE_SELF, &r0);
-	t0 = tsc();
-	for (size_t off = 0; off < bytes; off += step)
-		sink += m[off];
-	t = tsc() - t0;
-	getrusage(RUSAGE_SELF, &r1);
-	(void)sink;
-	*faults = r1.ru_minflt - r0.ru_minflt;
-	rss = smaps_kb(m, "Rss");
-	pmd = smaps_kb(m, "FilePmdMapped");
+	rss = smaps_kb(t->map, "Rss");
+	pmd = smaps_kb(t->map, "FilePmdMapped");
 	*pte_kb = rss >= 0 && pmd >= 0 ? rss - pmd : -1;
-	unmap_2m(raw, bytes);
-	return (double)t;
+	unmap_2m(t->raw, t->bytes);
+	return per * (double)t->faults;
 }
 
 /*
@@ -2222,14 +2212,15 @@ static double stride_pass(int fd, size_t bytes, size_t step, long *faults, long 
 static void probe_pte_cold(struct cal *c, const char *dir)
 {
 	char path[PATH_MAX], val[32], cl[200];
-	const size_t bytes = 64u << 20, junk_bytes = 256u << 20, step = 2u << 20;
+	const size_t bytes = 64u << 20, junk_bytes = 256u << 20;
+	struct touch all = { .bytes = bytes, .step = PG }, far = { .bytes = bytes, .step = 2u << 20, .keep = 1 };
 	double d[5], w[5], cc[5], per;
-	long faults = 0, kb = -1, f2, kb2;
+	long faults = 0, kb = -1, f2 = 0, kb2 = -1;
 	int fd, n = 0;
 	char *junk;
 
 	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-ptecold-%d", dir, (int)getpid());
-	if ((fd = make_file(path, bytes, 1u << 20)) < 0) {
+	if ((fd = all.fd = far.fd = make_file(path, bytes, 1u << 20)) < 0) {
 		note(c, "fault_pte_cold not measured: cannot create %s: %s", path, strerror(-fd));
 		return;
 	}
@@ -2241,14 +2232,15 @@ static void probe_pte_cold(struct cal *c, const char *dir)
 	memset(junk, 1, junk_bytes);
 	for (int i = 0; i < 5; i++) {
 		volatile char sink = 0;
-		long f0, k0;
-		if (stride_pass(fd, bytes, PG, &f0, &k0) < 0) /* every struct page touched */
+		if (touch_pass(&all) < 0) /* every struct page touched */
 			break;
-		w[n] = stride_pass(fd, bytes, step, &faults, &kb);
+		w[n] = pass_pte_kb(&far, &kb);
+		faults = far.faults;
 		for (size_t off = 0; off < junk_bytes; off += 64)
 			sink += junk[off];
 		(void)sink;
-		cc[n] = stride_pass(fd, bytes, step, &f2, &kb2);
+		cc[n] = pass_pte_kb(&far, &kb2);
+		f2 = far.faults;
 		if (w[n] < 0 || cc[n] < 0 || kb <= 0 || kb2 != kb || f2 != faults)
 			break;
 		d[n] = (cc[n] - w[n]) / ((double)kb / 4.0);
