@@ -427,6 +427,57 @@ static void check_fingerprints(const struct an_set *set, struct an_compare *c)
 	}
 }
 
+/*
+ * Host drift: the native documents' host.drift checks (runner.c, written by
+ * `calibrate --drift` before, among and after the native cases). The median
+ * of their geometric means beyond the bound is a warning: the model's costs
+ * were measured on a host that ran at another speed than during the
+ * replays. So is a check that could not be made (once).
+ */
+static void check_drift(const struct an_set *set, struct an_compare *c)
+{
+	double g[MB_ARRAY_SIZE(c->drift)];
+	const char *unsup = NULL;
+	size_t n = 0;
+
+	c->drift_median = c->drift_min = c->drift_max = NAN;
+	c->drift_bound = 0.05;
+	for (size_t d = 0; d < set->n; d++) {
+		json_t *drift = json_object_get(an_result_host(set->docs[d]), "drift"), *x;
+		const char *label;
+		json_object_foreach(drift, label, x) {
+			const char *v = json_string_value(json_object_get(x, "verdict"));
+			json_t *gm = json_object_get(x, "geomean"), *b = json_object_get(x, "bound");
+			struct an_cmp_drift *dr;
+			if (!v || c->ndrift >= MB_ARRAY_SIZE(c->drift))
+				continue;
+			dr = &c->drift[c->ndrift++];
+			snprintf(dr->label, sizeof(dr->label), "%s", label);
+			snprintf(dr->verdict, sizeof(dr->verdict), "%s", v);
+			dr->geomean = json_is_number(gm) ? json_number_value(gm) : NAN;
+			if (json_is_number(b))
+				c->drift_bound = json_number_value(b);
+			if (!isnan(dr->geomean))
+				g[n++] = dr->geomean;
+			else if (!unsup)
+				unsup = json_string_value(json_object_get(x, "reason"));
+		}
+	}
+	if (n) {
+		c->drift_median = median_sorted(g, n); /* sorts g */
+		c->drift_min = g[0];
+		c->drift_max = g[n - 1];
+		if (fabs(c->drift_median - 1) > c->drift_bound)
+			warn(c, "the host drifted since the model profile was calibrated: over %zu checks among the native cases "
+				"its drift probes ran at a median %.2fx their calibrated cycles (range %.2f-%.2f; bound +-%.0f%%): "
+				"times compare a %s host against the profile's; `suite run --recalibrate`", n, c->drift_median,
+			     c->drift_min, c->drift_max, 100 * c->drift_bound, c->drift_median > 1 ? "slower" : "faster");
+	}
+	if (c->ndrift > n)
+		warn(c, "host drift not checked (%zu of %zu checks): %s", c->ndrift - n, c->ndrift,
+		     unsup ? unsup : "no reason given");
+}
+
 int an_compare_run(const struct an_set *set, struct an_compare **out)
 {
 	struct clist nat = { 0 }, mod = { 0 };
@@ -485,8 +536,10 @@ int an_compare_run(const struct an_set *set, struct an_compare **out)
 	c->model_cases = mod.n;
 	if (!err)
 		err = summarize(c);
-	if (!err)
+	if (!err) {
 		check_fingerprints(set, c);
+		check_drift(set, c);
+	}
 out_free:
 	free(rows.v);
 	free(used);
@@ -544,6 +597,21 @@ static void num(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.4g", v);
 }
 
+/* One line: the drift checks' median and range, "median 1.003x over 9 checks (0.95-1.04): steady" (empty when none). */
+static void drift_line(const struct an_compare *c, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < c->ndrift; i++)
+		n += !isnan(c->drift[i].geomean);
+	if (n)
+		snprintf(buf, len, "median %.3fx over %zu checks (range %.3f-%.3f): %s", c->drift_median, n,
+			 c->drift_min, c->drift_max, fabs(c->drift_median - 1) > c->drift_bound ? "drifted" : "steady");
+	else if (c->ndrift)
+		snprintf(buf, len, "%zu checks, none measured: unsupported", c->ndrift);
+}
+
 void an_compare_print_text(const struct an_compare *c, FILE *f, int all)
 {
 	char a[32], b[32], d[32], e[32], tol[128];
@@ -553,6 +621,10 @@ void an_compare_print_text(const struct an_compare *c, FILE *f, int all)
 		c->native_cases, c->model_cases, c->joined);
 	for (size_t i = 0; i < c->nwarnings; i++)
 		fprintf(f, "warning: %s\n%s", c->warnings[i], i + 1 == c->nwarnings ? "\n" : "");
+	drift_line(c, tol, sizeof(tol));
+	if (tol[0])
+		fprintf(f, "host drift since calibration (calibrate --drift probes, now / calibrated, bound +-%.0f%%): %s\n\n",
+			100 * c->drift_bound, tol);
 	fprintf(f, "%-10s %8s %8s %7s %9s %9s %9s %6s %6s  %-8s %s\n", "family", "compared", "within",
 		"share", "med.ratio", "worst", "med|err|", "unsup", "miss", "verdict", "tolerance");
 	for (int i = 0; i < AN_FAM__COUNT; i++) {
@@ -623,6 +695,10 @@ void an_compare_print_markdown(const struct an_compare *c, FILE *f)
 		c->native_cases, c->model_cases, c->joined);
 	for (size_t i = 0; i < c->nwarnings; i++)
 		fprintf(f, "> **warning:** %s\n%s", c->warnings[i], i + 1 == c->nwarnings ? "\n" : ">\n");
+	drift_line(c, tol, sizeof(tol));
+	if (tol[0])
+		fprintf(f, "Host drift since calibration (`calibrate --drift` probes, now / calibrated, bound ±%.0f%%): %s.\n\n",
+			100 * c->drift_bound, tol);
 	fprintf(f, "| family | compared | within | share | median ratio | worst ratio (case, metric) | median abs. error | unsupported | missing | verdict | tolerance |\n"
 		   "|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|\n");
 	for (int i = 0; i < AN_FAM__COUNT; i++) {
@@ -698,11 +774,16 @@ json_t *an_compare_to_json(const struct an_compare *c)
 			"native", jnum(r->native), "model", jnum(r->model), "ratio", jnum(r->ratio),
 			"exact", r->exact, "status", an_cmp_status_name(r->status), "note", r->note));
 	}
-	json_t *warns = json_array();
+	json_t *warns = json_array(), *drift = json_array();
 	for (size_t i = 0; i < c->nwarnings; i++)
 		json_array_append_new(warns, json_string(c->warnings[i]));
-	return json_pack("{s:s, s:i, s:I, s:I, s:I, s:o, s:o, s:o}", "schema", "mapbench-compare",
-			 "schema_version", 1, "native_cases", (json_int_t)c->native_cases,
+	for (size_t i = 0; i < c->ndrift; i++)
+		json_array_append_new(drift, json_pack("{s:s, s:s, s:o}", "label", c->drift[i].label, "verdict",
+						       c->drift[i].verdict, "geomean", jnum(c->drift[i].geomean)));
+	return json_pack("{s:s, s:i, s:I, s:I, s:I, s:o, s:o, s:{s:o, s:o, s:o, s:f, s:o}, s:o}", "schema",
+			 "mapbench-compare", "schema_version", 1, "native_cases", (json_int_t)c->native_cases,
 			 "model_cases", (json_int_t)c->model_cases, "joined", (json_int_t)c->joined,
-			 "families", fams, "warnings", warns, "rows", rows);
+			 "families", fams, "warnings", warns, "drift", "median", jnum(c->drift_median), "min",
+			 jnum(c->drift_min), "max", jnum(c->drift_max), "bound", c->drift_bound, "checks", drift,
+			 "rows", rows);
 }

@@ -83,6 +83,15 @@ struct an_compare {
 	size_t joined;                        /* native×model pairs joined */
 	char warnings[8][320];                /* host/profile mismatches (fingerprints), one sentence each */
 	size_t nwarnings;                     /* how many */
+	struct an_cmp_drift {                 /* the native results' host drift checks (host.drift) */
+		char label[24];               /* when: start, after-25, ..., end */
+		char verdict[16];             /* steady, drifted, unsupported */
+		double geomean;               /* now / calibrated, geometric mean (NAN: none) */
+	} drift[24];
+	size_t ndrift;                        /* how many */
+	double drift_median;                  /* median geomean over the checks (NAN: none measured) */
+	double drift_min, drift_max;          /* their range */
+	double drift_bound;                   /* the checks' bound (e.g. 0.05) */
 };
 
 const struct an_tolerance *an_tolerance_of(enum an_family f);

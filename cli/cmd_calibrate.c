@@ -6,6 +6,7 @@
 #include "bench/cache.h"
 #include "bench/fingerprint.h"
 #include "bench/suites/calibrate.h"
+#include "bench/suites/hostprof.h"
 #include "cli/cmds.h"
 #include "common/mb.h"
 
@@ -17,6 +18,7 @@
 static const char usage_text[] =
 	"usage: mapbench calibrate -o sim/profiles/host-NAME.ini [options]\n"
 	"       mapbench calibrate --cache [--profile-cache DIR] [options]\n"
+	"       mapbench calibrate --drift PROFILE [-o DRIFT.json] [--label L]\n"
 	"\n"
 	"Measure this host with microbenchmarks (TSC rate, pointer-chase TLB knees,\n"
 	"fault, syscall and copy costs, fault-around, readahead, whole-folio rule,\n"
@@ -42,7 +44,15 @@ static const char usage_text[] =
 	"      --runs N     run every probe N times (1..9) and write each value's median\n"
 	"                   run, all N figures in its comment (default 5; --quick: 1)\n"
 	"      --quick      reduced sizes and repetitions (tests; less precise)\n"
-	"  -v, --verbose    print each measurement\n";
+	"  -v, --verbose    print each measurement\n"
+	"      --drift P    measure host drift since profile P was calibrated (P \"host\":\n"
+	"                   this host's cached profile): the six short probes whose\n"
+	"                   medians calibrate wrote into P's header (\"# drift\"), run\n"
+	"                   again (about 1 s); prints now/calibrated per probe and their\n"
+	"                   geometric mean: \"drifted\" beyond +-5%, else \"steady\";\n"
+	"                   \"unsupported\" when P has no drift figures. -o writes it as\n"
+	"                   JSON; exit 0 for any verdict, 2 on a bad profile\n"
+	"      --label L    (with --drift) a name for this measurement (e.g. end)\n";
 
 int cmd_calibrate(int argc, char **argv)
 {
@@ -52,12 +62,13 @@ int cmd_calibrate(int argc, char **argv)
 		{ "quick", no_argument, NULL, 'q' },     { "verbose", no_argument, NULL, 'v' },
 		{ "runs", required_argument, NULL, 'r' }, { "cpu", required_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' },
 		{ "cache", no_argument, NULL, 'C' }, { "profile-cache", required_argument, NULL, 'P' },
-		{ "allow-busy", no_argument, NULL, 'B' },
+		{ "allow-busy", no_argument, NULL, 'B' }, { "drift", required_argument, NULL, 'D' },
+		{ "label", required_argument, NULL, 'L' }, { "drift-raw", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cal_opts o;
 	char pin[160], cdir[PATH_MAX], cpath[PATH_MAX], name[64], err[256];
-	const char *pcache = NULL;
+	const char *pcache = NULL, *drift = NULL, *label = NULL;
 	int c, cpu = -1, r, to_cache = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -73,6 +84,9 @@ int cmd_calibrate(int argc, char **argv)
 		case 'C': to_cache = 1; break;
 		case 'P': pcache = optarg; break;
 		case 'B': o.allow_busy = 1; break;
+		case 'D': drift = optarg; break;
+		case 'L': label = optarg; break;
+		case 'R': return cal_drift_raw(); /* calibrate's own child, pinned as its parent */
 		case 'c': {
 			uint64_t v;
 			if (mb_parse_u64(optarg, &v) || v > 4095) {
@@ -102,6 +116,23 @@ int cmd_calibrate(int argc, char **argv)
 	if (optind < argc) {
 		mb_err("calibrate", "unexpected argument '%s'", argv[optind]);
 		return 2;
+	}
+	if (drift) {
+		char hp[PATH_MAX];
+		if (!strcmp(drift, HOSTPROF_NAME)) {
+			struct hostprof_opts h = { .cache_dir = pcache, .scratch = o.dir };
+			int calibrated;
+			if (hostprof_resolve(&h, hp, sizeof(hp), &calibrated))
+				return 2;
+			drift = hp;
+		}
+		/* pinned as calibrate pinned the probes it compares against */
+		r = bench_pin(cpu, pin, sizeof(pin));
+		if (r < 0) {
+			mb_err("calibrate", "pin to CPU %d: %s", cpu, pin);
+			return 2;
+		}
+		return cal_drift(drift, o.out, label, 0);
 	}
 	if (to_cache || (pcache && !o.out)) {
 		struct bench_fp fp;

@@ -74,6 +74,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <linux/perf_event.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,6 +122,7 @@ struct cal {
 	double pmd;                         /* fault_pmd as put (0: not measured) */
 	double pte;                         /* fault_pte as put (0: not measured) */
 	char noisy_keys[256];               /* merged: keys still beyond their spread bound, "sec.key ..." */
+	double drift[CAL_DRIFT_N];          /* this run's drift probes (drift_measure), cycles, -1 not run */
 };
 
 
@@ -339,7 +341,8 @@ static double chase(size_t pages, uint64_t accesses, int packed)
 		*NODE(i) = (void *)NODE(perm[i]);
 	free(perm);
 	p = NODE(0);
-	for (uint64_t k = 0; k < 2 * pages + 1000; k++)
+	/* warm-up: twice round the cycle, at most 1 M loads (a set that large misses anyway) */
+	for (uint64_t k = 0; k < 2 * pages + 1000 && k < (1u << 20); k++)
 		p = (void **)*p;
 	for (int rep = 0; rep < 3; rep++) {
 		uint64_t t0 = tsc();
@@ -604,16 +607,19 @@ out:
 static void probe_tlb(struct cal *c)
 {
 	static const size_t sizes[] = { 8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768,
-					1024, 1536, 2048, 3072, 4096, 8192, 16384, 32768, 65536,
-					131072, 262144 };
-	size_t ns = c->o->quick ? MB_ARRAY_SIZE(sizes) - 4 : MB_ARRAY_SIZE(sizes);
+					1024, 1536, 2048, 3072, 4096, 8192, 16384, 32768, 65536 };
+	/* up to 256 MiB: 16x the largest STLB reach seen (4096 entries); beyond it a chase only
+	   adds DRAM misses, and 1 GiB of 4 KiB pages took seconds to map per run */
+	size_t ns = c->o->quick ? MB_ARRAY_SIZE(sizes) - 2 : MB_ARRAY_SIZE(sizes);
 	double cyc[MB_ARRAY_SIZE(sizes)], ctl[MB_ARRAY_SIZE(sizes)], pg[MB_ARRAY_SIZE(sizes)];
 	double base, p2, walk = 0;
 	size_t l1 = 0, stlb = 0, i, i2 = 0, iw = 0;
 	char raw[900] = "", *q = raw, v[32];
 
 	for (i = 0; i < ns; i++) {
-		uint64_t acc = c->o->quick ? 200000 : 1000000;
+		/* past 16384 pages (every STLB seen so far is smaller) each access is a walk and a DRAM
+		   miss: a quarter of the accesses keeps the figure's spread and the probe's time down */
+		uint64_t acc = c->o->quick || sizes[i] > 16384 ? 250000 : 1000000;
 		pg[i] = chase(sizes[i], acc < 4 * sizes[i] ? 4 * sizes[i] : acc, 0);
 		ctl[i] = chase(sizes[i], acc < 4 * sizes[i] ? 4 * sizes[i] : acc, 1);
 		cyc[i] = pg[i] - ctl[i] + ctl[0]; /* translation cost over the smallest set's access cost */
@@ -3283,6 +3289,203 @@ static void merge_runs(struct cal *out, const struct cal *runs, int n, int *nois
 	}
 }
 
+/* ---- drift: the same short probes at calibration and after a replay ------------------- */
+
+/*
+ * Six short probes (about half a second in all), each a median of 5, in TSC
+ * cycles: getppid(); a 4 KiB pread of a cached tmpfs file (syscall, lookup,
+ * copy); a read fault on that file (fault-around); an anonymous 4 KiB write
+ * fault (THP off); a dependent load from DRAM (a random cycle through 1 MiB
+ * of lines flushed from the caches); a dependent multiply chain (the core
+ * clock against the TSC). calibrate runs them in a child process at the end
+ * of each of its runs, as `calibrate --drift` will (a fresh process pinned
+ * the same way: the calibrating process's own state must not bias the
+ * reference), and writes their medians into the profile ("# drift ...");
+ * `calibrate --drift` measures them again and reports the ratios, so a host
+ * that sped up or slowed down since its profile was made is seen (a
+ * neighbour's load, a frequency change).
+ */
+static const char *const drift_names[CAL_DRIFT_N] = { "syscall", "pread_4k", "fault_file", "fault_anon", "dram", "cpu" };
+
+static int drift_fd; /* the cached tmpfs file op_pread4k reads */
+static void op_pread4k(char *b)
+{
+	static unsigned k;
+	if (pread(drift_fd, b, PG, (off_t)((k++ & 2047) * PG)) != (ssize_t)PG)
+		b[0] = 0;
+}
+
+/* Cycles per dependent load of a random cycle through 16384 lines (1 MiB) flushed from every cache first: DRAM latency. */
+static double dram_flushed(void)
+{
+	enum { LINES = 16384 };
+	void **buf = aligned_alloc(64, (size_t)LINES * 64);
+	uint32_t *perm = malloc(LINES * sizeof(*perm));
+	double v[5] = { -1 };
+	void **p;
+
+	if (!buf || !perm) {
+		free(buf);
+		free(perm);
+		return -1;
+	}
+	for (uint32_t i = 0; i < LINES; i++)
+		perm[i] = i;
+	for (uint32_t i = LINES - 1; i > 0; i--) { /* Sattolo: one cycle */
+		uint32_t j = (uint32_t)(xs() % i), t = perm[i];
+		perm[i] = perm[j];
+		perm[j] = t;
+	}
+	for (uint32_t i = 0; i < LINES; i++)
+		buf[(size_t)i * 8] = &buf[(size_t)perm[i] * 8];
+	free(perm);
+	for (int r = 0; r < 5; r++) {
+		uint64_t t0;
+		for (size_t i = 0; i < LINES; i++)
+			_mm_clflush(&buf[i * 8]);
+		_mm_mfence();
+		p = buf;
+		t0 = tsc();
+		for (int k = 0; k < LINES; k++)
+			p = (void **)*p;
+		v[r] = (double)(tsc() - t0) / LINES;
+		__asm__ volatile("" : : "r"(p));
+	}
+	free(buf);
+	return median(v, 5);
+}
+
+/* Cycles per step of a dependent 64-bit multiply-add chain: the core clock against the TSC. */
+static double core_chain(void)
+{
+	double v[5];
+	uint64_t x = 1;
+
+	for (int r = 0; r < 5; r++) {
+		uint64_t t0 = tsc();
+		for (int k = 0; k < 200000; k++) {
+			x = x * 0x9e3779b97f4a7c15ull + 1;
+			__asm__ volatile("" : "+r"(x));
+		}
+		v[r] = (double)(tsc() - t0) / 200000;
+	}
+	__asm__ volatile("" : : "r"(x));
+	return median(v, 5);
+}
+
+/* Measures the drift probes into v (cycles; -1 where one could not run). Returns how many ran. */
+static int drift_measure(double v[CAL_DRIFT_N], const char *shm)
+{
+	struct touch anon = { .fd = -1, .bytes = 2048 * PG, .step = PG, .advice = MADV_NOHUGEPAGE, .write = 1 };
+	char path[PATH_MAX], *buf = aligned_alloc(PG, 4 * PG);
+	int n = 0;
+
+	for (int i = 0; i < CAL_DRIFT_N; i++)
+		v[i] = -1;
+	if (!buf)
+		return 0;
+	memset(buf, 1, 4 * PG);
+	v[0] = hot_loop(20000, op_sys, buf);
+	mb_sfmt(path, sizeof(path), "%s/mapbench-drift-%d", shm, (int)getpid());
+	if ((drift_fd = make_file(path, 2048 * PG, 1u << 20)) >= 0) {
+		struct touch t = { .fd = drift_fd, .bytes = 2048 * PG, .step = PG, .advice = MADV_NOHUGEPAGE };
+		v[1] = hot_loop(2048, op_pread4k, buf);
+		v[2] = median_of(5, touch_pass, &t);
+		close(drift_fd);
+		unlink(path);
+	}
+	v[3] = median_of(5, touch_pass, &anon);
+	v[4] = dram_flushed();
+	v[5] = core_chain();
+	free(buf);
+	for (int i = 0; i < CAL_DRIFT_N; i++)
+		n += v[i] > 0;
+	return n;
+}
+
+/* The drift probes in a child process (`mapbench calibrate --drift-raw`), into v; -1 where they could not run. */
+static void drift_child(double v[CAL_DRIFT_N])
+{
+	char exe[PATH_MAX], line[512];
+	int pfd[2];
+	ssize_t n;
+	pid_t pid;
+	FILE *f;
+
+	for (int i = 0; i < CAL_DRIFT_N; i++)
+		v[i] = -1;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0 || pipe(pfd))
+		return;
+	exe[n] = 0;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return;
+	}
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		execl(exe, exe, "calibrate", "--drift-raw", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if ((f = fdopen(pfd[0], "r"))) {
+		if (fgets(line, sizeof(line), f)) {
+			char *tok, *save;
+			int i = 0;
+			for (tok = strtok_r(line, " \n", &save); tok && i < CAL_DRIFT_N; tok = strtok_r(NULL, " \n", &save))
+				v[i++] = strtod(tok, NULL);
+		}
+		fclose(f);
+	} else {
+		close(pfd[0]);
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+int cal_drift_raw(void)
+{
+	double v[CAL_DRIFT_N];
+
+	drift_measure(v, "/dev/shm");
+	for (int i = 0; i < CAL_DRIFT_N; i++)
+		printf("%s%.6g", i ? " " : "", v[i]);
+	printf("\n");
+	return 0;
+}
+
+/* Into buf: the "# drift" header lines, the runs' medians (cycles) and their spread (MAD / median). */
+static void drift_header(char *buf, size_t len, const struct cal *runs, int nruns)
+{
+	size_t k = 0;
+
+	k += (size_t)snprintf(buf, len, "# drift");
+	for (int i = 0; i < CAL_DRIFT_N && k < len; i++) {
+		double v[CAL_MAX_RUNS], med, dev[CAL_MAX_RUNS];
+		int m = 0;
+		for (int r = 0; r < nruns; r++)
+			if (runs[r].drift[i] > 0)
+				v[m++] = runs[r].drift[i];
+		if (!m) {
+			k += (size_t)snprintf(buf + k, len - k, " %s=unmeasured", drift_names[i]);
+			continue;
+		}
+		med = median(v, (size_t)m);
+		for (int r = 0; r < m; r++)
+			dev[r] = fabs(v[r] - med);
+		k += (size_t)snprintf(buf + k, len - k, " %s=%.5g/%.3f", drift_names[i], med, median(dev, (size_t)m) / med);
+	}
+	if (k < len)
+		snprintf(buf + k, len - k,
+			 "\n# (drift: probe=cycles/spread, medians over %d run(s) of the probes `calibrate --drift` repeats, and their MAD / median)\n",
+			 nruns);
+}
+
 /* Run all probes once into *c, repeated (up to 2 more times) while the host is busy; returns busy. */
 static int run_once(struct cal *c, const struct cal_opts *o, const char *name, const char *dir,
 		    const char *shm, double *secs, char *why, size_t wlen)
@@ -3296,6 +3499,7 @@ static int run_once(struct cal *c, const struct cal_opts *o, const char *name, c
 		c->o = o;
 		bench_load_snapshot(&a);
 		probe_all(c, name, dir, shm, secs);
+		drift_child(c->drift);
 		bench_load_snapshot(&b);
 		busy = bench_load_busy(&a, &b, &others, &steal, why, wlen);
 		if (!busy)
@@ -3314,7 +3518,7 @@ int cal_run(const struct cal_opts *o)
 	int noisy[NPROBES], total, busy_runs = 0, nrerun = 0;
 	const char *shm = "/dev/shm", *dir = o->dir ? o->dir : cache_default_dir();
 	static const char *const secs[] = { "profile", "kernel", "cost", "mmu" };
-	char base[PATH_MAX], name[128], when[64], why[256] = "", rerun[256] = "", skipped[256] = "";
+	char base[PATH_MAX], name[128], when[64], why[256] = "", rerun[256] = "", skipped[256] = "", drift_hdr[640];
 	double psecs[NPROBES], psum[NPROBES];
 	struct mb_atomic a;
 	struct bench_fp fp;
@@ -3419,6 +3623,7 @@ int cal_run(const struct cal_opts *o)
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	merge_runs(&c, runs, nruns + nrerun, NULL, 1);
+	drift_header(drift_hdr, sizeof(drift_hdr), runs, nruns);
 	free(runs);
 	if (o->verbose) {
 		fprintf(stderr, "calibrate: seconds per run of each probe (mean):");
@@ -3458,9 +3663,9 @@ int cal_run(const struct cal_opts *o)
 		      "# in %.0f s, %d run(s) of every probe (a measured value is the median run's).\n"
 		      "# Every value says how it was measured; values this tool cannot\n"
 		      "# measure are copied from %s and say so.\n"
-		      "# calibrate format %d\n",
+		      "# calibrate format %d\n%s",
 		o->out, o->quick ? " --quick" : "", mb_version(), when, (double)(mb_now_ns() - t0) / 1e9, nruns,
-		base[0] ? base : "(no base profile: the model's defaults apply)", CAL_FORMAT);
+		base[0] ? base : "(no base profile: the model's defaults apply)", CAL_FORMAT, drift_hdr);
 	for (size_t i = 0; i < c.nnotes; i++)
 		fprintf(a.fp, "# note: %s\n", c.notes[i]);
 	for (size_t s = 0; s < MB_ARRAY_SIZE(secs); s++) {
@@ -3492,4 +3697,128 @@ int cal_run(const struct cal_opts *o)
 	fprintf(stderr, "calibrate: wrote %s (%zu measured values%s%s) in %.1f s\n", o->out, c.n,
 		c.noisy_keys[0] ? "; noisy: " : "", c.noisy_keys, (double)(mb_now_ns() - t0) / 1e9);
 	return 0;
+}
+
+/* The profile's "# drift" reference into ref/spread (-1: unmeasured). 1 found, 0 none, -1 malformed (why says). */
+static int drift_reference(const char *profile, double ref[CAL_DRIFT_N], double spread[CAL_DRIFT_N], char *why,
+			   size_t len)
+{
+	FILE *f = fopen(profile, "r");
+	char line[1024], *tok, *save;
+	int found = 0;
+
+	for (int i = 0; i < CAL_DRIFT_N; i++)
+		ref[i] = spread[i] = -1;
+	if (!f) {
+		mb_sfmt(why, len, "cannot read profile %s: %s", profile, strerror(errno));
+		return -1;
+	}
+	while (!found && fgets(line, sizeof(line), f) && line[0] == '#')
+		found = !strncmp(line, "# drift ", 8);
+	fclose(f);
+	if (!found)
+		return 0;
+	line[strcspn(line, "\n")] = 0;
+	for (tok = strtok_r(line + 8, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		int i;
+		if (!eq)
+			goto bad;
+		*eq = 0;
+		for (i = 0; i < CAL_DRIFT_N && strcmp(tok, drift_names[i]); i++)
+			;
+		if (i == CAL_DRIFT_N) /* a probe of a later version: ignored */
+			continue;
+		if (!strcmp(eq + 1, "unmeasured"))
+			continue;
+		ref[i] = strtod(eq + 1, &end);
+		if (end == eq + 1 || *end != '/' || !(ref[i] > 0) || !isfinite(ref[i]))
+			goto bad;
+		spread[i] = strtod(end + 1, &end);
+		if (*end || !(spread[i] >= 0))
+			goto bad;
+		continue;
+bad:
+		if (eq)
+			*eq = '=';
+		mb_sfmt(why, len, "profile %s: drift figure '%s' is not probe=CYCLES/SPREAD with CYCLES > 0", profile, tok);
+		return -1;
+	}
+	return 1;
+}
+
+int cal_drift(const char *profile, const char *out, const char *label, int quiet)
+{
+	double ref[CAL_DRIFT_N], spread[CAL_DRIFT_N], now[CAL_DRIFT_N], logsum = 0, others, steal;
+	const char *shm = "/dev/shm", *verdict;
+	char why[512] = "", busy_why[256] = "", beyond[256] = "", ts[32], *text;
+	json_t *root, *probes = json_object();
+	struct bench_load a, b;
+	time_t t = time(NULL);
+	struct tm tm;
+	int found, n = 0, busy, e;
+
+	found = drift_reference(profile, ref, spread, why, sizeof(why));
+	if (found < 0) {
+		mb_err("calibrate", "--drift: %s", why);
+		json_decref(probes);
+		return 2;
+	}
+	bench_load_snapshot(&a);
+	if (found)
+		drift_measure(now, shm);
+	bench_load_snapshot(&b);
+	busy = bench_load_busy(&a, &b, &others, &steal, busy_why, sizeof(busy_why));
+	for (int i = 0; found && i < CAL_DRIFT_N; i++) {
+		json_t *p;
+		if (ref[i] <= 0 || now[i] <= 0) {
+			json_object_set_new(probes, drift_names[i], json_pack("{s:s}", "status", ref[i] <= 0 ?
+				"unsupported: the profile has no figure for it" : "unsupported: the probe could not run here"));
+			continue;
+		}
+		p = json_pack("{s:f, s:f, s:f, s:f}", "calibrated", ref[i], "now", now[i], "ratio", now[i] / ref[i],
+			      "spread", spread[i]);
+		json_object_set_new(probes, drift_names[i], p);
+		logsum += log(now[i] / ref[i]);
+		n++;
+		if (fabs(now[i] / ref[i] - 1) > CAL_DRIFT_BOUND_PROBE) {
+			size_t k = strlen(beyond);
+			mb_sfmt(beyond + k, sizeof(beyond) - k, "%s%s %.2f", k ? ", " : "", drift_names[i], now[i] / ref[i]);
+		}
+	}
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!found)
+		mb_sfmt(why, sizeof(why), "profile %s has no drift figures (a stock profile, or one written before calibrate format 5): recalibrate to check drift", profile);
+	else if (!n)
+		mb_sfmt(why, sizeof(why), "no drift probe has both a calibrated and a current figure");
+	verdict = !found || !n ? "unsupported" : fabs(exp(logsum / n) - 1) > CAL_DRIFT_BOUND ? "drifted" : "steady";
+	root = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:f, s:o}", "schema", "mapbench-drift", "schema_version", 1,
+			 "profile", profile, "label", label ? label : "", "timestamp", ts, "verdict", verdict, "bound",
+			 CAL_DRIFT_BOUND, "probes", probes);
+	if (n)
+		json_object_set_new(root, "geomean", json_real(exp(logsum / n)));
+	if (why[0])
+		json_object_set_new(root, "reason", json_string(why));
+	if (beyond[0])
+		json_object_set_new(root, "beyond", json_string(beyond));
+	json_object_set_new(root, "busy", busy ? json_string(busy_why) : json_false());
+	if (!quiet) {
+		if (n)
+			fprintf(stderr, "calibrate --drift%s%s: this host's probes now run at %.3fx their calibrated cycles (geometric mean of %d; bound +-%.0f%%): %s%s%s%s%s\n",
+				label ? " " : "", label ? label : "", exp(logsum / n), n, 100 * CAL_DRIFT_BOUND, verdict,
+				beyond[0] ? "; beyond +-10%: " : "", beyond, busy ? "; the host is busy: " : "", busy ? busy_why : "");
+		else
+			fprintf(stderr, "calibrate --drift: unsupported: %s\n", why);
+	}
+	e = 0;
+	if (out) {
+		text = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
+		e = text ? mb_write_atomic(out, text, strlen(text)) : -ENOMEM;
+		free(text);
+		if (e)
+			mb_errno("calibrate", e, "--drift: writing %s", out);
+	}
+	json_decref(root);
+	return e ? 2 : 0;
 }

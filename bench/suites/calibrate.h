@@ -32,10 +32,29 @@ struct cal_opts {
    again (hostprof_resolve) instead of running on the model's defaults for them.
    2: copy_4k measured from file COW faults, cow_wp, fault_mkwrite_bh, io_stream (stop 24).
    3: reclaim_folio, direct_io, and swap_out / swap_in when swap is active (issue 16).
-   4: fault_pte_cold (stop 24). */
-#define CAL_FORMAT 4
+   4: fault_pte_cold (stop 24).
+   5: the "# drift" reference figures (cal_drift). */
+#define CAL_FORMAT 5
 
 /* Measure and write the profile. Returns 0, CAL_EXIT_BUSY, or 2 with a message printed. */
 int cal_run(const struct cal_opts *o);
+
+/*
+ * Host drift since calibration: calibrate writes, into the profile's header,
+ * the medians of CAL_DRIFT_N short probes over its runs ("# drift"); cal_drift
+ * measures them again (about a second) and compares. The verdict is "drifted"
+ * when the geometric mean of now / calibrated is beyond 1 +- CAL_DRIFT_BOUND,
+ * "steady" within, "unsupported" (with the reason) when the profile has no
+ * figures. Probes beyond +-CAL_DRIFT_BOUND_PROBE are named. Writes out (JSON,
+ * schema mapbench-drift, atomically) when not NULL, one line on stderr unless
+ * quiet. Returns 0 (any verdict), or 2 on an unreadable or malformed profile
+ * or a failed write, with the message printed.
+ */
+#define CAL_DRIFT_N 6
+#define CAL_DRIFT_BOUND 0.05
+#define CAL_DRIFT_BOUND_PROBE 0.10
+int cal_drift(const char *profile, const char *out, const char *label, int quiet);
+/* `calibrate --drift-raw`: the drift probes' cycles on one line of stdout (calibrate's child). */
+int cal_drift_raw(void);
 
 #endif /* BENCH_SUITES_CALIBRATE_H */

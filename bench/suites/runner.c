@@ -248,7 +248,7 @@ static void progress(struct run *r, const struct task *t)
 
 	if (!r->o->progress)
 		return;
-	if (t->kind == TASK_MODEL || t->kind == TASK_NATIVE)
+	if ((t->kind == TASK_MODEL || t->kind == TASK_NATIVE) && t->c)
 		fprintf(stderr, "[%zu/%zu] %-6s %s ... %.1f s%s\n", r->ncase_done, r->ncase_tasks,
 			kind_names[t->kind], t->label, t->secs, st);
 	else
@@ -271,7 +271,7 @@ static void finished(struct run *r, struct task *t, int status)
 		if (t->kind == TASK_TRACE && (stat(t->out, &st) || st.st_size == 0)) {
 			t->state = TS_FAILED;
 			mb_sfmt(t->why, sizeof(t->why), "exit 0 but no trace at %.400s", t->out);
-		} else if ((t->kind == TASK_MODEL || t->kind == TASK_NATIVE) && merge_case(r, t)) {
+		} else if ((t->kind == TASK_MODEL || t->kind == TASK_NATIVE) && t->c && merge_case(r, t)) {
 			t->state = TS_FAILED;
 		}
 	} else if (stop_signal) {
@@ -292,7 +292,7 @@ static void finished(struct run *r, struct task *t, int status)
 		else
 			mb_sfmt(t->why, sizeof(t->why), "exit %d: %s", t->exit_code, tail);
 	}
-	if (t->kind == TASK_MODEL || t->kind == TASK_NATIVE)
+	if ((t->kind == TASK_MODEL || t->kind == TASK_NATIVE) && t->c)
 		r->ncase_done++;
 	if (t->state != TS_KILLED)
 		progress(r, t);
@@ -405,6 +405,57 @@ static void add_task(struct run *r, enum task_kind kind, const struct suite_case
 	}
 }
 
+/*
+ * Host drift checks around and among the native cases (`calibrate --drift`,
+ * about half a second each): the calibrated profile's short probes run again
+ * before the first native case, after every DRIFT_EVERY of them and after the
+ * last; DIR/drift-WHEN.json, folded into native.json's host block
+ * (attach_drift) for compare to judge. On a shared host the speed of kernel
+ * paths swings by 20% within a minute, so one check at each end would sample
+ * two moments of the replays; several give their median and range. Only with
+ * a calibrated host profile: stock profiles carry no reference figures.
+ */
+#define DRIFT_EVERY 25
+static void add_drift(struct run *r, const char *when)
+{
+	const char *d = r->o->out_dir, *prof = r->o->ov.host_profile;
+	char out[PATH_MAX], log[PATH_MAX], label[80];
+	char **argv;
+
+	if (!prof || !(r->o->sides & SUITE_MODEL))
+		return;
+	mb_sfmt(out, sizeof(out), "%s/drift-%s.json", d, when);
+	mb_sfmt(log, sizeof(log), "%s/logs/drift-%s.log", d, when);
+	mb_sfmt(label, sizeof(label), "drift check %s", when);
+	argv = calloc(9, sizeof(*argv));
+	if (argv) {
+		const char *w[] = { r->o->exe, "calibrate", "--drift", prof, "-o", out, "--label", when };
+		for (size_t i = 0; i < MB_ARRAY_SIZE(w); i++)
+			argv[i] = strdup(w[i]);
+	}
+	add_task(r, TASK_NATIVE, NULL, argv, out, log, label, -1);
+}
+
+/* native.json's host.drift: {"start": ..., "after-25": ..., "end": ...} from the drift checks that ran. */
+static void attach_drift(struct run *r)
+{
+	json_t *host, *drift = json_object();
+	json_error_t je;
+
+	for (size_t i = 0; i < r->nt; i++) {
+		const struct task *t = &r->t[i];
+		json_t *doc, *label;
+		if (t->kind != TASK_NATIVE || t->c || t->state != TS_OK || !(doc = json_load_file(t->out, 0, &je)))
+			continue;
+		label = json_object_get(doc, "label");
+		json_object_set_new(drift, json_is_string(label) ? json_string_value(label) : "check", doc);
+	}
+	host = r->m[TASK_NATIVE].doc ? json_object_get(r->m[TASK_NATIVE].doc, "host") : NULL;
+	if (json_is_object(host) && json_object_size(drift))
+		json_object_set(host, "drift", drift);
+	json_decref(drift);
+}
+
 static int build_tasks(struct run *r)
 {
 	const struct suite *s = r->s;
@@ -413,7 +464,7 @@ static int build_tasks(struct run *r)
 	char path[PATH_MAX], out[PATH_MAX], log[PATH_MAX], label[300];
 	long *trace_of = calloc(s->ncases, sizeof(*trace_of));
 
-	r->t = calloc(3 * s->ncases + 4, sizeof(*r->t));
+	r->t = calloc(3 * s->ncases + s->ncases / DRIFT_EVERY + 8, sizeof(*r->t)); /* + drift checks, 3 analysis tasks */
 	if (!r->t || !trace_of) {
 		free(trace_of);
 		return -ENOMEM;
@@ -444,10 +495,19 @@ static int build_tasks(struct run *r)
 		enum task_kind k = side == SUITE_MODEL ? TASK_MODEL : TASK_NATIVE;
 		if (!(o->sides & (unsigned)side))
 			continue;
+		size_t nside = 0;
+		if (k == TASK_NATIVE)
+			add_drift(r, "start");
 		for (size_t i = 0; i < s->ncases; i++) {
 			const struct suite_case *c = &s->cases[i];
 			if (!(c->sides & (unsigned)side))
 				continue;
+			if (k == TASK_NATIVE && nside && nside % DRIFT_EVERY == 0) {
+				char when[32];
+				mb_sfmt(when, sizeof(when), "after-%zu", nside);
+				add_drift(r, when);
+			}
+			nside++;
 			suite_trace_path(c, d, path, sizeof(path));
 			mb_sfmt(out, sizeof(out), "%s/cases/%04u-%s.json", d, c->index, kind_names[k]);
 			mb_sfmt(log, sizeof(log), "%s/logs/%04u-%s.log", d, c->index, kind_names[k]);
@@ -456,6 +516,8 @@ static int build_tasks(struct run *r)
 				 out, log, label, trace_of[i]);
 			r->ncase_tasks++;
 		}
+		if (k == TASK_NATIVE)
+			add_drift(r, "end");
 	}
 	free(trace_of);
 	return 0;
@@ -606,6 +668,22 @@ static int print_verdicts(const char *dir)
 			!strcmp(v, "FAIL") ? "FAIL" : v, maxerr > 0 ? "median |error| <=" : "share >=",
 			100 * (maxerr > 0 ? maxerr : minshare));
 	}
+	w = json_object_get(root, "drift");
+	if (json_array_size(json_object_get(w, "checks"))) {
+		json_t *checks = json_object_get(w, "checks"), *x;
+		fprintf(stderr, "  host drift (now / calibrated cycles of calibrate --drift's probes, bound +-%.0f%%):",
+			100 * json_number_value(json_object_get(w, "bound")));
+		json_array_foreach(checks, i, x) {
+			json_t *g = json_object_get(x, "geomean");
+			if (json_is_number(g))
+				fprintf(stderr, " %.2f", json_number_value(g));
+			else
+				fprintf(stderr, " -");
+		}
+		if (json_is_number(json_object_get(w, "median")))
+			fprintf(stderr, "; median %.3fx", json_number_value(json_object_get(w, "median")));
+		fputc('\n', stderr);
+	}
 	w = json_object_get(root, "warnings");
 	json_array_foreach(w, i, fams)
 		fprintf(stderr, "  warning: %s\n", json_string_value(fams));
@@ -709,8 +787,10 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 		if (!(o->sides & (k == TASK_MODEL ? SUITE_MODEL : SUITE_NATIVE)))
 			continue;
 		for (size_t i = 0; i < r.nt; i++)
-			if ((int)r.t[i].kind == k && (r.t[i].state == TS_KILLED || r.t[i].state == TS_PENDING))
+			if ((int)r.t[i].kind == k && r.t[i].c && (r.t[i].state == TS_KILLED || r.t[i].state == TS_PENDING))
 				partial = 1;
+		if (k == TASK_NATIVE)
+			attach_drift(&r);
 		merged_write(&r, &r.m[k], partial);
 	}
 	if (!interrupted && o->analysis) {

@@ -57,6 +57,27 @@ else
 	copied swap_out "swap_out, swap_in" "." && copied swap_in "swap_out, swap_in" "."
 	ok $? "swap active but not measurable here (not root, no memory cgroup, or zswap): the note says why"
 fi
+# drift: the reference figures in the header, measured again by calibrate --drift
+grep -Eq '^# drift syscall=[0-9.e+]+/[0-9.]+ pread_4k=[0-9.e+]+/[0-9.]+ fault_file=[0-9.e+]+/[0-9.]+ fault_anon=[0-9.e+]+/[0-9.]+ dram=[0-9.e+]+/[0-9.]+ cpu=[0-9.e+]+/[0-9.]+$' "$ini"
+ok $? "the profile's header carries the six drift reference figures"
+js() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
+"$mb" calibrate --drift "$ini" -o "$tmp/d1.json" --label end 2> "$tmp/d1.err"; st=$?
+ok "$( [ $st = 0 ] && [ "$(js "$tmp/d1.json" "d['label'] + ' ' + str(len([p for p in d['probes'].values() if p['ratio'] > 0]))")" = "end 6" ] && echo 0 || echo 1)" "calibrate --drift measures all six probes again (exit $st)"
+js "$tmp/d1.json" "d['verdict'], d['geomean']" | sed 's/^/# drift now: /'
+# a reference a hundred times cheaper than this host: drifted, whatever the host's speed
+python3 -c "
+import re,sys
+t=open(sys.argv[1]).read()
+t=re.sub(r'=([0-9.e+]+)/', lambda m: '=%g/' % (float(m.group(1)) / 100), t)
+open(sys.argv[2],'w').write(t)" "$ini" "$tmp/fast.ini"
+"$mb" calibrate --drift "$tmp/fast.ini" -o "$tmp/d2.json" 2> "$tmp/d2.err"
+ok "$( [ "$(js "$tmp/d2.json" "d['verdict']")" = drifted ] && grep -q "drifted" "$tmp/d2.err" && echo 0 || echo 1)" "a reference 100x cheaper: verdict drifted, said on stderr"
+grep -v '^# drift' "$ini" > "$tmp/nodrift.ini"
+"$mb" calibrate --drift "$tmp/nodrift.ini" -o "$tmp/d3.json" 2> /dev/null; st=$?
+ok "$( [ $st = 0 ] && [ "$(js "$tmp/d3.json" "d['verdict']")" = unsupported ] && js "$tmp/d3.json" "d['reason']" | grep -q "no drift figures" && echo 0 || echo 1)" "a profile without drift figures: unsupported, with the reason (exit $st)"
+sed 's/^# drift syscall=[^ ]*/# drift syscall=abc/' "$ini" > "$tmp/bad.ini"
+"$mb" calibrate --drift "$tmp/bad.ini" -o "$tmp/d4.json" 2> "$tmp/d4.err"; st=$?
+ok "$( [ $st = 2 ] && grep -q "drift figure 'syscall=abc'" "$tmp/d4.err" && [ ! -e "$tmp/d4.json" ] && echo 0 || echo 1)" "a malformed drift figure: exit 2 naming it, nothing written (exit $st)"
 "$mb" calibrate -o "$tmp/x.ini" --base "$tmp/none.ini" 2>/dev/null; ok "$( [ $? = 2 ] && [ ! -e "$tmp/x.ini" ] && echo 0 || echo 1)" "missing base: exit 2, nothing written"
 if "$mb" sim --help 2>&1 | grep -q "not built yet" || "$mb" trace --help 2>&1 | grep -q "not built yet"; then
 	n=$((n + 1)); echo "ok $n # SKIP the model's profile parser (mapbench sim) is not built yet"

@@ -6,7 +6,8 @@
 # calibrate format; the verdict
 # lines and --require-agreement's exit code (4); `sim --profile host`
 # carrying the fingerprint; compare's warnings for stock, other-host and
-# noisy profiles; a malformed fingerprint refused. Suite runs use the fake
+# noisy profiles; a malformed fingerprint refused; the drift checks around
+# the native cases and compare's drift warning. Suite runs use the fake
 # mapbench (no calibration, no timing): nothing depends on the host's speed.
 mb=$1; data=$2; src=$3
 here=$(cd "$(dirname "$0")" && pwd); fake=$here/fake_mapbench.sh
@@ -52,6 +53,10 @@ ok "$( [ $st = 0 ] && grep -q "calibrate format 0, this calibrate writes [0-9]* 
 ok "$(is "$(wc -l < "$tmp/callog")" 3)" "calibrate ran a third time"
 
 grep -Eq "^  time +1 of +4 within tolerance .* pass" "$tmp/b.err"; ok $? "closing lines give each family's verdict"
+ok "$(is "$(js "$tmp/b/native.json" "sorted(d['host']['drift'])")" "['end', 'start']")" "native.json's host block carries the drift checks before and after the native cases"
+ok "$(is "$(js "$tmp/b/suite.json" "[t['argv'][1:4] for t in d['tasks'] if t['kind']=='native' and 'case' not in t][0]")" "['calibrate', '--drift', '$pc/host-$hash.ini']")" "the drift check measures against the cached profile"
+"$mb" suite run "$data/tiny.suite" -o "$tmp/b2" --exe "$fake" 2> /dev/null
+ok "$(is "$(js "$tmp/b2/native.json" "'drift' in d['host']")" False)" "a stock profile: no drift check (no reference figures)"
 FAKE_VERDICT=FAIL "$mb" suite run "$tmp/tinyhost.suite" -o "$tmp/e" --exe "$fake" --profile-cache "$pc" 2> "$tmp/e.err"; st=$?
 ok "$(is $st 0)" "a FAIL verdict without --require-agreement: exit 0 (got $st)"
 grep -Eq "^  time .* FAIL" "$tmp/e.err"; ok $? "the FAIL verdict is printed"
@@ -85,5 +90,22 @@ grep -q "warning: model profile vm-host is not calibrated on a host" "$tmp/c1.tx
 grep -q "flagged by calibrate: cost.io_request" "$tmp/c2.txt"; ok $? "compare warns about a profile flagged noisy"
 "$mb" compare "$tmp/n2.json" "$tmp/m.json" > "$tmp/c3.txt" 2>&1
 grep -q "was calibrated on host $hash, the native results come from host 00000000deadbeef" "$tmp/c3.txt"; ok $? "compare warns: profile of another host"
+# host drift checks in the native results' host block: their median against the bound
+natd() { python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1])); g=[float(x) for x in sys.argv[2].split(',')]
+d['host']['drift']=dict((l,{'label':l,'verdict':'drifted' if abs(v-1)>0.05 else 'steady','geomean':v,'bound':0.05})
+  for l,v in zip(['start','after-25','end'],g))
+d['host']['drift']['after-50']={'label':'after-50','verdict':'unsupported','reason':'test: no figures','bound':0.05}
+json.dump(d,open(sys.argv[3],'w'))" "$tmp/n.json" "$1" "$2"; }
+natd 1.02,1.12,1.14 "$tmp/nd.json"; natd 0.97,1.01,1.30 "$tmp/ns.json"
+"$mb" compare "$tmp/nd.json" "$tmp/m.json" --json "$tmp/cd.json" > "$tmp/c4.txt" 2>&1
+grep -q "warning: the host drifted since the model profile was calibrated: over 3 checks .* a median 1.12x .*(range 1.02-1.14; bound +-5%).* slower" "$tmp/c4.txt"
+ok $? "compare warns when the median drift check is beyond the bound, with the range"
+ok "$(is "$(js "$tmp/cd.json" "(len(d['drift']['checks']), round(d['drift']['median'], 2))")" "(4, 1.12)")" "compare.json lists the drift checks and their median"
+grep -q "warning: host drift not checked (1 of 4 checks): test: no figures" "$tmp/c4.txt"; ok $? "a check that could not be made is a warning with its reason"
+"$mb" compare "$tmp/ns.json" "$tmp/m.json" > "$tmp/c5.txt" 2>&1
+! grep -q "host drifted" "$tmp/c5.txt" && grep -q "host drift since calibration .*median 1.010x over 3 checks (range 0.970-1.300): steady" "$tmp/c5.txt"
+ok $? "a median within the bound: no drift warning, one outlying check does not decide"
 echo "1..$n"
 [ $fail -eq 0 ]
