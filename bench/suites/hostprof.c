@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Nonzero when the profile at path was written flagged busy-host (calibrated while the host was busy). */
@@ -46,9 +47,21 @@ static int cal_format(const char *path)
 	return fmt;
 }
 
+/* Nonzero when the host is busy now (calibrate's rule, bench_load_busy, over half a second of this process sleeping). */
+static int host_still_busy(char *why, size_t len)
+{
+	struct bench_load a, b;
+	double others, steal;
+
+	bench_load_snapshot(&a);
+	nanosleep(&(struct timespec){ 0, 500 * 1000 * 1000 }, NULL);
+	bench_load_snapshot(&b);
+	return bench_load_busy(&a, &b, &others, &steal, why, len);
+}
+
 int hostprof_resolve(const struct hostprof_opts *o, char *path, size_t len, int *calibrated)
 {
-	char dir[PATH_MAX], err[256];
+	char dir[PATH_MAX], err[256], why[256];
 	struct bench_fp fp;
 	uint64_t t0 = mb_now_ns();
 	pid_t pid;
@@ -83,8 +96,14 @@ int hostprof_resolve(const struct hostprof_opts *o, char *path, size_t len, int 
 				fprintf(stderr, "suite: model profile of this host (fingerprint %s, %s): %s\n", fp.hash,
 					fp.cpu_name, path);
 			return 0;
-		}
-		else if (o->progress)
+		} else if (!o->force && host_still_busy(why, sizeof(why))) {
+			/* a guest with constant steal time would otherwise calibrate before every suite */
+			if (o->progress)
+				fprintf(stderr, "suite: the cached profile %s was calibrated on a busy host, and the host is still "
+						"busy (%s): using it, since calibrating now would be as skewed (--recalibrate forces it)\n",
+					path, why);
+			return 0;
+		} else if (o->progress)
 			fprintf(stderr, "suite: the cached profile %s was calibrated on a busy host: calibrating again\n", path);
 	}
 	if (!o->calibrate) {
