@@ -486,6 +486,10 @@ int cg_run_start(struct cg_run *r, uint64_t limit, unsigned reps, char *err, siz
 			e = -ENOMEM;
 			goto out_free;
 		}
+	if (!(r->own_kb = calloc(reps ? reps : 1, sizeof(double)))) {
+		e = -ENOMEM;
+		goto out_free;
+	}
 	if (limit) {
 		if ((e = cg_find(&r->g, err, len)))
 			goto out_free;
@@ -509,6 +513,8 @@ int cg_run_start(struct cg_run *r, uint64_t limit, unsigned reps, char *err, siz
 out_free:
 	for (int i = 0; i < CGM__COUNT; i++)
 		free(r->samples[i]), r->samples[i] = NULL;
+	free(r->own_kb);
+	r->own_kb = NULL;
 	return e;
 }
 
@@ -532,16 +538,32 @@ int cg_run_enter(struct cg_run *r, char *err, size_t len)
 	return 0;
 }
 
-void cg_run_replay_begin(struct cg_run *r)
+void cg_run_replay_begin(struct cg_run *r, uint64_t cached)
 {
 	for (int i = 0; i < CGM__COUNT; i++)
 		r->before[i] = r->src[i] ? cgm_read(r, i) : -1;
+	r->own = 0;
+	if (r->limit && r->g.created) {
+		/* the harness's own charge so far (buffers, rings, kernel objects of the set-up): the
+		   limit is raised by it, so that the replay's data gets --mem-limit bytes */
+		char p[700], v[32], err[256];
+		long long cur;
+		snprintf(p, sizeof(p), "%s/%s", r->g.path, r->g.ver == CG_V2 ? "memory.current" : "memory.usage_in_bytes");
+		cur = cg_stat(p, NULL);
+		if (cur > (long long)cached) {
+			r->own = ((uint64_t)cur - cached + 4095) & ~(uint64_t)4095;
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)(r->limit + r->own));
+			if (cg_set(&r->g, r->g.ver == CG_V2 ? "memory.max" : "memory.limit_in_bytes", v, err, sizeof(err)))
+				r->own = 0; /* the limit stays --mem-limit: said in the note */
+		}
+	}
 }
 
 void cg_run_replay_end(struct cg_run *r, int record)
 {
 	if (!record || r->n >= r->cap)
 		return;
+	r->own_kb[r->n] = (double)r->own / 1024;
 	for (int i = 0; i < CGM__COUNT; i++) {
 		long long a = r->src[i] ? cgm_read(r, i) : -1;
 		r->samples[i][r->n] = a >= 0 && r->before[i] >= 0 ? (double)(a - r->before[i]) : -1;
@@ -594,7 +616,15 @@ void cg_run_emit(const struct cg_run *r, json_t *co)
 			"the cache set-up and the replay bring in, the method's buffers, mappings, page "
 			"tables, io_uring rings and kernel memory allocated inside; not charged are the "
 			"trace records and the chunk buffer (allocated before joining), the data file's "
-			"creation and the harness's earlier allocations"));
+			"creation and the harness's earlier allocations; what the set-up charged beyond the "
+			"data file's cached pages is added to the limit right before the replay (harness_kb), "
+			"so the replay's data gets the limit"));
+		{
+			json_t *a = json_array();
+			for (size_t j = 0; j < r->n; j++)
+				json_array_append_new(a, json_real(r->own_kb[j]));
+			json_object_set_new(o, "harness_kb", a);
+		}
 		json_object_set_new(co, "memory_cgroup", o);
 	}
 }
@@ -611,5 +641,7 @@ void cg_run_finish(struct cg_run *r)
 	}
 	for (int i = 0; i < CGM__COUNT; i++)
 		free(r->samples[i]), r->samples[i] = NULL;
+	free(r->own_kb);
+	r->own_kb = NULL;
 	r->started = 0;
 }

@@ -30,7 +30,12 @@
  * buffers, mappings, page tables, io_uring rings and kernel memory
  * allocated while inside. Not charged: the trace records and the timed
  * chunk buffer (allocated and faulted in before the first join), the data
- * file's creation, and anything else the harness allocated before.
+ * file's creation, and anything else the harness allocated before. What
+ * the set-up charged beyond the data file's cached pages (buffers, rings,
+ * kernel objects: 100-300 KiB) is added to the limit right before the
+ * replay, so the replay's data gets SIZE (the model knows only the data);
+ * what the method allocates during the replay (page tables) is charged
+ * within it.
  *
  * Counters (one sample per recorded repetition, deltas over the access
  * phase): reclaim.scanned, reclaim.stolen, workingset.refaults, swap.out,
@@ -91,6 +96,8 @@ struct cg_run {
 	long long before[CGM__COUNT]; /* values at replay begin */
 	double *samples[CGM__COUNT];  /* one per recorded repetition */
 	size_t n, cap;                /* samples filled, room */
+	uint64_t own;                 /* this repetition: the harness's charge the limit was raised by */
+	double *own_kb;               /* ... per recorded repetition, KiB */
 	int started;                  /* cg_run_start succeeded */
 };
 
@@ -118,8 +125,13 @@ int cg_set(const struct cg *g, const char *name, const char *val, char *err, siz
 int cg_run_start(struct cg_run *r, uint64_t limit, unsigned reps, char *err, size_t len);
 /* Per repetition, before the cache state: create the fresh cgroup and join (no-op without limit). */
 int cg_run_enter(struct cg_run *r, char *err, size_t len);
-/* Around the access phase; end records a sample when record != 0. */
-void cg_run_replay_begin(struct cg_run *r);
+/*
+ * Around the access phase; end records a sample when record != 0. begin
+ * raises the limit by the cgroup's charge beyond `cached` bytes (the data
+ * file's pages the cache state put there): what the harness itself was
+ * charged in the set-up, so that the replay's data gets --mem-limit bytes.
+ */
+void cg_run_replay_begin(struct cg_run *r, uint64_t cached);
 void cg_run_replay_end(struct cg_run *r, int record);
 /* After the method closed: leave and remove the cgroup (no-op without limit). */
 int cg_run_exit(struct cg_run *r, char *err, size_t len);

@@ -767,7 +767,8 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		}
 		ctr_reset(ctrs);
 		os_usage_now(&u1);
-		cg_run_replay_begin(&cgr);
+		/* the data file's pages the cache state left cached are the replay's, not the harness's */
+		cg_run_replay_begin(&cgr, m->needs_file ? (uint64_t)(cr.resident * (double)h->region_size) : 0);
 		if (thr)
 			e = thr_access(thr, &c, &tsc, &ns, &ndis, &ua, msg, sizeof(msg));
 		else

@@ -257,6 +257,18 @@ static void thrash(void)
 	       "major faults %.0f > %u distinct pages touched and > 8192 pages that fit", maj, distinct);
 	tap_ok(s2 == AN_STATUS_OK && stolen > 0, "reclaim.stolen %.0f > 0", stolen);
 	tap_ok(json_object_get(co, "memory_cgroup") != NULL, "the case says what the cgroup charged");
+	{
+		/* the limit read back is --mem-limit; the harness's own set-up charge was added for the
+		   replay and is listed per repetition (its buffers: at least a page, far below the limit) */
+		json_t *mc = json_object_get(co, "memory_cgroup"), *kb = json_object_get(mc, "harness_kb"), *x;
+		size_t i;
+		int ok = json_array_size(kb) > 0;
+		json_array_foreach(kb, i, x)
+			ok &= json_number_value(x) >= 4 && json_number_value(x) < 8 * 1024;
+		tap_ok(json_integer_value(json_object_get(mc, "limit_bytes")) == 32 * MiB, "limit_bytes is --mem-limit");
+		tap_ok(ok, "harness_kb lists the set-up's own charge per repetition, 4 KiB..8 MiB (%zu values, first %.0f)",
+		       json_array_size(kb), json_number_value(json_array_get(kb, 0)));
+	}
 out:
 	free(seen);
 	an_result_destroy(res);
