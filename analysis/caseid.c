@@ -263,7 +263,8 @@ const char an_case_opts_help[] =
 	"  --direct          read/io_uring: O_DIRECT (aligned buffers; not on tmpfs)\n"
 	"  --threads N       replay threads, 1 to 64 (default 1)\n"
 	"  --split S         threads > 1: blocks (contiguous record blocks, default) | interleave\n"
-	"  --mem-limit SIZE  run the replay in a memory cgroup of SIZE (0 = none)\n"
+	"  --mem-limit SIZE  run the replay in a memory cgroup of SIZE (0 = none; what the\n"
+	"                    set-up charged itself is added to the limit for the replay)\n"
 	"  --cache STATE     cold | warm-read[:REQ] | warm-write[:REQ] | tmpfs[:REQ] | none\n"
 	"                    (default warm-read:1M; anon traces use none)\n";
 
