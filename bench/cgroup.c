@@ -268,6 +268,12 @@ static void hooks_remove(void)
 
 /* ---- create, join, leave, remove ----------------------------------------- */
 
+/* The file of g's cgroup that holds its memory limit. */
+static const char *limit_file(const struct cg *g)
+{
+	return g->ver == CG_V2 ? "memory.max" : "memory.limit_in_bytes";
+}
+
 int cg_create(struct cg *g, uint64_t bytes, char *err, size_t len)
 {
 	char p[640], v[64];
@@ -301,7 +307,7 @@ int cg_create(struct cg *g, uint64_t bytes, char *err, size_t len)
 	snprintf(live.home_procs, sizeof(live.home_procs), "%s/cgroup.procs", g->home);
 	snprintf(live.pid, sizeof(live.pid), "%ld", (long)getpid());
 	live.on = 1;
-	snprintf(p, sizeof(p), "%s/%s", g->path, g->ver == CG_V2 ? "memory.max" : "memory.limit_in_bytes");
+	snprintf(p, sizeof(p), "%s/%s", g->path, limit_file(g));
 	snprintf(v, sizeof(v), "%llu", (unsigned long long)bytes);
 	if ((e = put(p, v)) || (e = get(p, v, sizeof(v)) ? -EIO : 0)) {
 		snprintf(err, len, "memory cgroup: write %llu to %s: %s (errno %d)", (unsigned long long)bytes,
@@ -553,7 +559,7 @@ void cg_run_replay_begin(struct cg_run *r, uint64_t cached)
 		if (cur > (long long)cached) {
 			r->own = ((uint64_t)cur - cached + 4095) & ~(uint64_t)4095;
 			snprintf(v, sizeof(v), "%llu", (unsigned long long)(r->limit + r->own));
-			if (cg_set(&r->g, r->g.ver == CG_V2 ? "memory.max" : "memory.limit_in_bytes", v, err, sizeof(err)))
+			if (cg_set(&r->g, limit_file(&r->g), v, err, sizeof(err)))
 				r->own = 0; /* the limit stays --mem-limit: said in the note */
 		}
 	}

@@ -54,6 +54,15 @@ static const char usage_text[] =
 	"                   JSON; exit 0 for any verdict, 2 on a bad profile\n"
 	"      --label L    (with --drift) a name for this measurement (e.g. end)\n";
 
+/* bench_pin(cpu) with how into why; 0, or nonzero with the message printed. */
+static int pin(int cpu, char *why, size_t len)
+{
+	if (bench_pin(cpu, why, len) >= 0)
+		return 0;
+	mb_err("calibrate", "pin to CPU %d: %s", cpu, why);
+	return 1;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -67,7 +76,7 @@ int cmd_calibrate(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cal_opts o;
-	char pin[160], cdir[PATH_MAX], cpath[PATH_MAX], name[64], err[256];
+	char pinned[160], cdir[PATH_MAX], cpath[PATH_MAX], name[64], err[256];
 	const char *pcache = NULL, *drift = NULL, *label = NULL;
 	int c, cpu = -1, r, to_cache = 0;
 
@@ -127,12 +136,7 @@ int cmd_calibrate(int argc, char **argv)
 			drift = hp;
 		}
 		/* pinned as calibrate pinned the probes it compares against */
-		r = bench_pin(cpu, pin, sizeof(pin));
-		if (r < 0) {
-			mb_err("calibrate", "pin to CPU %d: %s", cpu, pin);
-			return 2;
-		}
-		return cal_drift(drift, o.out, label, 0);
+		return pin(cpu, pinned, sizeof(pinned)) ? 2 : cal_drift(drift, o.out, label, 0);
 	}
 	if (to_cache || (pcache && !o.out)) {
 		struct bench_fp fp;
@@ -165,11 +169,8 @@ int cmd_calibrate(int argc, char **argv)
 		return 2;
 	}
 	/* pinned like the harness's replays (bench_pin): same CPU choice, same memory binding */
-	r = bench_pin(cpu, pin, sizeof(pin));
-	if (r < 0) {
-		mb_err("calibrate", "pin to CPU %d: %s", cpu, pin);
+	if (pin(cpu, pinned, sizeof(pinned)))
 		return 2;
-	}
-	o.pinned = pin;
+	o.pinned = pinned;
 	return cal_run(&o);
 }

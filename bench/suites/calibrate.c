@@ -303,6 +303,19 @@ static long smaps_kb(const void *addr, const char *field)
 	return kb;
 }
 
+/* perm[0..n) := a random permutation that is one cycle (Sattolo's algorithm, xs()), n >= 1. */
+static void random_cycle(uint32_t *perm, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		perm[i] = (uint32_t)i;
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j = xs() % i;
+		uint32_t t = perm[i];
+		perm[i] = perm[j];
+		perm[j] = t;
+	}
+}
+
 /*
  * Cycles per access of a random single-cycle chase over `pages` nodes: one
  * node per 4 KiB page (THP off), or, for the control (packed = 1), the same
@@ -327,14 +340,7 @@ static double chase(size_t pages, uint64_t accesses, int packed)
 		unmap_2m(raw, bytes);
 		return -1;
 	}
-	for (size_t i = 0; i < pages; i++)
-		perm[i] = (uint32_t)i;
-	for (size_t i = pages - 1; i > 0; i--) { /* Sattolo: one cycle */
-		size_t j = xs() % i;
-		uint32_t t = perm[i];
-		perm[i] = perm[j];
-		perm[j] = t;
-	}
+	random_cycle(perm, pages);
 #define NODE(i) ((void **)(buf + (packed ? ((size_t)(i) & ~(size_t)63) * 64 : (size_t)(i) * PG) + \
 			   (((size_t)(i) * 37) & 63) * 64))
 	for (size_t i = 0; i < pages; i++)
@@ -3329,13 +3335,7 @@ static double dram_flushed(void)
 		free(perm);
 		return -1;
 	}
-	for (uint32_t i = 0; i < LINES; i++)
-		perm[i] = i;
-	for (uint32_t i = LINES - 1; i > 0; i--) { /* Sattolo: one cycle */
-		uint32_t j = (uint32_t)(xs() % i), t = perm[i];
-		perm[i] = perm[j];
-		perm[j] = t;
-	}
+	random_cycle(perm, LINES);
 	for (uint32_t i = 0; i < LINES; i++)
 		buf[(size_t)i * 8] = &buf[(size_t)perm[i] * 8];
 	free(perm);
@@ -3373,17 +3373,16 @@ static double core_chain(void)
 	return median(v, 5);
 }
 
-/* Measures the drift probes into v (cycles; -1 where one could not run). Returns how many ran. */
-static int drift_measure(double v[CAL_DRIFT_N], const char *shm)
+/* Measures the drift probes into v (cycles; -1 where one could not run). */
+static void drift_measure(double v[CAL_DRIFT_N], const char *shm)
 {
 	struct touch anon = { .fd = -1, .bytes = 2048 * PG, .step = PG, .advice = MADV_NOHUGEPAGE, .write = 1 };
 	char path[PATH_MAX], *buf = aligned_alloc(PG, 4 * PG);
-	int n = 0;
 
 	for (int i = 0; i < CAL_DRIFT_N; i++)
 		v[i] = -1;
 	if (!buf)
-		return 0;
+		return;
 	memset(buf, 1, 4 * PG);
 	v[0] = hot_loop(20000, op_sys, buf);
 	mb_sfmt(path, sizeof(path), "%s/mapbench-drift-%d", shm, (int)getpid());
@@ -3398,9 +3397,6 @@ static int drift_measure(double v[CAL_DRIFT_N], const char *shm)
 	v[4] = dram_flushed();
 	v[5] = core_chain();
 	free(buf);
-	for (int i = 0; i < CAL_DRIFT_N; i++)
-		n += v[i] > 0;
-	return n;
 }
 
 /* The drift probes in a child process (`mapbench calibrate --drift-raw`), into v; -1 where they could not run. */
