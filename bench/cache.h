@@ -17,6 +17,7 @@
 
 #define CACHE_WARM_MIN 0.99 /* a warm state below this resident fraction is refused */
 #define CACHE_COLD_MAX 0.01 /* a cold state above this resident fraction is refused */
+#define CACHE_LAYOUT_TRIES 3 /* establishments of a warm state for pages in ascending frames */
 
 struct cache_file {
 	char path[PATH_MAX];    /* data file */
@@ -29,6 +30,7 @@ struct cache_file {
 	char lock[PATH_MAX];    /* "<path>.lock" */
 	char tmp[PATH_MAX];     /* the data file while it is being written ("" otherwise) */
 	int lockfd;             /* the lock file, flock()ed exclusively from prepare to release */
+	int relayout;           /* tmpfs: the next establishment truncates first (new pages) */
 };
 
 /* What cache_establish did and found. */
@@ -37,6 +39,11 @@ struct cache_report {
 	const char *how;        /* "cachestat" or "mincore" */
 	int dropped_caches;     /* drop_caches was written */
 	uint64_t ns;            /* time spent establishing */
+	double ascending;       /* physical layout: share of adjacent cached file pages in adjacent
+				   ascending frames, -1 unmeasured (layout_why says why) */
+	double descending;      /* the same, descending frames */
+	int layout_tries;       /* times the state was established for its layout (1: first) */
+	char layout_why[160];   /* why the layout was not measured ("" when it was) */
 };
 
 /* Directory used when --dir is not given: $MAPBENCH_SCRATCH or <build>/scratch. */
@@ -61,6 +68,16 @@ void cache_file_release(struct cache_file *f);
  */
 int cache_establish(struct cache_file *f, const struct an_case_opts *o, int drop,
 		    struct cache_report *rep, char *err, size_t errlen);
+
+/*
+ * Physical order of the cached pages of [0, size) of path, from a read-only
+ * MADV_RANDOM mapping populated with MADV_POPULATE_READ and its pagemap
+ * frames (root): of the pairs of consecutive file pages, the share whose
+ * frames are consecutive ascending (*asc) and descending (*desc). 0, or
+ * -errno with why filled (no PFNs without CAP_SYS_ADMIN, no
+ * MADV_POPULATE_READ before Linux 5.14).
+ */
+int cache_layout(const char *path, uint64_t size, double *asc, double *desc, char *why, size_t len);
 
 /* Resident fraction of [0, size) of path. how gets the mechanism. */
 int cache_resident(const char *path, uint64_t size, double *frac, const char **how);

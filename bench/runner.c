@@ -345,7 +345,7 @@ out_buf:
 enum rm {
 	RM_NS, RM_CYCLES, RM_NS_PER_ACCESS, RM_BYTES_PER_S, RM_SETUP_NS, RM_CACHE_NS,
 	RM_RESIDENT, RM_RESIDENT_AFTER, RM_RU_MINOR, RM_RU_MAJOR, RM_SETUP_FAULTS, RM_INBLOCK, RM_PT_BYTES,
-	RM_DIRECT_EXTRA, RM__COUNT
+	RM_DIRECT_EXTRA, RM_ASCENDING, RM_LAYOUT_TRIES, RM__COUNT
 };
 static const struct {
 	const char *name; /* metric */
@@ -360,6 +360,8 @@ static const struct {
 	[RM_SETUP_FAULTS] = { "faults.setup", "count" }, [RM_INBLOCK] = { "io.inblock", "blocks512" },
 	[RM_PT_BYTES] = { "pt.bytes", "bytes" },
 	[RM_DIRECT_EXTRA] = { "direct.extra_bytes", "bytes" }, /* only for --direct cases */
+	[RM_ASCENDING] = { "cache.phys_ascending", "fraction" }, /* cache_layout: pairs in ascending frames */
+	[RM_LAYOUT_TRIES] = { "cache.layout_tries", "count" },   /* establishments for that layout */
 };
 
 /*
@@ -594,6 +596,7 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 	struct thr_pool *thr = NULL; /* --threads N > 1 (threads.c) */
 	struct trace_rec *chunk = NULL;
 	double *rs[RM__COUNT] = { 0 };
+	char layout_why[160] = ""; /* why cache.phys_ascending was not measured */
 	struct cg_run cgr; /* --mem-limit cgroup and the pressure counters (cgroup.h) */
 	/*
 	 * Tracepoints cost every syscall and page-cache addition a trip through
@@ -833,6 +836,10 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		rs[RM_SETUP_FAULTS][nsamp] = (double)(u1.minflt - u0.minflt + u1.majflt - u0.majflt);
 		rs[RM_INBLOCK][nsamp] = (double)ua.inblock;
 		rs[RM_DIRECT_EXTRA][nsamp] = (double)c.bytes_extra;
+		rs[RM_ASCENDING][nsamp] = cr.ascending;
+		rs[RM_LAYOUT_TRIES][nsamp] = cr.layout_tries;
+		if (cr.ascending < 0)
+			snprintf(layout_why, sizeof(layout_why), "%s", cr.layout_why);
 		rs[RM_PT_BYTES][nsamp] = pte_end >= 0 && pte_base >= 0 ? (double)(pte_end - pte_base) * 1024 : -1;
 		nsamp++;
 	}
@@ -841,8 +848,13 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 
 	/* ---- into the case ---- */
 	for (int i = 0; i < RM__COUNT; i++) {
-		if ((i == RM_RESIDENT || i == RM_RESIDENT_AFTER) && !m->needs_file)
+		if ((i == RM_RESIDENT || i == RM_RESIDENT_AFTER || i == RM_ASCENDING || i == RM_LAYOUT_TRIES) &&
+		    !m->needs_file)
 			continue;
+		if (i == RM_ASCENDING && layout_why[0]) { /* any repetition unmeasured: not a mix */
+			an_case_set_status(co, rm_info[i].name, rm_info[i].unit, AN_STATUS_UNSUPPORTED, layout_why);
+			continue;
+		}
 		if (i == RM_DIRECT_EXTRA && !opts.direct)
 			continue;
 		if (i == RM_PT_BYTES && rs[i][0] < 0) {

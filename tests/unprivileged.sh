@@ -32,7 +32,10 @@ else:
     show(ft.get("status") == "ok", "faults.total measured at perf_event_paranoid %d" % paranoid)
 ns = m.get("ns", {})
 show(ns.get("status") == "ok" and ns.get("value", 0) > 0, "time is measured")
+pa = m.get("cache.phys_ascending", {})
+show(pa.get("status") == "unsupported" and "value" not in pa and "CAP_SYS_ADMIN" in pa.get("reason", ""),
+     "cache.phys_ascending (pagemap frames) unsupported with the reason: %s" % pa.get("reason"))
 PY
-n=$((n + 3))
+n=$((n + 4))
 echo "1..$n"
 [ $fail -eq 0 ]

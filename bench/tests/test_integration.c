@@ -363,6 +363,58 @@ static void unsupported(void)
 	}
 }
 
+/*
+ * The physical layout of a warm state (cache_layout): measured as root, a
+ * fraction, established at most CACHE_LAYOUT_TRIES times; tmpfs pages are
+ * rewritten in place, so repetitions that did not re-create them keep one
+ * layout. A cold state has no cached pages: unsupported with the reason.
+ */
+static void layout(void)
+{
+	size_t n = 4096;
+	struct trace_rec *r = calloc(n, sizeof(*r));
+	struct an_case_opts o;
+	struct bench_summary s;
+	enum an_status st;
+
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct trace_rec){ i * 4096, 4096, TRACE_OP_READ };
+	an_case_opts_default(&o);
+	o.method = AN_METHOD_READ;
+	o.cache = AN_CACHE_TMPFS;
+	json_t *co = run(r, n, n * 4096, 0, &o, NULL, &s);
+	json_t *m = co ? an_case_metric(co, "cache.phys_ascending") : NULL;
+	json_t *t = co ? an_case_metric(co, "cache.layout_tries") : NULL;
+	double v = metric(co, "cache.phys_ascending", &st), lo = 0, hi = 0, tmax = 0;
+	if (m && st == AN_STATUS_OK) {
+		lo = json_number_value(json_object_get(m, "min"));
+		hi = json_number_value(json_object_get(m, "max"));
+	}
+	if (t)
+		tmax = json_number_value(json_object_get(t, "max"));
+	if (geteuid() == 0) {
+		tap_ok(st == AN_STATUS_OK && v >= 0 && v <= 1, "tmpfs 16 MiB: cache.phys_ascending %g measured, in [0, 1]", v);
+		tap_ok(tmax >= 1 && tmax <= CACHE_LAYOUT_TRIES, "tmpfs: established at most %d times per repetition (%g)",
+		       CACHE_LAYOUT_TRIES, tmax);
+		if (tmax == 1)
+			tap_ok(lo == hi, "tmpfs rewritten in place: every repetition has the same layout (%g .. %g)", lo, hi);
+		else
+			tap_skip("tmpfs: a repetition re-created the pages for their order (tries %g): layouts may differ", tmax);
+	} else {
+		const char *why = m ? json_string_value(json_object_get(m, "reason")) : NULL;
+		tap_ok(st == AN_STATUS_UNSUPPORTED && why && strstr(why, "CAP_SYS_ADMIN"),
+		       "not root: cache.phys_ascending unsupported (%s)", why ? why : "no reason");
+	}
+	o.cache = AN_CACHE_COLD;
+	co = run(r, 64, 64 * 4096, 0, &o, NULL, &s);
+	m = co ? an_case_metric(co, "cache.phys_ascending") : NULL;
+	const char *why = m ? json_string_value(json_object_get(m, "reason")) : NULL;
+	metric(co, "cache.phys_ascending", &st);
+	tap_ok(st == AN_STATUS_UNSUPPORTED && why && strstr(why, "cold"),
+	       "cold: cache.phys_ascending unsupported with the reason (%s)", why ? why : "none");
+	free(r);
+}
+
 int main(void)
 {
 	res = an_result_create();
@@ -370,6 +422,7 @@ int main(void)
 	faults();
 	syscalls();
 	unsupported();
+	layout();
 	an_result_destroy(res);
 	return tap_done();
 }
