@@ -372,16 +372,39 @@ int cache_resident(const char *path, uint64_t size, double *frac, const char **h
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22 /* uapi <asm-generic/mman-common.h>, Linux 5.14 */
 #endif
-#define PM_PFN_MASK ((UINT64_C(1) << 55) - 1) /* pagemap bits 0-54 (Documentation/admin-guide/mm/pagemap.rst) */
-#define PM_PRESENT (UINT64_C(1) << 63)
-#define PM_BATCH 4096u /* pagemap entries read at a time */
+
+long cache_pagemap(const void *addr, size_t pages, uint64_t *pfn)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t *e;
+	long n = 0;
+
+	if (fd < 0)
+		return -errno;
+	e = malloc(pages * 8);
+	if (!e || pread(fd, e, pages * 8, (off_t)((uintptr_t)addr / PAGE * 8)) != (ssize_t)(pages * 8)) {
+		free(e);
+		close(fd);
+		return -EIO;
+	}
+	for (size_t i = 0; i < pages; i++) {
+		if (e[i] >> 63)
+			n++;
+		if (pfn)
+			pfn[i] = (e[i] >> 63) ? (e[i] & ((UINT64_C(1) << 55) - 1)) : 0;
+	}
+	free(e);
+	close(fd);
+	return n;
+}
 
 int cache_layout(const char *path, uint64_t size, double *asc, double *desc, char *why, size_t len)
 {
-	uint64_t pages = size / PAGE, up = 0, down = 0, pairs = 0, prev = 0;
-	uint64_t *pm = NULL;
+	uint64_t pages = size / PAGE, up = 0, down = 0, pairs = 0, frames = 0;
+	uint64_t *pfn = NULL;
 	void *p = MAP_FAILED;
-	int fd = -1, pfd = -1, e = 0, have_prev = 0;
+	int fd = -1, e = 0;
+	long n = 0;
 
 	*asc = *desc = -1;
 	if (pages < 2) {
@@ -400,47 +423,31 @@ int cache_layout(const char *path, uint64_t size, double *asc, double *desc, cha
 		snprintf(why, len, "madvise(MADV_POPULATE_READ) of %s: %s (Linux 5.14+)", path, strerror(errno));
 		goto out;
 	}
-	if ((pfd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)) < 0 || !(pm = malloc(PM_BATCH * sizeof(*pm)))) {
-		e = pfd < 0 ? -errno : -ENOMEM;
+	if (!(pfn = malloc(pages * sizeof(*pfn))) || (n = cache_pagemap(p, pages, pfn)) < 0) {
+		e = pfn ? (int)n : -ENOMEM;
 		snprintf(why, len, "/proc/self/pagemap: %s", strerror(-e));
 		goto out;
 	}
-	for (uint64_t i = 0; i < pages; i += PM_BATCH) {
-		size_t n = pages - i < PM_BATCH ? (size_t)(pages - i) : PM_BATCH;
-		off_t at = (off_t)(((uintptr_t)p / PAGE + i) * sizeof(*pm));
-		if (pread(pfd, pm, n * sizeof(*pm), at) != (ssize_t)(n * sizeof(*pm))) {
-			e = -EIO;
-			snprintf(why, len, "/proc/self/pagemap: short read");
-			goto out;
-		}
-		for (size_t k = 0; k < n; k++) {
-			uint64_t pfn = pm[k] & PM_PFN_MASK;
-			int ok = (pm[k] & PM_PRESENT) && pfn;
-			if (ok && have_prev) {
-				pairs++;
-				up += pfn == prev + 1;
-				down += pfn + 1 == prev;
-			}
-			if ((pm[k] & PM_PRESENT) && !pfn) {
-				e = -EPERM;
-				snprintf(why, len, "pagemap shows no frame numbers without CAP_SYS_ADMIN (root)");
-				goto out;
-			}
-			have_prev = ok;
-			prev = pfn;
+	for (uint64_t i = 0; i < pages; i++) {
+		frames += pfn[i] != 0;
+		if (i && pfn[i] && pfn[i - 1]) {
+			pairs++;
+			up += pfn[i] == pfn[i - 1] + 1;
+			down += pfn[i] + 1 == pfn[i - 1];
 		}
 	}
-	if (!pairs) {
+	if (n > 0 && !frames) {
+		e = -EPERM;
+		snprintf(why, len, "pagemap shows no frame numbers without CAP_SYS_ADMIN (root)");
+	} else if (!pairs) {
 		e = -ENODATA;
 		snprintf(why, len, "no two consecutive pages of %s were mapped", path);
-		goto out;
+	} else {
+		*asc = (double)up / (double)pairs;
+		*desc = (double)down / (double)pairs;
 	}
-	*asc = (double)up / (double)pairs;
-	*desc = (double)down / (double)pairs;
 out:
-	free(pm);
-	if (pfd >= 0)
-		close(pfd);
+	free(pfn);
 	if (p != MAP_FAILED)
 		munmap(p, pages * PAGE);
 	if (fd >= 0)
@@ -575,10 +582,11 @@ static int establish_once(struct cache_file *f, const struct an_case_opts *o, in
  * truncating frees the pages in file order onto the per-CPU free lists,
  * which hand them out last-freed first, so each rewrite reverses the order of
  * the one before (mostly: what overflows them comes back in buddy order),
- * hence the state rewrites its pages in place after that; and sequential copies from descending frames are slower
- * (AMD EPYC Zen 4 guest: 4 KiB preads through a 64 MiB tmpfs file took
- * 11.6 ms in ascending frames, 17.0 ms in descending, alternating rewrite by
- * rewrite). The model prices one copy cost, calibrated on ascending frames.
+ * hence the state rewrites its pages in place after that. Sequential copies
+ * from descending frames are slower (AMD EPYC Zen 4 guest: 4 KiB preads
+ * through a 64 MiB tmpfs file took 11.6 ms in ascending frames, 17.0 ms in
+ * descending, alternating rewrite by rewrite). The model prices one copy
+ * cost; calibrate's probe file gets whatever frames it gets (not checked).
  */
 int cache_establish(struct cache_file *f, const struct an_case_opts *o, int dropc,
 		    struct cache_report *rep, char *err, size_t errlen)

@@ -79,6 +79,13 @@ int cache_establish(struct cache_file *f, const struct an_case_opts *o, int drop
  */
 int cache_layout(const char *path, uint64_t size, double *asc, double *desc, char *why, size_t len);
 
+/*
+ * Present pages of [addr, addr + pages * 4 KiB) from /proc/self/pagemap, or
+ * -errno; their frame numbers into pfn[] when non-NULL (0: not present, or
+ * present but hidden from a process without CAP_SYS_ADMIN).
+ */
+long cache_pagemap(const void *addr, size_t pages, uint64_t *pfn);
+
 /* Resident fraction of [0, size) of path. how gets the mechanism. */
 int cache_resident(const char *path, uint64_t size, double *frac, const char **how);
 

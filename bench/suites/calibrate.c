@@ -1166,32 +1166,6 @@ static void probe_cached_reads(struct cal *c, const char *dir, const char *shm)
 
 /* ---- kernel policy --------------------------------------------------------- */
 
-/* Present bits of [addr, addr+pages*4K) from /proc/self/pagemap; PFNs into pfn if non-NULL. */
-static long pagemap_present(const void *addr, size_t pages, uint64_t *pfn)
-{
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-	uint64_t *e;
-	long n = 0;
-
-	if (fd < 0)
-		return -errno;
-	e = malloc(pages * 8);
-	if (!e || pread(fd, e, pages * 8, (off_t)((uintptr_t)addr / PG * 8)) != (ssize_t)(pages * 8)) {
-		free(e);
-		close(fd);
-		return -EIO;
-	}
-	for (size_t i = 0; i < pages; i++) {
-		if (e[i] >> 63)
-			n++;
-		if (pfn)
-			pfn[i] = (e[i] >> 63) ? (e[i] & ((UINT64_C(1) << 55) - 1)) : 0;
-	}
-	free(e);
-	close(fd);
-	return n;
-}
-
 /* /proc/kpageflags bits (Documentation/admin-guide/mm/pagemap.rst). */
 #define KPF_HEAD 15
 #define KPF_TAIL 16
@@ -1222,7 +1196,7 @@ static void probe_fault_around(struct cal *c, const char *shm)
 	if (m != MAP_FAILED) {
 		s = m[100 * PG + 5]; /* page 100: mid-window */
 		(void)s;
-		n = pagemap_present(m, pages, NULL);
+		n = cache_pagemap(m, pages, NULL);
 		if (n > 0)
 			putu(c, "kernel", "fault_around_pages", (uint64_t)n, "");
 		if (n > 0)
@@ -1925,7 +1899,7 @@ static void probe_whole_folio(struct cal *c, const char *dir)
 		/* folio orders of this warm-by-write file, while it is mapped */
 		uint64_t *pfn = calloc(bytes / PG, sizeof(*pfn));
 		int kfd = open("/proc/kpageflags", O_RDONLY);
-		if (pfn && kfd >= 0 && pagemap_present(m, bytes / PG, pfn) > 0 && pfn[0]) {
+		if (pfn && kfd >= 0 && cache_pagemap(m, bytes / PG, pfn) > 0 && pfn[0]) {
 			unsigned hist[12] = { 0 }, maxo = 0;
 			size_t i = 0;
 			while (i < bytes / PG) {
@@ -1988,7 +1962,7 @@ static long pmd_chunks(const char *m, size_t chunks, char *pmd)
 	int kfd = open("/proc/kpageflags", O_RDONLY);
 	long n = -1;
 
-	if (pfn && kfd >= 0 && pagemap_present(m, pages, pfn) > 0 && pfn[0]) {
+	if (pfn && kfd >= 0 && cache_pagemap(m, pages, pfn) > 0 && pfn[0]) {
 		n = 0;
 		for (size_t i = 0; i < chunks; i++) {
 			const uint64_t *q = pfn + i * 512;
@@ -2622,7 +2596,7 @@ static long large_folio_pages(int fd, size_t bytes, char *buf, size_t chunk, lon
 		goto out;
 	for (size_t i = 0; i < pages; i++)
 		s += m[i * PG];
-	if ((*present = pagemap_present(m, pages, pfn)) <= 0)
+	if ((*present = cache_pagemap(m, pages, pfn)) <= 0)
 		goto out;
 	large = 0;
 	for (size_t i = 0; i < pages; i++)
