@@ -644,6 +644,8 @@ static inline uint64_t touch_user(struct sim *s, const struct trace_rec *r, int 
 		   is in the cache: the access pays no DRAM line for it, the stream state moves on */
 		uint64_t d = sim_data_lines(s, r->off, r->len, !faulted, 1), pg = r->off / SIM_PAGE;
 		int fresh = faulted && s->fresh_pg == pg + 1 && (r->off + r->len - 1) / SIM_PAGE == pg;
+		if (fresh && s->llc) /* clear_page/copy_page stored every line of the page */
+			sim_llc_fill(s, pg * (SIM_PAGE / 64), pg * (SIM_PAGE / 64) + SIM_PAGE / 64 - 1);
 		c += fresh ? 0 : d;
 	}
 	s->fresh_pg = 0;

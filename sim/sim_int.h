@@ -168,6 +168,14 @@ struct uring_ring {
 	uint64_t io_deferred_n;     /* ... how many waits */
 };
 
+/* One way of the data-line LLC (sim.c llc_access): line number + 1 (0: empty), LRU stamp. */
+struct llc_way {
+	uint64_t tag;
+	uint64_t age;
+};
+#define SIM_LLC_WAYS 16
+#define SIM_LLC_MAX_LINES (UINT64_C(1) << 20) /* 64 MiB of lines held: profiles' cost.llc_bytes up to 128 MiB */
+
 struct sim {
 	/* configuration */
 	struct sim_profile p;       /* the profile (copied) */
@@ -175,6 +183,11 @@ struct sim {
 	uint64_t region;            /* region size in bytes */
 	int data_dram;              /* dram_q > 0: some user data lines come from DRAM */
 	unsigned dram_q;            /* share of the DRAM line costs charged, in 1/1024 (sim_dram_share) */
+	struct llc_way *llc;        /* data lines in the LLC (sim.c llc_access; NULL: every line misses) */
+	uint64_t llc_sets;          /* sets of llc (SIM_LLC_WAYS ways each) */
+	uint64_t llc_lines;         /* lines llc holds */
+	uint64_t llc_clock;         /* LRU stamp of the last line looked up */
+	uint64_t llc_rng;           /* xorshift64 state: llc's victim ways */
 	uint64_t meta_next;         /* the page after the last large-folio range mapped (fault.c map_meta) */
 	uint64_t last_line;         /* last 64-byte line the replay touched (sequential-run detection) */
 	uint64_t last_first;        /* first line of the previous record */
@@ -377,14 +390,22 @@ void sim_user_bytes(struct sim *s, uint64_t off, uint64_t bytes);
  * `ramp` is 1 for the user's load loop; the kernel's copy_to_user is a
  * fast-string copy (rep movsb) that has the whole range in flight at once,
  * so for it (ramp 0) the rest of the page streams. 0 when the region fits
- * the LLC.
+ * half the LLC. Otherwise that cost is charged for the share of the
+ * record's lines the LLC does not hold (sim_llc_touch): a hot set that
+ * fits stays in the cache however large the file around it.
  */
+/* Lines [l0, l1] through the LLC model: how many it did not hold (touch: a missed line enters as BIP
+   inserts it; fill: at MRU, for lines a store or the set-up wrote) */
+uint64_t sim_llc_touch(struct sim *s, uint64_t l0, uint64_t l1);
+uint64_t sim_llc_fill(struct sim *s, uint64_t l0, uint64_t l1);
+
 static inline uint64_t sim_data_lines(struct sim *s, uint64_t off, uint64_t len, int overlap, int ramp)
 {
-	uint64_t l0 = off >> 6, l1 = (off + len - 1) >> 6, delta = l0 - s->last_first, c;
+	uint64_t l0 = off >> 6, l1 = (off + len - 1) >> 6, delta = l0 - s->last_first, c, miss;
 
 	if (!s->data_dram)
 		return 0;
+	miss = sim_llc_touch(s, l0, l1);
 	c = (l1 - l0) * s->p.c.mem_line_seq;
 	if (l0 - s->last_line <= 1) {
 		c += s->p.c.mem_line_seq;
@@ -399,6 +420,8 @@ static inline uint64_t sim_data_lines(struct sim *s, uint64_t off, uint64_t len,
 	s->last_delta = delta;
 	s->last_first = l0;
 	s->last_line = l1;
+	if (s->llc) /* the record's cost as if it all came from DRAM, times its share of lines not held */
+		return miss == l1 - l0 + 1 ? c : c * miss / (l1 - l0 + 1);
 	return s->dram_q >= 1024 ? c : (c * s->dram_q) >> 10;
 }
 

@@ -42,6 +42,11 @@ static const struct gcase cases[] = {
 	/* two threads, blocks split, random 4 KiB over twice the limit (shootdowns, lock waits) */
 	{ "mmap-threads2-uniform16M-mem8M", "uniform:size=16M,n=10000,len=4K,seed=13", "vm-host",
 	  { "method=mmap", "cache=cold", "mem-limit=8M", "threads=2", NULL } },
+	/* the LLC model: a 2.5 MiB hot set of a 256 MiB file (profile with llc_bytes and DRAM line costs) */
+	{ "mmap-hotset256M-warm-hostvm", "hotset:size=256M,len=4K,align=4K,hot=0.01,p=0.9,n=20000,seed=4", "host-vm",
+	  { "method=mmap", "cache=warm-read:1M", NULL } },
+	{ "read-zipf256M-warm-hostvm", "zipf:size=256M,len=4K,align=4K,theta=0.99,n=20000,seed=3", "host-vm",
+	  { "method=read", "cache=warm-read:1M", NULL } },
 	/* anonymous memory over swap: half writes, twice the limit */
 	{ "anon-swap-uniform16M-mem8M", "uniform:size=16M,n=40000,len=64,seed=3,anon=1,w=0.5", "vm-host",
 	  { "method=anon", "madvise=nohugepage", "mem-limit=8M", NULL } },
