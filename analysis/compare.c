@@ -174,6 +174,25 @@ static void compare_metric(struct an_cmp_row *row, const json_t *nc, const json_
 	} else {
 		why = NULL;
 	}
+	/*
+	 * Warm states without a memory limit: pages of the file the system
+	 * removed during the replay (native cache.evicted: kdamond's pageout,
+	 * kswapd) and the replay read back are added natively but not in the
+	 * model, whose cache stays whole; the harness counted such repetitions
+	 * again (BENCH_TP_REDO) and reports the last. Up to that many pages more
+	 * added natively are explained, and the note says so.
+	 */
+	double ev = row->fam == AN_FAM_PAGECACHE && !strcmp(row->metric, "pagecache.added")
+			    ? an_case_value(nc, "cache.evicted") : NAN;
+	const char *id = json_string_value(json_object_get(nc, "id"));
+	if (d > lim && ev > 0 && row->native > row->model && row->native - row->model <= ev && warm_state(nc) &&
+	    !(id && strstr(id, "|mem="))) {
+		row->status = AN_CMP_OK;
+		snprintf(row->note, sizeof(row->note), "within: the system removed %.0f page(s) of the file from the "
+			 "page cache during the replay (cache.evicted) and the replay read them back; the model's "
+			 "cache stays whole (|model-native| = %.6g)", ev, d);
+		return;
+	}
 	if (d <= lim) {
 		row->status = AN_CMP_OK;
 		if (why)

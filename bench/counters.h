@@ -18,6 +18,7 @@
 
 #define CTR_MAX 48          /* counters in one set */
 #define CTR_MAX_REPS 100000 /* samples per counter */
+#define CTR_XFD 1023        /* extra fds of one counter (CPUs x variants, 1024 in all) */
 
 enum ctr_kind {
 	CTR_PMU = 0,   /* hardware or software event (pmu.c) */
@@ -43,6 +44,9 @@ struct ctr {
 	uint64_t base[3];       /* value, enabled, running at ctr_reset (inherited counts survive a reset) */
 	long long (*proc_read)(void); /* CTR_PROC: current count, < 0 when unreadable */
 	char note[160];         /* OK counters: where the count comes from, when not obvious (JSON "note") */
+	int xfd[CTR_XFD];       /* CPU-wide or per-order tracepoints: the fds beyond fd, summed */
+	uint8_t xshift[CTR_XFD]; /* ... each count times 2^xshift (folio order: pages) */
+	unsigned nxfd;          /* used in xfd */
 };
 
 struct ctr_set {
@@ -81,6 +85,13 @@ const char *tp_events_dir(char *reason, size_t len);
  * (mmap_lock.acquires, lock.rwsem_waits); see tracepoints.c.
  */
 void tp_add_default(struct ctr_set *s);
+/*
+ * cache.evicted: pages (folios x 2^order) of the file at path removed from the page cache
+ * during the phase by any task on any CPU (filemap:mm_filemap_delete_from_page_cache
+ * filtered on its device and inode: kdamond, kswapd, direct reclaim,
+ * truncation). Root only (a CPU-wide event); otherwise not-permitted.
+ */
+void tp_add_file_evictions(struct ctr_set *s, const char *path);
 /* Sum over CPUs of the "TLB:" line of /proc/interrupts (shootdown IPIs received), or -1. */
 long long tp_interrupts_tlb(void);
 

@@ -37,6 +37,8 @@ void ctr_set_fini(struct ctr_set *s)
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->c[i].fd >= 0)
 			close(s->c[i].fd);
+		for (unsigned k = 0; k < s->c[i].nxfd; k++)
+			close(s->c[i].xfd[k]);
 		free(s->c[i].samples);
 	}
 	s->n = 0;
@@ -371,6 +373,8 @@ void ctr_reset(struct ctr_set *s)
 			c->base[0] = (uint64_t)v;
 		if (c->fd < 0)
 			continue;
+		for (unsigned k = 0; k < c->nxfd; k++) /* CPU-wide: never inherited, a reset clears them */
+			ioctl(c->xfd[k], PERF_EVENT_IOC_RESET, 0);
 		ioctl(c->fd, PERF_EVENT_IOC_RESET, 0);
 		if (read(c->fd, c->base, sizeof(c->base)) != (ssize_t)sizeof(c->base))
 			memset(c->base, 0, sizeof(c->base));
@@ -431,6 +435,11 @@ void ctr_read(struct ctr_set *s, unsigned ndisable)
 		}
 		for (int k = 0; k < 3; k++) /* since ctr_reset (see there) */
 			v[k] = v[k] >= c->base[k] ? v[k] - c->base[k] : 0;
+		for (unsigned k = 0; k < c->nxfd; k++) { /* the other CPUs' counts (software: not multiplexed) */
+			uint64_t x[3];
+			if (read(c->xfd[k], x, sizeof(x)) == (ssize_t)sizeof(x))
+				v[0] += x[0] << c->xshift[k];
+		}
 		if (v[2] == 0 && v[1] != 0) {
 			c->status = AN_STATUS_ERROR;
 			char why[sizeof(c->reason)];

@@ -519,18 +519,33 @@ static int check_resources(const struct acc_ops *m, const struct an_case_opts *o
  * fraction established before it, the system reclaimed pages meanwhile.
  * Other states (cold, anonymous) and O_DIRECT cases return `before`: no claim is made.
  */
+/* A state that claims the file stays cached through the replay (warm, tmpfs; not O_DIRECT, whose
+   writes invalidate the cached pages they overwrite). */
+static int warm_claim(const struct an_case_opts *o)
+{
+	return (o->cache == AN_CACHE_WARM_READ || o->cache == AN_CACHE_WARM_WRITE || o->cache == AN_CACHE_TMPFS) &&
+	       !o->direct;
+}
+
 static double residency_after(const struct cache_file *f, const struct an_case_opts *o,
 			      uint64_t size, double before)
 {
 	double frac;
 	const char *how;
 
-	if (o->cache != AN_CACHE_WARM_READ && o->cache != AN_CACHE_WARM_WRITE &&
-	    o->cache != AN_CACHE_TMPFS)
-		return before;
-	if (o->direct) /* O_DIRECT writes invalidate the cached pages they overwrite: no claim */
+	if (!warm_claim(o))
 		return before;
 	return cache_resident(f->path, size, &frac, &how) ? before : frac;
+}
+
+/* The last sample of counter metric in s, or 0 when it has none (not open, nothing read). */
+static double last_sample(const struct ctr_set *s, const char *metric)
+{
+	for (size_t i = 0; s && i < s->n; i++)
+		if (!strcmp(s->c[i].metric, metric))
+			return s->c[i].status == AN_STATUS_OK && s->c[i].nsamples ? s->c[i].samples[s->c[i].nsamples - 1]
+										 : 0;
+	return 0;
 }
 
 /*
@@ -764,8 +779,11 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 		 */
 		pte_base = c.pte_base_kb >= 0 ? c.pte_base_kb : acc_vmpte_kb();
 		if (counting) {
-			if (!tp_open++)
+			if (!tp_open++) {
 				tp_add_default(tps); /* opened once, for the counting repetitions only */
+				if (m->needs_file)
+					tp_add_file_evictions(tps, file.path);
+			}
 			ctr_reset(tps);
 		}
 		ctr_reset(ctrs);
@@ -791,15 +809,23 @@ int bench_run(const struct bench_cfg *cfg, struct bench_src *src, json_t *co,
 			goto out_ctr;
 		}
 		after = residency_after(&file, &opts, h->region_size, cr.resident);
-		if (counting && after < cr.resident && redo < BENCH_TP_REDO) {
+		double evicted = counting && !opts.mem_limit && warm_claim(&opts) ? last_sample(tps, "cache.evicted") : 0;
+		if (counting && (after < cr.resident || evicted > 0) && redo < BENCH_TP_REDO) {
 			/*
-			 * The system reclaimed part of the warm file during the replay, so
+			 * The system reclaimed part of the warm file during the replay
+			 * (lower residency after it, or folios of the file removed: the
+			 * replay may have read them back, leaving the residency whole), so
 			 * the counts include its refill: drop this counting repetition's
 			 * samples and count again from a re-established cache.
 			 */
-			fprintf(stderr, "mapbench: run: the system evicted %.2f%% of the warm file during "
-				"tracepoint repetition %u; counting it again\n",
-				100 * (cr.resident - after), rep + 1);
+			if (evicted > 0)
+				fprintf(stderr, "mapbench: run: the system removed %.0f page(s) of the warm file "
+					"from the page cache during tracepoint repetition %u (cache.evicted); "
+					"counting it again\n", evicted, rep + 1);
+			else
+				fprintf(stderr, "mapbench: run: the system evicted %.2f%% of the warm file during "
+					"tracepoint repetition %u; counting it again\n",
+					100 * (cr.resident - after), rep + 1);
 			ctr_drop_last(ctrs);
 			ctr_drop_last(tps);
 			redo++;

@@ -61,6 +61,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -95,18 +97,25 @@ static long tp_id(const char *dir, const char *sys, const char *name)
 	return id;
 }
 
-/* Open sys:name (with the ftrace filter when not NULL) as counter metric. */
-static struct ctr *add_tp_filter(struct ctr_set *s, const char *dir, const char *why, const char *sys,
-				 const char *name, const char *filter, const char *metric,
-				 const char *unit)
+/*
+ * Open sys:name (with the ftrace filter when not NULL) as counter metric:
+ * for this task (cpuwide 0), or for every task on every CPU (1; fds summed).
+ * orders > 0 (events with an `order` field): one event per folio order
+ * 0 .. orders-2 and one for order >= orders-1, each counted times 2^order,
+ * so the sum is in pages.
+ */
+static struct ctr *add_tp_cpus(struct ctr_set *s, const char *dir, const char *why, const char *sys,
+			       const char *name, const char *filter, const char *metric,
+			       const char *unit, int cpuwide, unsigned orders)
 {
-	char ev[128];
+	char ev[sizeof(((struct ctr *)0)->event)], f[256];
 	struct ctr *c;
 	struct perf_event_attr a;
 	long id, fd;
+	unsigned nv = orders ? orders : 1;
 
 	if (filter)
-		snprintf(ev, sizeof(ev), "%s:%s if %s", sys, name, filter);
+		snprintf(ev, sizeof(ev), "%.20s:%.40s if %.50s%s", sys, name, filter, orders ? " (x 2^order)" : "");
 	else
 		snprintf(ev, sizeof(ev), "%s:%s", sys, name);
 	if (!(c = ctr_new(s, metric, ev, unit, CTR_TP)))
@@ -127,25 +136,94 @@ static struct ctr *add_tp_filter(struct ctr_set *s, const char *dir, const char 
 	a.type = PERF_TYPE_TRACEPOINT;
 	a.config = (uint64_t)id;
 	a.disabled = 1;
-	a.inherit = s->inherit ? 1 : 0;
+	a.inherit = s->inherit && !cpuwide ? 1 : 0;
 	a.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
-	fd = syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0) {
-		ctr_set_open_error(c, errno);
+	/* per task: pid 0, any CPU; CPU-wide: pid -1 on each CPU (offline ones refuse with ENODEV) */
+	long ncpu = cpuwide ? sysconf(_SC_NPROCESSORS_CONF) : 1;
+	if (ncpu < 1)
+		ncpu = 1;
+	if ((unsigned long)ncpu * nv > CTR_XFD + 1) {
+		c->status = AN_STATUS_UNSUPPORTED;
+		snprintf(c->reason, sizeof(c->reason), "%s: %ld CPUs x %u events need more than %u perf fds",
+			 ev, ncpu, nv, CTR_XFD + 1);
 		return c;
 	}
-	if (filter && ioctl((int)fd, PERF_EVENT_IOC_SET_FILTER, filter)) {
-		int e = errno;
-		close((int)fd);
-		c->status = e == EACCES || e == EPERM ? AN_STATUS_NOT_PERMITTED : AN_STATUS_UNSUPPORTED;
-		snprintf(c->reason, sizeof(c->reason), "PERF_EVENT_IOC_SET_FILTER(%.60s) on %s:%s: %s",
-			 filter, sys, name, strerror(e));
-		return c;
+	for (long cpu = 0; cpu < ncpu; cpu++) {
+		int skip = 0;
+		for (unsigned v = 0; v < nv && !skip; v++) {
+			if (orders)
+				snprintf(f, sizeof(f), "%s && order %s %u", filter, v + 1 < nv ? "==" : ">=", v);
+			fd = syscall(SYS_perf_event_open, &a, cpuwide ? -1 : 0, cpuwide ? (int)cpu : -1, -1,
+				     PERF_FLAG_FD_CLOEXEC);
+			if (fd < 0 && cpuwide && errno == ENODEV && cpu > 0 && v == 0) {
+				skip = 1; /* an offline CPU */
+				continue;
+			}
+			if (fd < 0) {
+				ctr_set_open_error(c, errno);
+				goto fail;
+			}
+			if (filter && ioctl((int)fd, PERF_EVENT_IOC_SET_FILTER, orders ? f : filter)) {
+				int e = errno;
+				close((int)fd);
+				c->status = e == EACCES || e == EPERM ? AN_STATUS_NOT_PERMITTED : AN_STATUS_UNSUPPORTED;
+				snprintf(c->reason, sizeof(c->reason), "PERF_EVENT_IOC_SET_FILTER(%.80s) on %s:%s: %s",
+					 orders ? f : filter, sys, name, strerror(e));
+				goto fail;
+			}
+			if (c->fd < 0) {
+				c->fd = (int)fd; /* CPU 0, order 0 */
+			} else {
+				c->xshift[c->nxfd] = (uint8_t)(orders ? v : 0);
+				c->xfd[c->nxfd++] = (int)fd;
+			}
+		}
 	}
-	c->fd = (int)fd;
 	c->status = AN_STATUS_OK;
 	c->reason[0] = 0;
 	return c;
+fail:
+	if (c->fd >= 0)
+		close(c->fd);
+	for (unsigned k = 0; k < c->nxfd; k++)
+		close(c->xfd[k]);
+	c->fd = -1;
+	c->nxfd = 0;
+	return c;
+}
+
+static struct ctr *add_tp_filter(struct ctr_set *s, const char *dir, const char *why, const char *sys,
+				 const char *name, const char *filter, const char *metric,
+				 const char *unit)
+{
+	return add_tp_cpus(s, dir, why, sys, name, filter, metric, unit, 0, 0);
+}
+
+void tp_add_file_evictions(struct ctr_set *s, const char *path)
+{
+	char why[200] = "", filter[96];
+	const char *dir = tp_events_dir(why, sizeof(why));
+	struct stat st;
+	struct ctr *c;
+
+	if (stat(path, &st)) {
+		if ((c = ctr_new(s, "cache.evicted", "filemap:mm_filemap_delete_from_page_cache", "pages",
+				 CTR_TP))) {
+			c->status = AN_STATUS_ERROR;
+			snprintf(c->reason, sizeof(c->reason), "stat(%.150s): %s", path, strerror(errno));
+		}
+		return;
+	}
+	/* the kernel's dev_t in the event: major << 20 | minor (MINORBITS 20, include/linux/kdev_t.h) */
+	snprintf(filter, sizeof(filter), "s_dev == %llu && i_ino == %llu",
+		 ((unsigned long long)major(st.st_dev) << 20) | minor(st.st_dev), (unsigned long long)st.st_ino);
+	/* folio orders 0..8 each, and >= 9 (MAX_PAGECACHE_ORDER on x86-64: PMD order 9) */
+	c = add_tp_cpus(s, dir, why, "filemap", "mm_filemap_delete_from_page_cache", filter, "cache.evicted",
+			"pages", 1, 10);
+	if (c && c->status == AN_STATUS_OK)
+		snprintf(c->note, sizeof(c->note), "pages of the data file (%u:%u ino %llu) any task removed "
+			 "(kdamond, kswapd, reclaim, truncation), all CPUs", major(st.st_dev), minor(st.st_dev),
+			 (unsigned long long)st.st_ino);
 }
 
 static struct ctr *add_tp(struct ctr_set *s, const char *dir, const char *why, const char *sys,

@@ -35,7 +35,10 @@ show(ns.get("status") == "ok" and ns.get("value", 0) > 0, "time is measured")
 pa = m.get("cache.phys_ascending", {})
 show(pa.get("status") == "unsupported" and "value" not in pa and "CAP_SYS_ADMIN" in pa.get("reason", ""),
      "cache.phys_ascending (pagemap frames) unsupported with the reason: %s" % pa.get("reason"))
+ev = m.get("cache.evicted", {})
+show(ev.get("status") == "not-permitted" and "value" not in ev and ev.get("reason"),
+     "cache.evicted (CPU-wide tracepoint) not-permitted with a reason: %s" % ev.get("reason"))
 PY
-n=$((n + 4))
+n=$((n + 5))
 echo "1..$n"
 [ $fail -eq 0 ]

@@ -214,6 +214,36 @@ static void test_case_tolerance(void)
 	an_result_destroy(d);
 }
 
+/* Page-cache additions explained by pages the system removed during the replay (cache.evicted). */
+static void test_evicted(void)
+{
+	static const struct { const char *id; double added, evicted; int ok; const char *what; } k[] = {
+		{ "e|fread|warm-read:1M", 4, 5, 1, "warm: 4 more added, 5 pages evicted: within, said" },
+		{ "f|fread|warm-read:1M", 9, 5, 0, "warm: 9 more added, 5 evicted: beyond" },
+		{ "g|mmap|cold", 200, 150, 0, "cold: evictions explain nothing (no claim the cache stays)" },
+		{ "h|mmap|warm-read:1M|mem=8388608", 4, 5, 0, "under a memory limit the model reclaims itself" },
+		{ "i|read|warm-read:1M", 4, 0, 0, "no eviction: the exact rule holds" },
+	};
+	struct pair p;
+	struct an_compare *c = NULL;
+
+	pair_init(&p);
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		json_t *n = an_result_add_case(p.doc[0], k[i].id, "native");
+		an_case_set_value(n, "pagecache.added", "folios", k[i].added);
+		an_case_set_value(n, "cache.evicted", "pages", k[i].evicted);
+		an_case_set_value(an_result_add_case(p.doc[1], k[i].id, "model"), "pagecache.added", "folios", 0);
+	}
+	tap_ok(an_compare_run(&p.set, &c) == 0, "compare with evictions");
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		const struct an_cmp_row *r = find_row(c, k[i].id, "pagecache.added");
+		tap_ok(r && (r->status == AN_CMP_OK) == k[i].ok && (!k[i].ok || strstr(r->note, "cache.evicted")),
+		       "%s (%s)", k[i].what, r ? r->note : "no row");
+	}
+	an_compare_destroy(c);
+	pair_free(&p);
+}
+
 static void test_fixture(void)
 {
 	char *paths[] = { MB_TEST_DATA "/native.json", MB_TEST_DATA "/model.json" };
@@ -238,6 +268,7 @@ int main(void)
 	test_tlb();
 	test_faults_and_missing();
 	test_time();
+	test_evicted();
 	test_case_tolerance();
 	test_fixture();
 	return tap_done();

@@ -21,7 +21,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -415,6 +419,69 @@ static void layout(void)
 	free(r);
 }
 
+/*
+ * cache.evicted (tracepoints.c tp_add_file_evictions): a child process drops a
+ * cached 1 MiB file (POSIX_FADV_DONTNEED) while the counter is enabled; the
+ * CPU-wide counter sees another task's removals, in pages (folio x 2^order):
+ * exactly the pages mincore showed cached. Not root: not-permitted.
+ */
+static void evictions(void)
+{
+	char path[4200], buf[65536];
+	struct ctr_set cs;
+	const char *d = cache_default_dir();
+	int fd;
+
+	snprintf(path, sizeof(path), "%.4000s/evict-test.v1", d);
+	mkdir(d, 0755);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		tap_ok(0, "cache.evicted: create %s: %s", path, strerror(errno));
+		return;
+	}
+	memset(buf, 0x5a, sizeof(buf));
+	for (int i = 0; i < 16; i++)
+		if (pwrite(fd, buf, sizeof(buf), (off_t)i * (off_t)sizeof(buf)) != (ssize_t)sizeof(buf))
+			tap_diag("pwrite: %s", strerror(errno));
+	fsync(fd); /* clean pages: DONTNEED drops them */
+	for (int i = 0; i < 16; i++)
+		if (pread(fd, buf, sizeof(buf), (off_t)i * (off_t)sizeof(buf)) != (ssize_t)sizeof(buf))
+			tap_diag("pread: %s", strerror(errno));
+	unsigned char vec[256];
+	void *map = mmap(NULL, 1 << 20, PROT_READ, MAP_SHARED, fd, 0);
+	long cached = 0;
+	if (map != MAP_FAILED && !mincore(map, 1 << 20, vec))
+		for (int i = 0; i < 256; i++)
+			cached += vec[i] & 1;
+	if (map != MAP_FAILED)
+		munmap(map, 1 << 20);
+	ctr_set_init(&cs);
+	tp_add_file_evictions(&cs, path);
+	ctr_reset(&cs);
+	ctr_enable();
+	pid_t pid = fork();
+	if (pid == 0) {
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		_exit(0);
+	}
+	int wst = 0;
+	if (pid > 0)
+		waitpid(pid, &wst, 0);
+	ctr_disable();
+	ctr_read(&cs, 1);
+	struct ctr *c = &cs.c[0];
+	if (geteuid() == 0)
+		tap_ok(cs.n == 1 && c->status == AN_STATUS_OK && c->nsamples == 1 && c->samples[0] == (double)cached,
+		       "cache.evicted counts another task's removals in pages: %g of %ld cached (%s)",
+		       c->nsamples ? c->samples[0] : -1, cached, c->status == AN_STATUS_OK ? c->note : c->reason);
+	else
+		tap_ok(cs.n == 1 && c->status == AN_STATUS_NOT_PERMITTED && c->reason[0],
+		       "not root: cache.evicted not-permitted (%s)", c->reason);
+	ctr_set_fini(&cs);
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	res = an_result_create();
@@ -423,6 +490,7 @@ int main(void)
 	syscalls();
 	unsupported();
 	layout();
+	evictions();
 	an_result_destroy(res);
 	return tap_done();
 }
