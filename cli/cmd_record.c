@@ -17,7 +17,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: mapbench record -o T.mtr [--file PATH | --min-size SIZE] [--mechanism preload|ptrace]\n"
-		   "                       [--keep-logs DIR] -- CMD ARGS...\n"
+		   "                       [--map-order] [--keep-logs DIR] -- CMD ARGS...\n"
 		   "  --file PATH      record the accesses to this file (default with --file: exactly one trace, T.mtr)\n"
 		   "  --min-size SIZE  record every regular file of at least SIZE bytes (T.mtr, or T.mtr.N.mtr for several)\n"
 		   "  --mechanism M    preload (default): an LD_PRELOAD interposer (read, pread64, readv, preadv[2],\n"
@@ -25,7 +25,10 @@ static void usage(FILE *f)
 		   "                   ptrace: the syscalls, stopped by a seccomp filter (static binaries and raw\n"
 		   "                   syscalls too, stdio as its read syscalls; slower)\n"
 		   "  --keep-logs DIR  keep the recorder's per-process logs in DIR\n"
-		   "Both: mmap'ed pages present at munmap/exit from pagemap (which pages, not their order);\n"
+		   "  --map-order      preload only: record each page of a mapping of the file at its first touch, in\n"
+		   "                   order (the interposer maps it PROT_NONE and opens each page on its SIGSEGV;\n"
+		   "                   a syscall handed a pointer into an untouched page fails with EFAULT)\n"
+		   "Otherwise: mmap'ed pages present at munmap/exit from pagemap (which pages, not their order);\n"
 		   "io_uring reads are not seen; the report counts what was not recorded.\n");
 }
 
@@ -59,6 +62,8 @@ int cmd_record(int argc, char **argv)
 				mb_err("record", "--mechanism '%s' is not preload or ptrace", argv[i]);
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--map-order")) {
+			o.map_order = 1;
 		} else if (!strcmp(argv[i], "--keep-logs") && i + 1 < argc) {
 			o.log_dir = argv[++i];
 		} else {
@@ -70,6 +75,11 @@ int cmd_record(int argc, char **argv)
 	if (!o.out || i >= argc || (!o.file && !o.min_size) || (o.file && o.min_size)) {
 		mb_err("record", "need -o T.mtr, one of --file PATH or --min-size SIZE, and -- CMD");
 		usage(stderr);
+		return 2;
+	}
+	if (o.map_order && o.ptrace) {
+		mb_err("record", "--map-order needs --mechanism preload: the tracer sees syscalls, not the program's "
+		       "touches of mapped pages");
 		return 2;
 	}
 	o.argv = argv + i;

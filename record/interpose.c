@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@
 #include <sys/wait.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 /* glibc may define these as macros at -O2 (bits/stdio.h); the wrappers need the names. */
@@ -86,6 +88,9 @@ static struct {
 	unsigned nmaps;
 	pid_t pid;                   /* the process the log is this image's for: another pid is a
 					vfork child running in this memory, which must not touch it */
+	int map_order;               /* --map-order: protect recorded mappings, record first touches */
+	int segv_on;                 /* our SIGSEGV handler is installed */
+	struct sigaction segv_prog;  /* the program's SIGSEGV disposition, called for faults not ours */
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* ---- the real functions ---------------------------------------------- */
@@ -116,6 +121,8 @@ REAL(int, getc, (FILE *));
 REAL(void *, mmap, (void *, size_t, int, int, int, off_t));
 REAL(int, munmap, (void *, size_t));
 REAL(void *, mremap, (void *, size_t, size_t, int, ...));
+REAL(int, mprotect, (void *, size_t, int));
+REAL(int, sigaction, (int, const struct sigaction *, struct sigaction *));
 REAL(int, execve, (const char *, char *const[], char *const[]));
 REAL(void, _exit, (int));
 
@@ -600,9 +607,125 @@ static int pagemap(void)
 	return pm;
 }
 
+/*
+ * --map-order. A recorded mapping is made PROT_NONE right after the
+ * program's mmap; the first touch of each page raises SIGSEGV (SEGV_ACCERR),
+ * whose handler records the page (RC_MMAP_TOUCH, a write when the fault's
+ * error code says so) and gives it back the program's protection, so later
+ * touches run at full speed and are not seen. One mprotect per page splits
+ * the VMA; when mprotect fails (vm.max_map_count) the whole mapping is given
+ * back and counted (RK_TOUCH_LOST) and munmap samples it as without the
+ * option. The handler takes S.lock: a thread never faults on a tracked page
+ * while it holds the lock (the interposer does not touch mapped pages), so
+ * it only waits for another thread. A kernel access to an untouched page (a
+ * syscall given a pointer into it) fails with EFAULT instead: the option's
+ * stated limit. The program's own SIGSEGV handler (sigaction) is kept and
+ * called for every fault that is not a tracked page's.
+ */
+static struct reclog_map *tracked_at(uintptr_t a)
+{
+	for (unsigned i = 0; i < S.nmaps; i++)
+		if (S.maps[i].tracked && a >= S.maps[i].addr && a < S.maps[i].addr + S.maps[i].len)
+			return &S.maps[i];
+	return NULL;
+}
+
+/* Stop tracking m: the program's protection on all of it (under the lock). */
+static void untrack(struct reclog_map *m)
+{
+	real_mprotect((void *)m->addr, m->len, m->prot);
+	m->tracked = 0;
+	S.hdr->ctr[RK_TOUCH_LOST]++;
+}
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+	uintptr_t a = (uintptr_t)si->si_addr;
+	struct reclog_map *m = NULL;
+
+	if (si->si_code == SEGV_ACCERR && S.on) {
+		pthread_mutex_lock(&S.lock);
+		if ((m = tracked_at(a))) {
+			uintptr_t pg = a & ~(uintptr_t)4095;
+			int w = 0;
+#if defined(__x86_64__)
+			w = (((ucontext_t *)uc)->uc_mcontext.gregs[REG_ERR] & 2) != 0; /* X86_PF_WRITE */
+#endif
+			reclog_emit(&S.log, m->file, RC_MMAP_TOUCH, w ? TRACE_OP_WRITE : TRACE_OP_READ,
+				    m->off + (pg - m->addr), 4096);
+			if (real_mprotect((void *)pg, 4096, m->prot))
+				untrack(m);
+		}
+		pthread_mutex_unlock(&S.lock);
+	}
+	errno = saved;
+	if (m)
+		return; /* the touch runs again, on an accessible page */
+	if (S.segv_prog.sa_flags & SA_SIGINFO) {
+		S.segv_prog.sa_sigaction(sig, si, uc);
+	} else if (S.segv_prog.sa_handler != SIG_DFL && S.segv_prog.sa_handler != SIG_IGN) {
+		S.segv_prog.sa_handler(sig);
+	} else { /* default: restore it; returning re-runs the access, which then kills as it would have */
+		struct sigaction d;
+		memset(&d, 0, sizeof(d));
+		d.sa_handler = SIG_DFL;
+		real_sigaction(SIGSEGV, &d, NULL);
+	}
+}
+
+/* Install on_segv once, keeping the program's disposition (under the lock). */
+static int segv_install(void)
+{
+	struct sigaction a;
+
+	if (S.segv_on)
+		return 0;
+	RESOLVE(sigaction);
+	memset(&a, 0, sizeof(a));
+	a.sa_sigaction = on_segv;
+	a.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
+	sigemptyset(&a.sa_mask);
+	if (real_sigaction(SIGSEGV, &a, &S.segv_prog))
+		return -1;
+	S.segv_on = 1;
+	return 0;
+}
+
+EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	RESOLVE(sigaction);
+	if (sig != SIGSEGV || !S.segv_on)
+		return real_sigaction(sig, act, old);
+	/* ours stays installed; the program's becomes the one faults not ours go to */
+	pthread_mutex_lock(&S.lock);
+	if (old)
+		*old = S.segv_prog;
+	if (act)
+		S.segv_prog = *act;
+	pthread_mutex_unlock(&S.lock);
+	return 0;
+}
+
+EXPORT int mprotect(void *addr, size_t len, int prot)
+{
+	RESOLVE(mprotect);
+	if (S.on && S.nmaps) {
+		pthread_mutex_lock(&S.lock);
+		for (unsigned i = 0; i < S.nmaps; i++) {
+			struct reclog_map *m = &S.maps[i];
+			if (m->tracked && (uintptr_t)addr < m->addr + m->len && (uintptr_t)addr + len > m->addr)
+				untrack(m); /* the program changes it: give all of it back first */
+		}
+		pthread_mutex_unlock(&S.lock);
+	}
+	return real_mprotect(addr, len, prot);
+}
+
 EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	RESOLVE(mmap);
+	RESOLVE(mprotect);
 	void *r = real_mmap(addr, len, prot, flags, fd, off);
 	if (!S.on || fd < 0 || (flags & MAP_ANONYMOUS) || r == MAP_FAILED)
 		return r;
@@ -612,11 +735,18 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 	fi = classify(fd, &tmp);
 	if (fi->cls == FD_REC) {
 		S.hdr->ctr[RK_MMAPS]++;
-		if (S.nmaps == MAX_MAPS)
+		if (S.nmaps == MAX_MAPS) {
 			S.hdr->ctr[RK_MAPS_DROPPED]++;
-		else
-			S.maps[S.nmaps++] = (struct reclog_map){ (uintptr_t)r, (len + 4095) & ~(size_t)4095,
-							      (uint64_t)off, fi->file };
+		} else {
+			struct reclog_map *m = &S.maps[S.nmaps++];
+			*m = (struct reclog_map){ (uintptr_t)r, (len + 4095) & ~(size_t)4095, (uint64_t)off, fi->file,
+						  0, prot };
+			if (S.map_order && prot != PROT_NONE && !segv_install() &&
+			    !real_mprotect(r, m->len, PROT_NONE)) {
+				m->tracked = 1;
+				S.hdr->ctr[RK_TOUCH_MAPS]++;
+			}
+		}
 	}
 	pthread_mutex_unlock(&S.lock);
 	errno = saved;
@@ -656,9 +786,13 @@ EXPORT void *mremap(void *old, size_t olen, size_t nlen, int flags, ...)
 	va_end(ap);
 	if (S.on && S.nmaps) {
 		pthread_mutex_lock(&S.lock);
-		for (unsigned i = 0; i < S.nmaps; i++)
+		for (unsigned i = 0; i < S.nmaps; i++) {
 			if (S.maps[i].addr == (uintptr_t)old)
 				S.hdr->ctr[RK_MREMAPS]++;
+			if (S.maps[i].tracked && (uintptr_t)old < S.maps[i].addr + S.maps[i].len &&
+			    (uintptr_t)old + olen > S.maps[i].addr)
+				untrack(&S.maps[i]); /* its PROT_NONE pages would move untracked */
+		}
 		unmap_range((uintptr_t)old, olen);
 		pthread_mutex_unlock(&S.lock);
 	}
@@ -885,6 +1019,7 @@ __attribute__((constructor)) static void start(void)
 			RECLOG_ENV_MIN_SIZE);
 		return;
 	}
+	S.map_order = getenv(RECLOG_ENV_MAP_ORDER) && !strcmp(getenv(RECLOG_ENV_MAP_ORDER), "1");
 	log_open();
 	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }

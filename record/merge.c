@@ -34,7 +34,7 @@ static const char *const call_name[RC__COUNT] = {
 	[RC_READ] = "read", [RC_PREAD] = "pread64", [RC_READV] = "readv",
 	[RC_PREADV] = "preadv", [RC_WRITE] = "write", [RC_PWRITE] = "pwrite64",
 	[RC_FREAD] = "fread", [RC_FGETS] = "fgets/getline", [RC_FGETC] = "fgetc/getc",
-	[RC_MMAP_PAGE] = "mmap page",
+	[RC_MMAP_PAGE] = "mmap page", [RC_MMAP_TOUCH] = "mmap touch",
 };
 
 /* The harness method a call family replays as. */
@@ -42,7 +42,7 @@ static const char *call_method(unsigned c)
 {
 	switch (c) {
 	case RC_FREAD: case RC_FGETS: case RC_FGETC: return "fread";
-	case RC_MMAP_PAGE: return "mmap";
+	case RC_MMAP_PAGE: case RC_MMAP_TOUCH: return "mmap";
 	default: return "read";
 	}
 }
@@ -310,7 +310,7 @@ int record_merge(const struct record_opts *o, const char *dir, struct record_sum
 			[RK_EMPTY] = "other calls on the file (stdio, writes) that returned 0 bytes or an error",
 			[RK_LSEEK] = "lseek() calls on the file (positions followed, no record)",
 			[RK_POS_QUERIES] = "position queries the recorder made (shared offsets)",
-			[RK_MMAPS] = "mmap() of the file (present pages recorded at munmap/exit, 4 KiB each, address order)",
+			[RK_MMAPS] = "mmap() of the file (without --map-order: present pages recorded at munmap/exit, 4 KiB each, address order)",
 			[RK_MAPS_DROPPED] = "mappings beyond the interposer's table (pages NOT recorded)",
 			[RK_MREMAPS] = "mremap() of a mapping (pages after the move NOT recorded)",
 			[RK_FDS_BEYOND] = "calls on fds beyond the interposer's table (classified each time)",
@@ -323,6 +323,8 @@ int record_merge(const struct record_opts *o, const char *dir, struct record_sum
 			[RK_FOREIGN_ABI] = "syscalls of another ABI (i386, x32) the tracer does not decode (NOT recorded)",
 			[RK_EMPTY_READS] = "read syscalls on the file that returned 0 bytes (end of file) or an error",
 			[RK_POS_UNKNOWN] = "reads on the file whose position the tracer could not read (NOT recorded)",
+			[RK_TOUCH_MAPS] = "mappings of the file whose pages were recorded at their first touch, in order (--map-order; later touches of a page NOT recorded)",
+			[RK_TOUCH_LOST] = "mappings whose touch order stopped being recorded (mprotect failed, or the program changed or moved them): the rest sampled at munmap (address order)",
 		};
 		for (unsigned k = 0; k < RK__COUNT; k++)
 			if (ctr[k])
@@ -388,6 +390,8 @@ static int run_preload(const struct record_opts *o, const char *dir, const char 
 	if (pid == 0) {
 		setenv("LD_PRELOAD", pre, 1);
 		setenv(RECLOG_ENV_DIR, dir, 1);
+		if (o->map_order)
+			setenv(RECLOG_ENV_MAP_ORDER, "1", 1);
 		if (o->file)
 			setenv(RECLOG_ENV_FILE, idbuf, 1);
 		else

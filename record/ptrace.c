@@ -576,7 +576,7 @@ static void on_exit_stop(struct tracer *T, struct task *t, int64_t r)
 			p->capmaps = n;
 		}
 		p->maps[p->nmaps++] = (struct reclog_map){ (uintptr_t)r, (size_t)((t->a[1] + 4095) & ~(uint64_t)4095),
-							   t->a[5], (uint8_t)e->file };
+							   t->a[5], (uint8_t)e->file, 0, (int)t->a[2] };
 		return;
 	case K_READ_POS:
 	case K_READ_AT:

@@ -178,7 +178,7 @@ uint64_t reclog_maps_unmap(struct reclog_w *w, int pagemap, struct reclog_map *m
 			i++;
 			continue;
 		}
-		if (pagemap >= 0)
+		if (pagemap >= 0 && !m->tracked) /* a tracked mapping's touches are events already */
 			reads += reclog_sample(w, pagemap, m->file, m->addr, m->off, lo, hi - lo);
 		if (lo == m->addr && hi == m->addr + m->len)
 			*m = maps[--*n];

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define RECLOG_MAGIC UINT64_C(0x31474f4c4250414d) /* "MAPBLOG1" little-endian */
-#define RECLOG_VERSION 3u
+#define RECLOG_VERSION 4u
 #define RECLOG_HDR_BYTES 65536u            /* header area before the first event */
 #define RECLOG_MAX_FILES 128u              /* recorded files per process image */
 #define RECLOG_PATH_MAX 360u               /* path bytes kept per file, NUL included */
@@ -35,6 +35,7 @@
 #define RECLOG_ENV_DIR "MAPBENCH_RECORD_DIR"         /* where logs go; unset: interposer inert */
 #define RECLOG_ENV_FILE "MAPBENCH_RECORD_FILE"       /* "dev:ino" of the one file to record */
 #define RECLOG_ENV_MIN_SIZE "MAPBENCH_RECORD_MIN_SIZE" /* or: every regular file of at least this size */
+#define RECLOG_ENV_MAP_ORDER "MAPBENCH_RECORD_MAP_ORDER" /* "1": record mapped pages at their first touch, in order */
 
 /* Which call produced an event or a count. */
 enum reclog_call {
@@ -48,6 +49,8 @@ enum reclog_call {
 	RC_FGETS,     /* fgets(), getline(), getdelim() */
 	RC_FGETC,     /* fgetc(), getc() */
 	RC_MMAP_PAGE, /* a page of a recorded mapping found present (pagemap) */
+	RC_MMAP_TOUCH, /* a page of a recorded mapping at its first touch (--map-order: a fault on the
+			  page the interposer had protected), in touch order */
 	RC__COUNT
 };
 
@@ -72,6 +75,9 @@ enum reclog_ctr {
 	RK_FOREIGN_ABI,      /* syscalls of another ABI (i386, x32) the tracer stopped but does not decode */
 	RK_EMPTY_READS,      /* read-family syscalls on recorded files that returned 0 bytes or an error (no record) */
 	RK_POS_UNKNOWN,      /* reads on recorded files whose position the tracer could not read (no record) */
+	RK_TOUCH_MAPS,       /* --map-order: mappings whose first touches were recorded in order */
+	RK_TOUCH_LOST,       /* --map-order: mappings whose tracking stopped (mprotect failed, the program
+				changed their protection or moved them): sampled at munmap instead */
 	RK__COUNT
 };
 
@@ -164,6 +170,8 @@ struct reclog_map {
 	size_t len;         /* bytes */
 	uint64_t off;       /* file offset of addr */
 	uint8_t file;       /* index into hdr->files */
+	uint8_t tracked;    /* --map-order: its untouched pages are PROT_NONE, touches are events */
+	int prot;           /* the protection the program asked for (restored page by page) */
 };
 
 /* Sample (reclog_sample) and forget the mappings of maps[0..*n) overlapping

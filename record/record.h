@@ -27,6 +27,7 @@ struct record_opts {
 	const char *so;         /* the interposer; NULL: record_find_so() */
 	const char *log_dir;    /* keep the logs in this directory; NULL: a temp dir, removed */
 	int ptrace;             /* --mechanism ptrace: trace the syscalls (record/ptrace.c), no preload */
+	int map_order;          /* --map-order: the interposer records mapped pages at their first touch */
 };
 
 /* Counts of one recorded file's trace. */
