@@ -14,6 +14,11 @@
 #     (T_prog - T_model(used) + T_model(mmap)) / T_prog
 # i.e. the program's own time with the model's access-cost difference swapped
 # in (the replay has no SQLite CPU work: the trace holds only the accesses).
+# It also records the program's mmap run with `record --map-order` (the pages
+# of its own mmap path at their first touch, in order) and replays that with
+# mmap: the last two columns put that in place of the recorded read trace's
+# mmap replay (a check of the prediction's input, not a second prediction:
+# it needs the mmap run it predicts).
 # Prints a table and writes OUT/apps.md and OUT/apps.json.
 # usage: apps.sh MAPBENCH SQLITE_APP SCAN OUT [--quick] [--profile P]
 #   --quick: 16 MiB files, 2 reps, warm only (the test); default 256 MiB, 5 reps
@@ -67,7 +72,17 @@ run_case() { # NAME FILE USED CACHE CMD_BASE... (the command takes the switch la
 	"$mb" whatif "$out/$name.mtr" -o "$out/$name.whatif" --methods "mmap;$used" --cache "$wc" \
 		--reps "$reps" --profile "$profile" -q > "$out/$name.whatif.log" 2>&1 ||
 		{ echo "apps.sh: whatif $name failed (see $out/$name.whatif.log)" >&2; return 1; }
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$cache" "$used" "$mu" "$mm" "$out/$name.whatif/whatif.json" >> "$rows"
+	# the program's own mmap path, recorded in touch order (record --map-order), replayed with mmap
+	set_cache "$file" "$cache"
+	local mw=none
+	if "$mb" record --map-order -o "$out/$name.map.mtr" --file "$file" -- "$@" "$sw_mmap" > "$out/$name.map.record.log" 2>&1 &&
+	   "$mb" whatif "$out/$name.map.mtr" -o "$out/$name.map.whatif" --methods mmap --cache "$wc" \
+		--reps "$reps" --profile "$profile" -q > "$out/$name.map.whatif.log" 2>&1; then
+		mw=$out/$name.map.whatif/whatif.json
+	else
+		echo "apps.sh: recording or replaying $name's mmap path failed (see $out/$name.map.*.log)" >&2
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$cache" "$used" "$mu" "$mm" "$out/$name.whatif/whatif.json" "$mw" >> "$rows"
 	echo "apps.sh: $name $cache done" >&2
 }
 
@@ -84,32 +99,41 @@ import json, sys
 rows, out = sys.argv[1], sys.argv[2]
 res = []
 for line in open(rows):
-    name, cache, used, tu, tm, wj = line.rstrip("\n").split("\t")
+    name, cache, used, tu, tm, wj, mwj = line.rstrip("\n").split("\t")
     tu, tm = float(tu), float(tm)
     w = json.load(open(wj))
-    get = lambda fam, key: next((r[key] for r in w["rows"] if r["method"].split(",")[0] == fam), None)
-    mu, mm = get(used, "model_ns"), get("mmap", "model_ns")
-    nu, nm = get(used, "native_ns"), get("mmap", "native_ns")
+    get = lambda w, fam, key: next((r[key] for r in w["rows"] if r["method"].split(",")[0] == fam), None)
+    mu, mm = get(w, used, "model_ns"), get(w, "mmap", "model_ns")
+    nu, nm = get(w, used, "native_ns"), get(w, "mmap", "native_ns")
+    mw = json.load(open(mwj)) if mwj != "none" else None
+    mo = get(mw, "mmap", "model_ns") if mw else None
+    no = get(mw, "mmap", "native_ns") if mw else None
     meas = tm / tu
     pred = (tu - mu + mm) / tu if mu is not None and mm is not None else None
     repl = (tu - nu + nm) / tu if nu is not None and nm is not None else None
+    # the same with the program's mmap path (its first touches, in order) for mmap's side
+    pred_o = (tu - mu + mo) / tu if mu is not None and mo is not None else None
+    repl_o = (tu - nu + no) / tu if nu is not None and no is not None else None
     ok = pred is not None and abs(pred / meas - 1) <= 0.25
     direction = pred is not None and ((pred < 1) == (meas < 1) or abs(meas - 1) < 0.03)
     res.append(dict(case=name, cache=cache, used=used, prog_used_ns=tu, prog_mmap_ns=tm,
                     measured_ratio=meas, predicted_ratio=pred, replay_ratio=repl,
                     model_used_ns=mu, model_mmap_ns=mm, native_used_ns=nu, native_mmap_ns=nm,
+                    predicted_ratio_map_order=pred_o, replay_ratio_map_order=repl_o,
+                    model_mmap_order_ns=mo, native_mmap_order_ns=no,
                     within_25=ok, direction_right=direction))
 with open(out + "/apps.md", "w") as f:
     f.write("| case | cache | program used | program ms (used) | program ms (mmap) | measured mmap/used "
-            "| predicted (model) | predicted (native replay) | within 25% | direction |\n"
-            "|---|---|---|---:|---:|---:|---:|---:|---|---|\n")
+            "| predicted (model) | predicted (native replay) | within 25% | direction "
+            "| model, program's mmap order | native replay, program's mmap order |\n"
+            "|---|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|\n")
+    fmt = lambda v: "n/a" if v is None else "%.3f" % v
     for r in res:
-        p = "n/a" if r["predicted_ratio"] is None else "%.3f" % r["predicted_ratio"]
-        q = "n/a" if r["replay_ratio"] is None else "%.3f" % r["replay_ratio"]
-        f.write("| %s | %s | %s | %.2f | %.2f | %.3f | %s | %s | %s | %s |\n" % (
+        f.write("| %s | %s | %s | %.2f | %.2f | %.3f | %s | %s | %s | %s | %s | %s |\n" % (
             r["case"], r["cache"], r["used"], r["prog_used_ns"] / 1e6, r["prog_mmap_ns"] / 1e6,
-            r["measured_ratio"], p, q, "yes" if r["within_25"] else "NO",
-            "right" if r["direction_right"] else "WRONG"))
+            r["measured_ratio"], fmt(r["predicted_ratio"]), fmt(r["replay_ratio"]),
+            "yes" if r["within_25"] else "NO", "right" if r["direction_right"] else "WRONG",
+            fmt(r["predicted_ratio_map_order"]), fmt(r["replay_ratio_map_order"])))
     n = len(res); k = sum(r["within_25"] for r in res); d = sum(r["direction_right"] for r in res)
     f.write("\n%d of %d predictions within 25%% of the program's measured ratio; direction right in %d of %d.\n" % (k, n, d, n))
 json.dump(res, open(out + "/apps.json", "w"), indent=1)

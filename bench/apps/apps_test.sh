@@ -21,8 +21,8 @@ rows = json.load(open(sys.argv[1]))
 names = sorted(r["case"] for r in rows)
 assert names == ["scan-warm", "sqlite-full-warm", "sqlite-point-warm", "sqlite-range-warm"], names
 for r in rows:
-    for k in ("measured_ratio", "predicted_ratio", "replay_ratio"):
+    for k in ("measured_ratio", "predicted_ratio", "replay_ratio", "predicted_ratio_map_order", "replay_ratio_map_order"):
         assert r[k] is not None and r[k] > 0, (r["case"], k, r[k])
 PY
-then echo "ok 2 - 4 cases with measured, predicted and replayed ratios"
+then echo "ok 2 - 4 cases with measured, predicted and replayed ratios, also from the recorded mmap order"
 else echo "not ok 2 - apps.json incomplete"; fi
