@@ -3,7 +3,7 @@
  * file and the output of `mapbench host`: kernel, CPU model, topology (hwloc:
  * cores, PUs, NUMA nodes, caches), page sizes, THP policy, readahead and
  * max_sectors of the scratch directory's device, fault_around_bytes (debugfs,
- * when readable), perf_event_paranoid, PMU (libpfm4 default PMU and whether
+ * when readable), the DAMON schemes running (damon), perf_event_paranoid, PMU (libpfm4 default PMU and whether
  * the kernel exposes one), which default events and tracepoints open here
  * (each is tried), and the measured TSC rate.
  */
@@ -40,6 +40,46 @@ static char *line_of(const char *path, char *buf, size_t len)
 	fclose(f);
 	buf[strcspn(buf, "\n")] = 0;
 	return buf;
+}
+
+/*
+ * "damon": DAMON's running schemes (sysfs admin interface), which reclaim or
+ * page out memory the system finds idle, page cache of a warm file too
+ * (README "page cache"): per kdamond that is on, each scheme's action and the
+ * least idle time it acts on (access_pattern/age/min aggregation intervals
+ * x monitoring_attrs/intervals/aggr_us). "none" when no kdamond is on.
+ */
+static void damon(json_t *o)
+{
+	const char *root = "/sys/kernel/mm/damon/admin/kdamonds";
+	char p[512], b[64], act[32], out[400] = "";
+	size_t n = 0;
+
+	for (int k = 0; k < 16; k++) {
+		snprintf(p, sizeof(p), "%s/%d/state", root, k);
+		if (!line_of(p, b, sizeof(b)))
+			break;
+		if (strcmp(b, "on"))
+			continue;
+		for (int c = 0; c < 4; c++) {
+			snprintf(p, sizeof(p), "%s/%d/contexts/%d/monitoring_attrs/intervals/aggr_us", root, k, c);
+			if (!line_of(p, b, sizeof(b)))
+				break;
+			double aggr_s = atof(b) / 1e6;
+			for (int i = 0; i < 16; i++) {
+				snprintf(p, sizeof(p), "%s/%d/contexts/%d/schemes/%d/action", root, k, c, i);
+				if (!line_of(p, act, sizeof(act)))
+					break;
+				snprintf(p, sizeof(p), "%s/%d/contexts/%d/schemes/%d/access_pattern/age/min", root, k, c, i);
+				double age = line_of(p, b, sizeof(b)) ? atof(b) * aggr_s : -1;
+				n += (size_t)snprintf(out + n, n < sizeof(out) ? sizeof(out) - n : 0,
+						      "%skdamond %d: %s of memory idle >= %.0f s", n ? "; " : "", k, act, age);
+				if (n >= sizeof(out))
+					n = sizeof(out) - 1;
+			}
+		}
+	}
+	json_object_set_new(o, "damon", json_string(n ? out : "none"));
 }
 
 static void put_file(json_t *o, const char *key, const char *path)
@@ -219,6 +259,7 @@ json_t *bench_host_json(const char *dir)
 	else
 		json_object_set_new(o, "fault_around_bytes",
 				    json_string("unreadable (debugfs not mounted or not root)"));
+	damon(o);
 	put_int_file(o, "perf_event_paranoid", "/proc/sys/kernel/perf_event_paranoid");
 	json_object_set_new(pmu, "libpfm4_default", pn ? json_string(pn) : json_string("none"));
 	json_object_set_new(pmu, "kernel", json_string(pmu_kernel_has_cpu_pmu()
