@@ -36,6 +36,7 @@ struct ctr {
 	int derived_a, derived_b; /* CTR_DERIVED: indexes of the operands */
 	int derived_add;        /* CTR_DERIVED: a + b instead of a - b */
 	int syscall_bias;       /* counts the disabling prctl: subtract 1 per disable */
+	int minus;              /* 1 + index of a counter whose sample is subtracted from this one's (0: none) */
 	enum an_status status;  /* OK when open (MULTIPLEXED set at read) */
 	char reason[240];       /* why not OK */
 	double *samples;        /* one scaled value per repetition */

@@ -459,6 +459,21 @@ void ctr_read(struct ctr_set *s, unsigned ndisable)
 			val -= ndisable;
 		push(c, val);
 	}
+	for (size_t i = 0; i < s->n; i++) { /* a counter less another (syscalls less the thread machinery's) */
+		struct ctr *c = &s->c[i], *m = s->c[i].minus ? &s->c[s->c[i].minus - 1] : NULL;
+
+		if (!m || c->status != AN_STATUS_OK || !c->nsamples)
+			continue;
+		if (m->status != AN_STATUS_OK || !m->nsamples) {
+			char why[sizeof(c->reason)];
+			c->status = m->status != AN_STATUS_OK ? m->status : AN_STATUS_ERROR;
+			snprintf(why, sizeof(why), "needs %.60s to subtract: %.150s", m->event,
+				 m->status != AN_STATUS_OK ? m->reason : "no sample");
+			memcpy(c->reason, why, sizeof(why));
+			continue;
+		}
+		c->samples[c->nsamples - 1] -= m->samples[m->nsamples - 1];
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		struct ctr *c = &s->c[i], *a, *b;
 

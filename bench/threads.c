@@ -26,8 +26,9 @@
  * ns and cycles = from that release to the last thread's end (the wall time
  * of the access phase); thread.<i>.ns = from thread i's own start to its end.
  * The counters are switched off after the join, so they include the
- * threads' exit and the gate's futex calls (syscalls: about N + 2 per
- * repetition beyond the method's own; syscalls.read stays exact).
+ * threads' exit and the gate's futex calls: tracepoints.c counts those
+ * (futex, rt_sigprocmask, exit, madvise) as syscalls.threads and takes them
+ * out of syscalls, which is the method's own (test bench-direct-threads).
  *
  * Stacks: one mapping of N × THR_STACK bytes made and touched in thr_create,
  * so no repetition's page faults or page-table bytes (pt.bytes) include a
@@ -383,6 +384,7 @@ void thr_emit(const struct thr_pool *p, json_t *co, unsigned nsamp)
 	json_object_set_new(o, "time", json_string(
 		"ns, cycles: from the release of the threads to the last thread's end (wall); "
 		"thread.<i>.ns: thread i's own start to end; counters include every thread "
-		"(perf inherit), their exit and the release/join futex calls"));
+		"(perf inherit), their exit and the release/join futex calls, except syscalls, which "
+		"leaves those out (syscalls.threads)"));
 	json_object_set_new(co, "threads", o);
 }

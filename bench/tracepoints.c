@@ -312,6 +312,26 @@ void tp_add_default(struct ctr_set *s)
 
 	if ((c = add_tp(s, dir, why, "raw_syscalls", "sys_enter", "syscalls", "count")))
 		c->syscall_bias = 1;
+	if (c && s->inherit) {
+		/*
+		 * Replay threads (threads.c): their gate and join (futex), their exit
+		 * (glibc blocks signals first: rt_sigprocmask, then exit) and glibc's
+		 * release of thread stacks (madvise) are in the phase but are not the
+		 * method's (measured with perf trace: futex, rt_sigprocmask, exit):
+		 * counted apart and taken out of syscalls.
+		 */
+		char f[128];
+		size_t ci = (size_t)(c - s->c);
+		snprintf(f, sizeof(f), "id == %d || id == %d || id == %d || id == %d", SYS_futex, SYS_exit,
+			 SYS_madvise, SYS_rt_sigprocmask);
+		struct ctr *t = add_tp_filter(s, dir, why, "raw_syscalls", "sys_enter", f, "syscalls.threads", "count");
+		if (t) {
+			c = &s->c[ci];
+			c->minus = (int)(t - s->c) + 1;
+			snprintf(c->note, sizeof(c->note), "less syscalls.threads: the replay threads' futex, "
+				 "rt_sigprocmask, exit and stack madvise calls");
+		}
+	}
 	r = add_tp(s, dir, why, "syscalls", "sys_enter_read", "syscalls.sys_read", "count");
 	p = add_tp(s, dir, why, "syscalls", "sys_enter_pread64", "syscalls.sys_pread64", "count");
 	if (r && p && (c = ctr_new(s, "syscalls.read", "sys_enter_read + sys_enter_pread64", "count",

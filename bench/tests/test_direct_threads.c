@@ -248,6 +248,23 @@ static void splits(void)
 				tap_ok(s.checksum == want, "%s%s split=%s: checksum 0x%016llx = single-thread definition 0x%016llx",
 				       an_method_name(o.method), direct ? ",direct" : "", an_split_name(o.split),
 				       (unsigned long long)s.checksum, (unsigned long long)want);
+				/* syscalls are the method's: one pread/pwrite per record for read (and the
+				   read of an unaligned O_DIRECT write's span first), none for mmap; the
+				   threads' futex/exit calls are syscalls.threads (> 0) */
+				enum an_status st, stt;
+				double sc = metric(co, "syscalls", &st), th = metric(co, "syscalls.threads", &stt);
+				double expect_sc = o.method == AN_METHOD_READ ? N : 0;
+				for (size_t i = 0; direct && i < N; i++)
+					expect_sc += r[i].op == TRACE_OP_WRITE && ((r[i].off | r[i].len) & 4095);
+				if (o.method == AN_METHOD_URING)
+					;
+				else if (st == AN_STATUS_OK && stt == AN_STATUS_OK)
+					tap_ok(sc == expect_sc && th > 0,
+					       "%s%s split=%s: syscalls %g = %g (the method's), syscalls.threads %g apart",
+					       an_method_name(o.method), direct ? ",direct" : "", an_split_name(o.split), sc,
+					       expect_sc, th);
+				else
+					tap_skip("syscalls %s (tracepoints need root)", an_status_name(st));
 			}
 	free(r);
 }
