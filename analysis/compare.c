@@ -184,9 +184,8 @@ static void compare_metric(struct an_cmp_row *row, const json_t *nc, const json_
 	 */
 	double ev = row->fam == AN_FAM_PAGECACHE && !strcmp(row->metric, "pagecache.added")
 			    ? an_case_value(nc, "cache.evicted") : NAN;
-	const char *id = json_string_value(json_object_get(nc, "id"));
 	if (d > lim && ev > 0 && row->native > row->model && row->native - row->model <= ev && warm_state(nc) &&
-	    !(id && strstr(id, "|mem="))) {
+	    !an_id_number(json_string_value(json_object_get(nc, "id")), "|mem=")) {
 		row->status = AN_CMP_OK;
 		snprintf(row->note, sizeof(row->note), "within: the system removed %.0f page(s) of the file from the "
 			 "page cache during the replay (cache.evicted) and the replay read them back; the model's "

@@ -256,6 +256,13 @@ double an_case_working_set(const json_t *c)
 	return 0;
 }
 
+double an_id_number(const char *id, const char *key)
+{
+	const char *p = id ? strstr(id, key) : NULL;
+
+	return p ? strtod(p + strlen(key), NULL) : 0;
+}
+
 double an_case_value(const json_t *c, const char *metric)
 {
 	double v;

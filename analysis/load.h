@@ -38,6 +38,8 @@ const char *an_case_cache(const json_t *c, char *buf, size_t len);   /* "cold", 
 const char *an_case_spec(const json_t *c, char *buf, size_t len);    /* trace spec */
 /* Working set in bytes: trace.distinct_pages × 4 KiB, else trace.region_bytes; 0 = unknown. */
 double an_case_working_set(const json_t *c);
+/* The number after key in a case id ("|mem=" -> the memory limit in bytes), or 0 when absent. */
+double an_id_number(const char *id, const char *key);
 /* A case's metric value or NAN when absent/not measured. */
 double an_case_value(const json_t *c, const char *metric);
 

@@ -29,14 +29,6 @@ struct series {
 	int n;                  /* points filled */
 };
 
-/* "|mem=BYTES" of a case id, or 0. */
-static double id_u64(const char *id, const char *key)
-{
-	const char *p = strstr(id, key);
-
-	return p ? strtod(p + strlen(key), NULL) : 0;
-}
-
 static double region_of(const json_t *c)
 {
 	json_t *rb = json_object_get(json_object_get(c, "trace"), "region_bytes");
@@ -75,7 +67,7 @@ int an_plot_pressure(const struct an_set *set, const struct an_plot_opts *o)
 		json_t *c;
 		json_array_foreach(an_result_cases(set->docs[d]), i, c) {
 			const char *id = an_case_str(c, "id"), *src = an_case_str(c, "source");
-			double lim = id_u64(id, "|mem="), th = id_u64(id, "threads=");
+			double lim = an_id_number(id, "|mem="), th = an_id_number(id, "threads=");
 			double reg = region_of(c), npa = an_case_value(c, "ns_per_access");
 			char title[160];
 			int k;

@@ -513,12 +513,6 @@ static int check_resources(const struct acc_ops *m, const struct an_case_opts *o
 	return 0;
 }
 
-/*
- * Resident fraction of the data file right after a replay (cache.resident_after),
- * for the warm states, whose pages nothing in the replay evicts: below the
- * fraction established before it, the system reclaimed pages meanwhile.
- * Other states (cold, anonymous) and O_DIRECT cases return `before`: no claim is made.
- */
 /* A state that claims the file stays cached through the replay (warm, tmpfs; not O_DIRECT, whose
    writes invalidate the cached pages they overwrite). */
 static int warm_claim(const struct an_case_opts *o)
@@ -527,6 +521,12 @@ static int warm_claim(const struct an_case_opts *o)
 	       !o->direct;
 }
 
+/*
+ * Resident fraction of the data file right after a replay (cache.resident_after),
+ * for the warm states, whose pages nothing in the replay evicts: below the
+ * fraction established before it, the system reclaimed pages meanwhile.
+ * Other states (cold, anonymous) and O_DIRECT cases return `before`: no claim is made.
+ */
 static double residency_after(const struct cache_file *f, const struct an_case_opts *o,
 			      uint64_t size, double before)
 {
