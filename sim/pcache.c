@@ -116,6 +116,8 @@ static int add_folio(struct sim *s, uint64_t head, unsigned order, int ra_flag, 
 	lru_add(s, head, order);
 	sim_count(s, SIM_ST_PC_ADDED, n);
 	sim_count(s, SIM_ST_PC_FOLIOS_ADDED, 1);
+	if (io && !s->f.shmem && s->uring_track)
+		sim_uring_added(s, head, n);
 	if (io && !s->f.shmem && s->ra_async_on) { /* queued on the device (ra_async, pc_stream_wait) */
 		s->ra_async_lo = MIN(s->ra_async_lo, head);
 		s->ra_async_n += n;

@@ -437,8 +437,10 @@ void sim_destroy(struct sim *s)
 	for (unsigned t = 0; t < s->nthr; t++)
 		mmu_destroy(s->mmus[t]);
 	free(s->held);
-	for (unsigned t = 0; s->rings && t < s->nthr; t++)
+	for (unsigned t = 0; s->rings && t < s->nthr; t++) {
 		free(s->rings[t].b);
+		free(s->rings[t].miss_page);
+	}
 	free(s->rings);
 	free(s->llc);
 	free(s);

@@ -158,10 +158,20 @@ struct uring_ring {
 	uint64_t reap_acc;          /* thousandths of a completion carried between waits */
 	uint64_t sqes;              /* SQEs queued while counting (cycles per SQE for the io-wq wake) */
 	unsigned pend_async;        /* device batches: pending SQEs that wait for the device */
-	uint64_t win_lo, win_hi;    /* ... pages [lo, hi) a pending SQE's synchronous readahead is
-				       reading: later pending reads of them wait with it (lo = hi: none) */
-	struct uring_batch { uint64_t done; unsigned n; } *b; /* device batches: FIFO of submitted
-				       batches, completion time (model cycles) and SQEs left */
+	struct uring_batch {        /* device batches: FIFO of submitted batches */
+		uint64_t done;      /* ... completion time (model cycles) */
+		unsigned n, total;  /* ... SQEs left to reap, SQEs in all */
+		unsigned first;     /* ... its reads' end positions: end_ring[first...], completion order */
+		unsigned nfly;      /* ... its in-flight page ranges (fly) */
+	} *b;
+	uint64_t *miss_page, *miss_end; /* ... qd slots each: the pending SQEs that wait for the device
+				       (pend_async of them), page and end position, in submission order */
+	uint64_t *end_ring;         /* ... qd slots: the submitted batches' end positions (FIFO) */
+	unsigned end_tail;          /* ... next free slot of end_ring */
+	uint64_t (*fly)[2];         /* ... ring of page ranges [lo, hi) being read for SQEs in flight or
+				       pending (pages added while a batch was being queued: locked) */
+	unsigned fly_cap, fly_head, fly_n, fly_pend; /* ... capacity, first, in all, of the pending
+				       SQEs (the last fly_pend) */
 	unsigned bh, bn;            /* ... head index and batches in the FIFO (capacity qd) */
 	uint64_t io_deferred;       /* threads > 1: the ring's deferred waits (struct sim's while it is
 				       the current ring, saved here while another thread replays) */
@@ -210,6 +220,10 @@ struct sim {
 	uint64_t uring_dev_free;    /* io_uring, device batches: the device has served what was submitted
 				       by then (model cycles; one device for every ring) */
 	double uring_par;           /* ... requests it serves at once: min(cost.io_queue, threads x qd) */
+	struct uring_ring *uring_track; /* ... the ring whose pending SQE is being read (pcache.c
+				       add_folio notes the folios it adds: sim_uring_added) */
+	uint64_t uring_dd_pos;      /* ... the elevator's position: page after the last read dispatched
+				       (UINT64_MAX: none yet; dev_submit) */
 	uint64_t uring_async_waits; /* io_uring: waits priced with the profile's mean completions per wait
 				       (all rings) */
 	uint64_t io_timeline;       /* device cycles waited on the shared device timeline (io_uring
@@ -371,6 +385,8 @@ void sim_copy(struct sim *s, uint64_t bytes);
 unsigned sim_dram_share(uint64_t region, uint64_t llc_bytes); /* LLC-miss share of data lines, 1/1024 */
 /* Charge the deferred waits as overlapped: their sum over min(waits, par, cost.io_queue). */
 void sim_io_flush(struct sim *s, uint64_t par);
+/* io_uring: folios [head, head+n) were added for the ring's pending SQE (acc_uring.c). */
+void sim_uring_added(struct sim *s, uint64_t head, uint64_t n);
 /* One record [off, off+bytes) of read/fread/io_uring: data lines copied from DRAM, then access + checksum fold of the cached user buffer. */
 void sim_user_bytes(struct sim *s, uint64_t off, uint64_t bytes);
 /*

@@ -47,6 +47,9 @@ static const struct gcase cases[] = {
 	  { "method=mmap", "cache=warm-read:1M", NULL } },
 	{ "read-zipf256M-warm-hostvm", "zipf:size=256M,len=4K,align=4K,theta=0.99,n=20000,seed=3", "host-vm",
 	  { "method=read", "cache=warm-read:1M", NULL } },
+	/* io_uring qd 32 on a cold file: device batches (host-xeon: cost.io_queue), the retries' completion order (prev_pos) */
+	{ "uring-zipf256M-cold-xeon", "zipf:size=256M,len=4K,align=4K,theta=0.99,n=20000,seed=3", "host-xeon",
+	  { "method=io_uring", "qd=32", "cache=cold", NULL } },
 	/* anonymous memory over swap: half writes, twice the limit */
 	{ "anon-swap-uniform16M-mem8M", "uniform:size=16M,n=40000,len=64,seed=3,anon=1,w=0.5", "vm-host",
 	  { "method=anon", "madvise=nohugepage", "mem-limit=8M", NULL } },

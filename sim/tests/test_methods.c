@@ -8,6 +8,7 @@
  */
 #include "simtest.h"
 #include "sim/sim_int.h"
+#include "common/mb.h"
 
 #define MiB (UINT64_C(1) << 20)
 
@@ -95,6 +96,43 @@ int main(void)
 			tap_ok(st.st[SIM_ST_SYSCALLS_URING] >= 14 && st.st[SIM_ST_SYSCALLS_URING] <= 16,
 			       "io_uring tmpfs, reap 4.5: between 64/5 and 64/4 waits + 1 (%llu enters)",
 			       (unsigned long long)st.st[SIM_ST_SYSCALLS_URING]);
+	}
+	/*
+	 * io_uring on a cold file, qd 4, device batches (cost.io_queue 4, every
+	 * completion reaped at a wait): a read that waits for the device leaves
+	 * prev_pos as it was (its IOCB_NOWAIT attempt failed); its retry sets it
+	 * when the batch completes, in the elevator's order (mq-deadline: up
+	 * from the last position, else the oldest). Hand-computed:
+	 * - pages 5 2 50 10, then 3: the batch goes out as 5 10 50 (up from
+	 *   the oldest), then 2; prev_pos ends at page 2's end, so the read of
+	 *   page 3 is sequential (index - prev_index = 0) and reads the initial
+	 *   window of 4 pages, 3 4 [5 cached] 6: 4 + 3 = 7 pages added. Set in
+	 *   trace order, prev_pos would end at page 10's end: page 3 alone, 5.
+	 * - pages 20 20 21: the second read of 20 finds it locked (the first's
+	 *   read is pending), so it does not complete inline and prev_pos is
+	 *   still unset when 21 misses: a random read of 1 page, 2 added (had it
+	 *   set prev_pos, 21 would start a window of 4: 5 added).
+	 */
+	{
+		struct an_case_opts o;
+		struct sim_stats st;
+		struct sim_profile p = vm;
+		struct st_pat a[] = { { 5 * 4096, 0, 1, 4096, TRACE_OP_READ }, { 2 * 4096, 0, 1, 4096, TRACE_OP_READ },
+				      { 50 * 4096, 0, 1, 4096, TRACE_OP_READ }, { 10 * 4096, 0, 1, 4096, TRACE_OP_READ },
+				      { 3 * 4096, 0, 1, 4096, TRACE_OP_READ } };
+		struct st_pat b[] = { { 20 * 4096, 0, 2, 4096, TRACE_OP_READ }, { 21 * 4096, 0, 1, 4096, TRACE_OP_READ } };
+		an_case_opts_default(&o);
+		o.method = AN_METHOD_URING;
+		o.cache = AN_CACHE_COLD;
+		o.qd = 4;
+		p.c.io_queue = 4;
+		p.c.uring_reap_io = 0;
+		if (tap_ok(st_run(&p, &o, 0, 16 * MiB, a, MB_ARRAY_SIZE(a), &st, NULL) == 0, "io_uring cold qd 4: runs"))
+			tap_eq_u64(st.st[SIM_ST_PC_ADDED], 7,
+				   "io_uring cold qd 4: prev_pos set in the elevator's completion order (5 10 50 2), page 3 sequential");
+		if (tap_ok(st_run(&p, &o, 0, 16 * MiB, b, MB_ARRAY_SIZE(b), &st, NULL) == 0, "io_uring cold qd 4, locked page: runs"))
+			tap_eq_u64(st.st[SIM_ST_PC_ADDED], 2,
+				   "io_uring cold qd 4: a read of a locked page does not set prev_pos inline");
 	}
 	/* a bad record is refused with a message naming it */
 	{
