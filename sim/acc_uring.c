@@ -164,7 +164,8 @@ static unsigned reap_take(struct sim *s, double m, unsigned avail)
  * (block/mq-deadline.c __dd_dispatch_request): the first request at or after
  * the position where the last dispatched one ended, in sector order; none
  * there, the oldest (FIFO); so one sweep up from the position, then up again
- * from the oldest. The file's pages stand for its sectors (one extent). A
+ * from the oldest (kernel.io_sched; any other scheduler: submission order).
+ * The file's pages stand for its sectors (one extent). A
  * read that waits on another's locked pages is woken with it (same page,
  * taken in submission order). (Measured on the Intel Xeon guest with
  * block:block_rq_issue and readahead:page_cache_sync_ra: in the first batch
@@ -180,7 +181,7 @@ static void dd_order(struct sim *s, struct uring_batch *b)
 	b->first = r->end_tail;
 	for (unsigned k = 0; k < b->total; k++) {
 		unsigned best = b->total;
-		for (unsigned i = 0; i < b->total; i++)
+		for (unsigned i = 0; i < b->total && s->p.k.io_sched == SIM_IOSCHED_MQ_DEADLINE; i++)
 			if (pg[i] != UINT64_MAX && pg[i] >= pos && (best == b->total || pg[i] < pg[best]))
 				best = i;
 		if (best == b->total) /* nothing at or above the position: the oldest */

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum ktype { KT_U32, KT_DOUBLE, KT_WF, KT_THP, KT_VERSION };
+enum ktype { KT_U32, KT_DOUBLE, KT_WF, KT_THP, KT_SCHED, KT_VERSION };
 
 struct key {
 	const char *name; /* "section.key" */
@@ -45,6 +45,9 @@ static const struct key keys[] = {
 	{ "kernel.write_folio_max", KT_U32, K(write_folio_max), 1, 512, "largest folio a write creates (pages, power of 2)" },
 	{ "kernel.mmap_lotsamiss", KT_U32, K(mmap_lotsamiss), 0, 100000, "MMAP_LOTSAMISS" },
 	{ "kernel.thp_anon", KT_THP, K(thp_anon), 0, 0, "transparent_hugepage/enabled: never|madvise|always" },
+	{ "kernel.io_sched", KT_SCHED, K(io_sched), 0, 0,
+	  "the device's queue/scheduler: mq-deadline (a batch completes in sector order) | none | kyber | bfq "
+	  "(modelled as submission order)" },
 	{ "kernel.thp_zero_page", KT_U32, K(thp_zero_page), 0, 1, "transparent_hugepage/use_zero_page" },
 	{ "kernel.anon_mthp_order", KT_U32, K(anon_mthp_order), 0, 8, "largest enabled anonymous mTHP order below PMD" },
 	{ "kernel.st_blksize", KT_U32, K(st_blksize), 0, 1 << 24, "st_blksize of the file system" },
@@ -144,6 +147,7 @@ void sim_profile_default(struct sim_profile *p)
 	p->k.write_folio_max = 512;
 	p->k.mmap_lotsamiss = 100;
 	p->k.thp_anon = SIM_THP_MADVISE;
+	p->k.io_sched = SIM_IOSCHED_MQ_DEADLINE; /* Debian's default for this VM's virtio disk */
 	p->k.thp_zero_page = 1;
 	p->k.st_blksize = 4096;
 	p->k.tmpfs_st_blksize = 4096;
@@ -250,6 +254,13 @@ static int set_key(struct sim_profile *p, const struct key *k, const char *v, ch
 			return 0;
 		}
 		snprintf(why, wl, "is not never, madvise or always");
+		return -EINVAL;
+	case KT_SCHED:
+		if (!strcmp(v, "mq-deadline") || !strcmp(v, "none") || !strcmp(v, "kyber") || !strcmp(v, "bfq")) {
+			*(enum sim_iosched *)f = v[0] == 'm' ? SIM_IOSCHED_MQ_DEADLINE : SIM_IOSCHED_FIFO;
+			return 0;
+		}
+		snprintf(why, wl, "is not mq-deadline, none, kyber or bfq");
 		return -EINVAL;
 	case KT_VERSION:
 		if (apply_version(&p->k, v)) {

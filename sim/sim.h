@@ -36,6 +36,8 @@ enum sim_whole_folio {
 
 /* THP policy for anonymous memory (/sys/kernel/mm/transparent_hugepage/enabled). */
 enum sim_thp { SIM_THP_NEVER = 0, SIM_THP_MADVISE, SIM_THP_ALWAYS };
+/* The block device's I/O scheduler: the order a batch of reads is dispatched (and completes) in. */
+enum sim_iosched { SIM_IOSCHED_MQ_DEADLINE = 0, SIM_IOSCHED_FIFO };
 
 /* Costs in CPU cycles per event (profile section [cost]). */
 struct sim_costs {
@@ -133,6 +135,7 @@ struct sim_kernel {
 	uint32_t write_folio_max;  /* largest folio a write creates, in pages (512) */
 	uint32_t mmap_lotsamiss;   /* MMAP_LOTSAMISS (100) */
 	enum sim_thp thp_anon;     /* THP enabled setting for anonymous memory */
+	enum sim_iosched io_sched; /* queue/scheduler of the file's device (mq-deadline: sector order) */
 	uint32_t thp_zero_page;    /* use_zero_page: anon THP read maps the huge zero page */
 	uint32_t anon_mthp_order;  /* largest enabled anonymous mTHP order below PMD (0 = none) */
 	uint32_t st_blksize;       /* stat st_blksize of the file (glibc buffer rule) */

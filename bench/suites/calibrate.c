@@ -1211,6 +1211,42 @@ static void probe_fault_around(struct cal *c, const char *shm)
 	unlink(path);
 }
 
+/*
+ * The scheduler of the device (or, for a partition, its disk): the bracketed
+ * name of queue/scheduler, e.g. "none [mq-deadline] kyber".
+ */
+static void put_io_sched(struct cal *c, unsigned maj, unsigned min)
+{
+	char p[160], line[256] = "", name[32];
+	const char *lb, *rb;
+	FILE *f;
+
+	mb_sfmt(p, sizeof(p), "/sys/dev/block/%u:%u/queue/scheduler", maj, min);
+	if (!(f = fopen(p, "r"))) {
+		mb_sfmt(p, sizeof(p), "/sys/dev/block/%u:%u/../queue/scheduler", maj, min);
+		f = fopen(p, "r");
+	}
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = 0;
+		fclose(f);
+	}
+	line[strcspn(line, "\n")] = 0;
+	lb = strchr(line, '[');
+	rb = lb ? strchr(lb, ']') : NULL;
+	if (!lb || !rb || rb - lb - 1 <= 0 || (size_t)(rb - lb - 1) >= sizeof(name)) {
+		note(c, "io_sched not read: %s: '%s' (the model keeps mq-deadline)", p, line);
+		return;
+	}
+	memcpy(name, lb + 1, (size_t)(rb - lb - 1));
+	name[rb - lb - 1] = 0;
+	if (strcmp(name, "mq-deadline") && strcmp(name, "none") && strcmp(name, "kyber") && strcmp(name, "bfq")) {
+		note(c, "io_sched not written: %s = '%s', a scheduler the model does not know", p, line);
+		return;
+	}
+	put(c, "kernel", "io_sched", name, "read: %s = '%s'", p, line);
+}
+
 static long sysfs_long(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -1858,6 +1894,7 @@ static void probe_readahead(struct cal *c, const char *dir)
 		mb_sfmt(c->e[c->n - 1].how, sizeof(c->e[0].how),
 		     "measured: /sys/dev/block/%u:%u/queue/max_sectors_kb = %ld KiB / 4", maj, min, ms_kb);
 	}
+	put_io_sched(c, maj, min);
 }
 
 /*

@@ -112,6 +112,8 @@ int main(void)
 	 *   read is pending), so it does not complete inline and prev_pos is
 	 *   still unset when 21 misses: a random read of 1 page, 2 added (had it
 	 *   set prev_pos, 21 would start a window of 4: 5 added).
+	 * - kernel.io_sched none: the batch completes as submitted, page 10
+	 *   last: page 3 is a random read again, 5 pages.
 	 */
 	{
 		struct an_case_opts o;
@@ -130,6 +132,9 @@ int main(void)
 		if (tap_ok(st_run(&p, &o, 0, 16 * MiB, a, MB_ARRAY_SIZE(a), &st, NULL) == 0, "io_uring cold qd 4: runs"))
 			tap_eq_u64(st.st[SIM_ST_PC_ADDED], 7,
 				   "io_uring cold qd 4: prev_pos set in the elevator's completion order (5 10 50 2), page 3 sequential");
+		p.k.io_sched = SIM_IOSCHED_FIFO; /* none: completed as submitted, 10 last: page 3 alone */
+		if (tap_ok(st_run(&p, &o, 0, 16 * MiB, a, MB_ARRAY_SIZE(a), &st, NULL) == 0, "io_uring cold qd 4, io_sched none: runs"))
+			tap_eq_u64(st.st[SIM_ST_PC_ADDED], 5, "io_uring cold qd 4, io_sched none: submission order, page 3 random");
 		if (tap_ok(st_run(&p, &o, 0, 16 * MiB, b, MB_ARRAY_SIZE(b), &st, NULL) == 0, "io_uring cold qd 4, locked page: runs"))
 			tap_eq_u64(st.st[SIM_ST_PC_ADDED], 2,
 				   "io_uring cold qd 4: a read of a locked page does not set prev_pos inline");

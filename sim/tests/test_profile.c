@@ -39,6 +39,12 @@ int main(void)
 	bad("[mmu]\nstlb.entires = 5 # x\n", "key mmu.stlb.entires", "unknown mmu key");
 	bad("syscall = 5 # x\n", "before any [section]", "key outside a section");
 	bad("[cost]\nsyscall = 5x # x\n", "is not a number", "not a number");
+	bad("[kernel]\nio_sched = cfq # x\n", "kernel.io_sched: value 'cfq' is not mq-deadline, none", "unknown I/O scheduler");
+	{
+		const char *s = "[kernel]\nio_sched = none # test\n";
+		tap_ok(!sim_profile_parse(s, strlen(s), "t.ini", &p, NULL, 0) && p.k.io_sched == SIM_IOSCHED_FIFO,
+		       "kernel.io_sched none: submission order");
+	}
 
 	/* version presets: 6.12 -> shmem-only whole folios, no ext4 large folios */
 	const char *old = "[kernel]\nversion = 6.12 # test\n";
