@@ -1363,10 +1363,11 @@ static int window_touches(struct cal *c, int fd, const char *path, size_t bytes,
  * io_page_sync and io_request from cold touches and cold preads of the file
  * at path (fd open on it): io_page_sync = (cold mmap touch of page 8192, which
  * waits for its ra_pages read-around, minus a cold 4 KiB pread) over the
- * further ra_pages - 4 pages, median of the tries whose cachestat went from 0
+ * further ra_pages - (its pages) pages, median of the tries whose cachestat went from 0
  * to ra_pages. Returns io_page_sync as put, -1 if not measured.
  */
-static double probe_sync_ra(struct cal *c, int fd, const char *path, size_t bytes, double one_cold)
+static double probe_sync_ra(struct cal *c, int fd, const char *path, size_t bytes, double one_cold,
+			    double cold_pages)
 {
 	int tries = c->o->quick ? 3 : 7, nv;
 	size_t page = 8192;
@@ -1383,13 +1384,14 @@ static double probe_sync_ra(struct cal *c, int fd, const char *path, size_t byte
 		note(c, "io_page_sync not measured: no cold touch read exactly ra_pages %ld: %s", c->ra_pages, raw);
 		return -1;
 	}
-	sync = (median(v, (size_t)nv) - one_cold) / (double)(c->ra_pages - 4);
+	sync = (median(v, (size_t)nv) - one_cold) / ((double)c->ra_pages - cold_pages);
 	fmt_clamped(val, sizeof(val), sync, 1, cl, sizeof(cl));
 	sync = atof(val);
 	put(c, "cost", "io_page_sync", val,
-	    "measured: one read touch of page %zu of a cold %zu MiB file (fsync + FADV_DONTNEED, fresh open) waits for its read-around of %ld pages: median %.3g cycles over %d of %d tries (cycles, cachestat before->after: %s%s); minus a cold 4 KiB pread (%.0f), over the %ld further pages%s",
+	    "measured: one read touch of page %zu of a cold %zu MiB file (fsync + FADV_DONTNEED, fresh open) waits for its read-around of %ld pages: median %.3g cycles over %d of %d tries (cycles, cachestat before->after: %s%s); minus a cold 4 KiB pread (%.0f, %.3g pages), over the %.4g further pages%s",
 	    page, bytes >> 20, c->ra_pages, median(v, (size_t)nv), nv, tries, raw,
-	    before < 0 ? "; cachestat unavailable: cold state unverified" : "", one_cold, c->ra_pages - 4, cl);
+	    before < 0 ? "; cachestat unavailable: cold state unverified" : "", one_cold, cold_pages,
+	    (double)c->ra_pages - cold_pages, cl);
 	return sync;
 }
 
@@ -1397,10 +1399,11 @@ static double probe_sync_ra(struct cal *c, int fd, const char *path, size_t byte
  * io_page_sync_pmd: the same wait as io_page_sync when the window is made of
  * PMD-sized folios: a cold MADV_HUGEPAGE touch of page 8192 reads the two
  * 2 MiB folios from 8192 (do_sync_mmap_readahead's VM_HUGEPAGE window of
- * 2 x HPAGE_PMD_NR pages); (median - a cold 4 KiB pread) over the 1020
- * further pages, the tries whose cachestat went from 0 to 1024 pages.
+ * 2 x HPAGE_PMD_NR pages); (median - a cold 4 KiB pread) over the 1024
+ * pages less the pread's, the tries whose cachestat went from 0 to 1024 pages.
  */
-static void probe_sync_pmd(struct cal *c, int fd, const char *path, size_t bytes, double one_cold)
+static void probe_sync_pmd(struct cal *c, int fd, const char *path, size_t bytes, double one_cold,
+			   double cold_pages)
 {
 	int tries = c->o->quick ? 3 : 7, nv;
 	size_t page = 8192, win = 1024;
@@ -1413,12 +1416,13 @@ static void probe_sync_pmd(struct cal *c, int fd, const char *path, size_t bytes
 		note(c, "io_page_sync_pmd not measured: no cold MADV_HUGEPAGE touch read exactly %zu pages (THP for files off?): %s", win, raw);
 		return;
 	}
-	pmd = (median(v, (size_t)nv) - one_cold) / (double)(win - 4);
+	pmd = (median(v, (size_t)nv) - one_cold) / ((double)win - cold_pages);
 	fmt_clamped(val, sizeof(val), pmd, 1, cl, sizeof(cl));
 	put(c, "cost", "io_page_sync_pmd", val,
-	    "measured: one read touch of page %zu of a cold %zu MiB file through a MADV_HUGEPAGE mapping waits for two PMD folios (%zu pages): median %.3g cycles over %d of %d tries (cycles, cachestat before->after: %s%s); minus a cold 4 KiB pread (%.0f), over the %zu further pages%s",
+	    "measured: one read touch of page %zu of a cold %zu MiB file through a MADV_HUGEPAGE mapping waits for two PMD folios (%zu pages): median %.3g cycles over %d of %d tries (cycles, cachestat before->after: %s%s); minus a cold 4 KiB pread (%.0f, %.3g pages), over the %.4g further pages%s",
 	    page, bytes >> 20, win, median(v, (size_t)nv), nv, tries, raw,
-	    before < 0 ? "; cachestat unavailable: window unverified" : "", one_cold, win - 4, cl);
+	    before < 0 ? "; cachestat unavailable: window unverified" : "", one_cold, cold_pages,
+	    (double)win - cold_pages, cl);
 }
 
 /*
@@ -1462,8 +1466,11 @@ static void probe_ra_skip(struct cal *c, int fd, const char *path, size_t bytes)
  * Device read costs the model charges when a folio is read (io_page) and when
  * a read waits for the device (io_request): a cold sequential read() pass of a
  * 64 MiB file minus the same pass warm, per page; then single cold 4 KiB
- * preads far apart (each a synchronous readahead of 4 pages) and warm ones,
- * for probe_sync_ra.
+ * preads far apart and warm ones, for probe_sync_ra. Each cold pread is a
+ * standalone random read (page_cache_sync_ra: the pages before it are not
+ * cached, so only the requested page is read); cachestat counts the pages it
+ * read, which io_request leaves out (an earlier version assumed the initial
+ * window of 4 and so gave io_request 3 pages' worth too little).
  */
 #if HAVE_LIBURING
 /*
@@ -1765,7 +1772,8 @@ static void probe_io(struct cal *c, const char *dir)
 	char path[PATH_MAX], val[32];
 	size_t bytes = 64u << 20, chunk = 1u << 20;
 	char *buf = malloc(chunk);
-	double cold, warm, v[8], one_cold, one_warm, per_page;
+	double cold, warm, v[8], one_cold, one_warm, per_page, cold_pages = 1;
+	long cached0, cached1;
 	uint64_t t0;
 	int fd;
 
@@ -1802,6 +1810,7 @@ static void probe_io(struct cal *c, const char *dir)
 	    cold, bytes / PG, 100 * warm / cold);
 	if (drop_file(fd))
 		goto out;
+	cached0 = cached_pages(fd, 0, bytes);
 	for (int i = 0; i < 8; i++) { /* 8 MiB apart: each a fresh synchronous read */
 		t0 = tsc();
 		if (pread(fd, buf, PG, (off_t)i * (8 << 20) + (4 << 20)) != PG)
@@ -1809,6 +1818,9 @@ static void probe_io(struct cal *c, const char *dir)
 		v[i] = (double)(tsc() - t0);
 	}
 	one_cold = median(v, 8);
+	cached1 = cached_pages(fd, 0, bytes);
+	/* pages each cold pread read (cachestat); unavailable: the one page of a random read */
+	cold_pages = cached0 >= 0 && cached1 > cached0 ? (double)(cached1 - cached0) / 8 : 1;
 	for (int i = 0; i < 8; i++) {
 		t0 = tsc();
 		if (pread(fd, buf, PG, (off_t)i * (8 << 20) + (4 << 20)) != PG)
@@ -1817,20 +1829,23 @@ static void probe_io(struct cal *c, const char *dir)
 	}
 	one_warm = median(v, 8);
 	{
-		/* the cold pread's synchronous readahead (page_cache_sync_ra, initial window 4 pages) */
-		double sync = probe_sync_ra(c, fd, path, bytes, one_cold), page = sync > 0 ? sync : per_page;
+		/* the pages the cold pread's synchronous readahead read, each at io_page_sync */
+		double sync = probe_sync_ra(c, fd, path, bytes, one_cold, cold_pages);
+		double page = sync > 0 ? sync : per_page;
 		char cl[200];
-		fmt_clamped(val, sizeof(val), one_cold - one_warm - 4 * page, 1, cl, sizeof(cl));
+		fmt_clamped(val, sizeof(val), one_cold - one_warm - cold_pages * page, 1, cl, sizeof(cl));
 		put(c, "cost", "io_request", val,
-		    "measured: cold 4 KiB pread 8 MiB apart, median of 8: %.0f cycles, minus a warm one (%.0f) and the 4 pages its synchronous readahead reads at %s (4 x %.0f)%s",
-		    one_cold, one_warm, sync > 0 ? "io_page_sync" : "io_page (io_page_sync not measured)", page, cl);
+		    "measured: cold 4 KiB pread 8 MiB apart, median of 8: %.0f cycles, minus a warm one (%.0f) and the %.3g pages each read (%s) at %s (x %.0f)%s",
+		    one_cold, one_warm, cold_pages,
+		    cached0 >= 0 && cached1 > cached0 ? "cachestat over the 8" : "cachestat unavailable: 1 assumed",
+		    sync > 0 ? "io_page_sync" : "io_page (io_page_sync not measured)", page, cl);
 	}
 #if HAVE_LIBURING
 	probe_io_queue(c, fd, bytes, one_cold);
 	probe_uring_reap(c, fd, bytes, 1, "uring_reap_io");
 #endif
 	probe_io_threads(c, path, bytes);
-	probe_sync_pmd(c, fd, path, bytes, one_cold);
+	probe_sync_pmd(c, fd, path, bytes, one_cold, cold_pages);
 	probe_ra_skip(c, fd, path, bytes);
 out:
 	close(fd);

@@ -33,8 +33,10 @@ struct cal_opts {
    2: copy_4k measured from file COW faults, cow_wp, fault_mkwrite_bh, io_stream (stop 24).
    3: reclaim_folio, direct_io, and swap_out / swap_in when swap is active (issue 16).
    4: fault_pte_cold (stop 24).
-   5: the "# drift" reference figures (cal_drift). */
-#define CAL_FORMAT 5
+   5: the "# drift" reference figures (cal_drift).
+   6: io_request and io_page_sync(_pmd) net of the pages a cold pread reads, by cachestat (1, not
+      the 4 assumed before), and kernel.io_sched. */
+#define CAL_FORMAT 6
 
 /* Measure and write the profile. Returns 0, CAL_EXIT_BUSY, or 2 with a message printed. */
 int cal_run(const struct cal_opts *o);
