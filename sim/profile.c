@@ -102,6 +102,8 @@ static const struct key keys[] = {
 	{ "cost.swap_in", KT_U32, C(swap_in), 0, 1e9, "cycles per page read from swap in do_swap_page" },
 	{ "cost.lock_wait", KT_U32, C(lock_wait), 0, 1e8, "cycles a fault waits per concurrent faulting thread (mmap_lock / VMA lock)" },
 	{ "kernel.page_cluster", KT_U32, K(page_cluster), 0, 10, "vm.page-cluster: swap readahead of 2^N pages" },
+	{ "kernel.memcg_charge_batch", KT_U32, K(memcg_charge_batch), 0, 4096,
+	  "MEMCG_CHARGE_BATCH: pages per memcg charge; the set-up's stock adds to a --mem-limit replay's budget" },
 };
 
 /* Keys added after the first profiles (issue 16; stop 24: fault_mkwrite_bh, cow_wp, io_stream): a profile
@@ -199,6 +201,7 @@ void sim_profile_default(struct sim_profile *p)
 	p->c.swap_in = 50000;
 	p->c.lock_wait = 1000;
 	p->k.page_cluster = 3;
+	p->k.memcg_charge_batch = 64; /* MEMCG_CHARGE_BATCH (include/linux/memcontrol.h, 6.18) */
 	/*
 	 * Stop-24 defaults, from one probe on the Intel Xeon KVM guest
 	 * (2026-12-07, 64 MiB ext4 file, one byte per page, 3 runs): a shared

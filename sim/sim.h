@@ -141,6 +141,8 @@ struct sim_kernel {
 	uint32_t st_blksize;       /* stat st_blksize of the file (glibc buffer rule) */
 	uint32_t tmpfs_st_blksize; /* st_blksize on tmpfs */
 	uint32_t page_cluster;     /* vm.page-cluster: swap readahead of 2^page_cluster pages */
+	uint32_t memcg_charge_batch; /* MEMCG_CHARGE_BATCH: pages a memcg charge takes at once (the
+				       per-CPU stock left by the set-up is the replay's too: reclaim.c) */
 };
 
 /* A cost profile. */

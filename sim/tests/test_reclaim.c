@@ -23,6 +23,7 @@ static void base_profile(struct sim_profile *p)
 	p->k.ra_pages = 0;          /* no readahead: one page per miss */
 	p->k.ext4_large_folios = 0; /* order-0 folios */
 	p->k.fault_around_pages = 1; /* no fault-around */
+	p->k.memcg_charge_batch = 0; /* the limit is the budget: no set-up stock */
 }
 
 static struct st_pat pages(uint64_t first, uint64_t n)
@@ -83,6 +84,28 @@ static void test_read_sequence(void)
 	tap_eq_u64(ps(&st, SIM_PS_WS_ACTIVATE), 0, "A: refault distance 45 > active 1: not activated");
 	tap_eq_u64(ps(&st, SIM_PS_TLB_LOCAL), 0, "A: read(): nothing mapped, no flush");
 	tap_eq_u64(st.st[SIM_ST_PC_ADDED], 66, "A: 64 + page 64 + page 0 again added");
+}
+
+/*
+ * A2: the set-up's charge stock (kernel.memcg_charge_batch 64) is the
+ * replay's too: the same 65 pages under the 64-page limit fit in 64 + 64
+ * (no reclaim, limit pages 128); 129 pages need one.
+ */
+static void test_charge_stock(void)
+{
+	struct sim_profile p;
+	struct an_case_opts o;
+	struct sim_stats st;
+	struct st_pat fit = pages(0, 65), over = pages(0, 129);
+
+	base_case(&p, &o, AN_METHOD_READ);
+	p.k.memcg_charge_batch = 64;
+	if (!tap_ok(st_run(&p, &o, 0, 1 * MiB, &fit, 1, &st, NULL) == 0, "A2: runs"))
+		return;
+	tap_eq_u64(ps(&st, SIM_PS_LIMIT_PAGES), 128, "A2: budget 64 + the stock's 64 pages");
+	tap_eq_u64(ps(&st, SIM_PS_RECLAIM_RUNS), 0, "A2: 65 pages under a 64-page limit: no reclaim");
+	if (tap_ok(st_run(&p, &o, 0, 1 * MiB, &over, 1, &st, NULL) == 0, "A2: 129 pages runs"))
+		tap_eq_u64(ps(&st, SIM_PS_RECLAIM_RUNS), 1, "A2: 129 pages: one reclaim");
 }
 
 /*
@@ -430,6 +453,7 @@ static void test_uring_device(void)
 
 int main(void)
 {
+	test_charge_stock();
 	test_profile_defaulted();
 	test_read_sequence();
 	test_refault_activation();
