@@ -35,7 +35,7 @@ struct cal_opts {
    4: fault_pte_cold (stop 24).
    5: the "# drift" reference figures (cal_drift).
    6: io_request and io_page_sync(_pmd) net of the pages a cold pread reads, by cachestat (1, not
-      the 4 assumed before), and kernel.io_sched. */
+      the 4 assumed before), kernel.io_sched, copy_mcyc_per_byte over cache-resident lines. */
 #define CAL_FORMAT 6
 
 /* Measure and write the profile. Returns 0, CAL_EXIT_BUSY, or 2 with a message printed. */
