@@ -177,11 +177,12 @@ static void dd_order(struct sim *s, struct uring_batch *b)
 {
 	struct uring_ring *r = s->ur;
 	uint64_t *pg = r->miss_page, pos = s->uring_dd_pos;
+	int sorted = s->p.k.io_sched == SIM_IOSCHED_MQ_DEADLINE;
 
 	b->first = r->end_tail;
 	for (unsigned k = 0; k < b->total; k++) {
 		unsigned best = b->total;
-		for (unsigned i = 0; i < b->total && s->p.k.io_sched == SIM_IOSCHED_MQ_DEADLINE; i++)
+		for (unsigned i = 0; sorted && i < b->total; i++)
 			if (pg[i] != UINT64_MAX && pg[i] >= pos && (best == b->total || pg[i] < pg[best]))
 				best = i;
 		if (best == b->total) /* nothing at or above the position: the oldest */

@@ -1218,6 +1218,14 @@ static void probe_fault_around(struct cal *c, const char *shm)
 	unlink(path);
 }
 
+/* The sysfs path of queue/ATTR of device maj:min, or of its disk's queue for a partition. */
+static void queue_attr_path(char *p, size_t len, unsigned maj, unsigned min, const char *attr)
+{
+	mb_sfmt(p, len, "/sys/dev/block/%u:%u/queue/%s", maj, min, attr);
+	if (access(p, R_OK))
+		mb_sfmt(p, len, "/sys/dev/block/%u:%u/../queue/%s", maj, min, attr);
+}
+
 /*
  * The scheduler of the device (or, for a partition, its disk): the bracketed
  * name of queue/scheduler, e.g. "none [mq-deadline] kyber".
@@ -1228,12 +1236,8 @@ static void put_io_sched(struct cal *c, unsigned maj, unsigned min)
 	const char *lb, *rb;
 	FILE *f;
 
-	mb_sfmt(p, sizeof(p), "/sys/dev/block/%u:%u/queue/scheduler", maj, min);
-	if (!(f = fopen(p, "r"))) {
-		mb_sfmt(p, sizeof(p), "/sys/dev/block/%u:%u/../queue/scheduler", maj, min);
-		f = fopen(p, "r");
-	}
-	if (f) {
+	queue_attr_path(p, sizeof(p), maj, min, "scheduler");
+	if ((f = fopen(p, "r"))) {
 		if (!fgets(line, sizeof(line), f))
 			line[0] = 0;
 		fclose(f);
@@ -1781,6 +1785,7 @@ static void probe_io(struct cal *c, const char *dir)
 	char *buf = malloc(chunk);
 	double cold, warm, v[8], one_cold, one_warm, per_page, cold_pages = 1;
 	long cached0, cached1;
+	int counted;
 	uint64_t t0;
 	int fd;
 
@@ -1827,7 +1832,8 @@ static void probe_io(struct cal *c, const char *dir)
 	one_cold = median(v, 8);
 	cached1 = cached_pages(fd, 0, bytes);
 	/* pages each cold pread read (cachestat); unavailable: the one page of a random read */
-	cold_pages = cached0 >= 0 && cached1 > cached0 ? (double)(cached1 - cached0) / 8 : 1;
+	counted = cached0 >= 0 && cached1 > cached0;
+	cold_pages = counted ? (double)(cached1 - cached0) / 8 : 1;
 	for (int i = 0; i < 8; i++) {
 		t0 = tsc();
 		if (pread(fd, buf, PG, (off_t)i * (8 << 20) + (4 << 20)) != PG)
@@ -1844,7 +1850,7 @@ static void probe_io(struct cal *c, const char *dir)
 		put(c, "cost", "io_request", val,
 		    "measured: cold 4 KiB pread 8 MiB apart, median of 8: %.0f cycles, minus a warm one (%.0f) and the %.3g pages each read (%s) at %s (x %.0f)%s",
 		    one_cold, one_warm, cold_pages,
-		    cached0 >= 0 && cached1 > cached0 ? "cachestat over the 8" : "cachestat unavailable: 1 assumed",
+		    counted ? "cachestat over the 8" : "cachestat unavailable: 1 assumed",
 		    sync > 0 ? "io_page_sync" : "io_page (io_page_sync not measured)", page, cl);
 	}
 #if HAVE_LIBURING
@@ -1877,12 +1883,8 @@ static void probe_readahead(struct cal *c, const char *dir)
 	min = minor(st.st_dev);
 	mb_sfmt(p, sizeof(p), "/sys/class/bdi/%u:%u/read_ahead_kb", maj, min);
 	ra_kb = sysfs_long(p);
-	mb_sfmt(p, sizeof(p), "/sys/dev/block/%u:%u/queue/max_sectors_kb", maj, min);
+	queue_attr_path(p, sizeof(p), maj, min, "max_sectors_kb");
 	ms_kb = sysfs_long(p);
-	if (ms_kb < 0) { /* a partition: the queue is the parent's */
-		mb_sfmt(p, sizeof(p), "/sys/dev/block/%u:%u/../queue/max_sectors_kb", maj, min);
-		ms_kb = sysfs_long(p);
-	}
 	mb_sfmt(path, sizeof(path), "%s/mapbench-cal-ra-%d", dir, (int)getpid());
 	fd = make_file(path, bytes, 1u << 20);
 	if (fd < 0) {
